@@ -1,0 +1,6 @@
+/** The wire contract shared by the hub, the daemon and the dashboard. */
+export * from './ack';
+export * from './errors';
+export * from './pricing';
+export * from './schemas';
+export * from './time';

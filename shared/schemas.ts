@@ -1,0 +1,175 @@
+/**
+ * Every payload of the wire contract (CONTRACT.md sections 3 and 4) as a zod schema; the TypeScript types are
+ * inferred from these, so a shape is written once and checked at run time at every boundary.
+ */
+import { z } from 'zod';
+import { isCalendarDate } from './time';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Rejects prototype-pollution keys at any depth of a free-form JSON value. */
+function hasForbiddenKey(value: unknown, depth = 0): boolean {
+  if (depth > 32) return true;
+  if (Array.isArray(value)) return value.some((v) => hasForbiddenKey(v, depth + 1));
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return true;
+      if (hasForbiddenKey((value as Record<string, unknown>)[key], depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+/** An integer token count, 0 ≤ n ≤ 2^53−1. */
+export const TokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** RFC 3339 with `Z` or an offset, and a real instant (parsed, never compared as a string). */
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((s) => Number.isFinite(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), 'not a real instant');
+
+export const CalendarDate = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
+
+const Label = (max: number) => z.string().min(1).max(max);
+
+export const Provider = Label(64);
+export const Model = Label(200);
+export const RuntimeMode = z.enum(['local', 'cloud']);
+export const RuntimeStatus = z.enum(['online', 'offline']);
+export const TaskStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+
+export const Metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => !hasForbiddenKey(m), 'metadata must not use __proto__, constructor or prototype keys');
+
+export const TokenCounts = z.strictObject({
+  input_tokens: TokenCount,
+  output_tokens: TokenCount,
+  cache_read_tokens: TokenCount,
+  cache_write_tokens: TokenCount,
+});
+export type TokenCounts = z.infer<typeof TokenCounts>;
+
+export const UsageEvent = z.strictObject({
+  id: Label(200),
+  ts: Timestamp,
+  provider: Provider,
+  model: Model,
+  ...TokenCounts.shape,
+  task_id: Label(200).optional(),
+});
+export type UsageEvent = z.infer<typeof UsageEvent>;
+
+export const Task = z.strictObject({
+  id: Label(200),
+  status: TaskStatus,
+  created_at: Timestamp,
+  started_at: Timestamp.optional(),
+  completed_at: Timestamp.optional(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const RuntimeId = z.uuid();
+
+export const HelloRuntime = z.strictObject({
+  provider: Provider,
+  name: Label(200),
+  runtime_mode: RuntimeMode,
+  metadata: Metadata.optional(),
+});
+
+export const HelloPayload = z.strictObject({
+  daemon_id: z.uuid(),
+  device_info: z.string().max(500),
+  runtimes: z.array(HelloRuntime).min(1).max(32),
+});
+export type HelloPayload = z.infer<typeof HelloPayload>;
+
+export const UsagePayload = z.strictObject({
+  runtime_id: RuntimeId,
+  events: z.array(UsageEvent).min(1).max(1000),
+});
+export type UsagePayload = z.infer<typeof UsagePayload>;
+
+export const TaskPayload = z.strictObject({
+  runtime_id: RuntimeId,
+  tasks: z.array(Task).min(1).max(1000),
+});
+export type TaskPayload = z.infer<typeof TaskPayload>;
+
+export const DailyTotalsEntry = z.strictObject({
+  date: CalendarDate,
+  provider: Provider,
+  model: Model,
+  ...TokenCounts.shape,
+});
+export type DailyTotalsEntry = z.infer<typeof DailyTotalsEntry>;
+
+export const DailyTotalsPayload = z.strictObject({
+  entries: z.array(DailyTotalsEntry).min(1).max(1000),
+});
+export type DailyTotalsPayload = z.infer<typeof DailyTotalsPayload>;
+
+export const Runtime = z.object({
+  id: z.uuid(),
+  workspace_id: z.uuid(),
+  daemon_id: z.uuid(),
+  name: z.string(),
+  runtime_mode: RuntimeMode,
+  provider: z.string(),
+  status: RuntimeStatus,
+  device_info: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  last_seen_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Runtime = z.infer<typeof Runtime>;
+
+export const HelloResult = z.object({ runtimes: z.array(Runtime) });
+export type HelloResult = z.infer<typeof HelloResult>;
+
+export const AcceptedResult = z.object({ accepted: z.number().int() });
+export type AcceptedResult = z.infer<typeof AcceptedResult>;
+
+export const DailyTotalsResult = z.object({ status: z.literal('ok'), accepted: z.number().int() });
+
+/** One row of the history views: a local day × provider × model. */
+export const UsageRow = z.object({
+  runtime_id: z.uuid(),
+  date: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  ...TokenCounts.shape,
+  cost_usd: z.number().nullable(),
+});
+export type UsageRow = z.infer<typeof UsageRow>;
+
+export const ActivityRow = z.object({ hour: z.number().int().min(0).max(23), count: z.number().int() });
+export type ActivityRow = z.infer<typeof ActivityRow>;
+
+/** Query of the history views: `days` 1–365 (default 90), `tz` an IANA zone (default UTC). */
+export const HistoryQuery = z.strictObject({
+  days: z
+    .string()
+    .regex(/^\d{1,3}$/, 'days must be a whole number from 1 to 365')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'days must be at least 1').max(365, 'days must be at most 365'))
+    .default(90),
+  tz: z.string().default('UTC'),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+/** An hourly (or daily-totals dated) amount to add, pushed to dashboards. */
+export const UsageDelta = z.union([
+  z.object({ hour: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape }),
+  z.object({ date: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape }),
+]);
+export type UsageDelta = z.infer<typeof UsageDelta>;
+
+export const UsagePush = z.object({ runtime_id: z.uuid(), deltas: z.array(UsageDelta) });
+export type UsagePush = z.infer<typeof UsagePush>;
+
+export const TaskPush = z.object({ runtime_id: z.uuid(), task: Task });
+export type TaskPush = z.infer<typeof TaskPush>;
