@@ -81,7 +81,11 @@ export function priceOf(model: string, table: PriceTable = defaultPrices): Model
  * Cost in USD of some token counts, or null when the model has no known price.
  * @example costUsd('claude-opus-4-5', { input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }) // 5
  */
-export function costUsd(model: string, counts: TokenCounts, table: PriceTable = defaultPrices): number | null {
+export function costUsd(
+  model: string,
+  counts: TokenCounts,
+  table: PriceTable = defaultPrices,
+): number | null {
   const price = priceOf(model, table);
   if (!price) return null;
   const micro =

@@ -69,7 +69,7 @@ export const Task = z.strictObject({
 });
 export type Task = z.infer<typeof Task>;
 
-export const RuntimeId = z.uuid();
+export const RuntimeId = z.guid();
 
 export const HelloRuntime = z.strictObject({
   provider: Provider,
@@ -79,7 +79,7 @@ export const HelloRuntime = z.strictObject({
 });
 
 export const HelloPayload = z.strictObject({
-  daemon_id: z.uuid(),
+  daemon_id: z.guid(),
   device_info: z.string().max(500),
   runtimes: z.array(HelloRuntime).min(1).max(32),
 });
@@ -111,9 +111,9 @@ export const DailyTotalsPayload = z.strictObject({
 export type DailyTotalsPayload = z.infer<typeof DailyTotalsPayload>;
 
 export const Runtime = z.object({
-  id: z.uuid(),
-  workspace_id: z.uuid(),
-  daemon_id: z.uuid(),
+  id: z.guid(),
+  workspace_id: z.guid(),
+  daemon_id: z.guid(),
   name: z.string(),
   runtime_mode: RuntimeMode,
   provider: z.string(),
@@ -136,7 +136,7 @@ export const DailyTotalsResult = z.object({ status: z.literal('ok'), accepted: z
 
 /** One row of the history views: a local day × provider × model. */
 export const UsageRow = z.object({
-  runtime_id: z.uuid(),
+  runtime_id: z.guid(),
   date: z.string(),
   provider: z.string(),
   model: z.string(),
@@ -149,7 +149,7 @@ export const ActivityRow = z.object({ hour: z.number().int().min(0).max(23), cou
 export type ActivityRow = z.infer<typeof ActivityRow>;
 
 /** Query of the history views: `days` 1–365 (default 90), `tz` an IANA zone (default UTC). */
-export const HistoryQuery = z.strictObject({
+export const HistoryQuery = z.object({
   days: z
     .string()
     .regex(/^\d{1,3}$/, 'days must be a whole number from 1 to 365')
@@ -168,8 +168,8 @@ export const UsageDelta = z.union([
 ]);
 export type UsageDelta = z.infer<typeof UsageDelta>;
 
-export const UsagePush = z.object({ runtime_id: z.uuid(), deltas: z.array(UsageDelta) });
+export const UsagePush = z.object({ runtime_id: z.guid(), deltas: z.array(UsageDelta) });
 export type UsagePush = z.infer<typeof UsagePush>;
 
-export const TaskPush = z.object({ runtime_id: z.uuid(), task: Task });
+export const TaskPush = z.object({ runtime_id: z.guid(), task: Task });
 export type TaskPush = z.infer<typeof TaskPush>;

@@ -1,0 +1,144 @@
+/**
+ * Builds one hub node from its dependencies: REST (Fastify) and Socket.IO on the same HTTP server, the group-commit
+ * writer, presence, and — with REDIS_URL — cross-node fan-out. Tests start several nodes in one process with it.
+ */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { Server } from 'socket.io';
+import type { Config } from './config';
+import { daemonRoutes } from './http/daemon-routes';
+import { memberRoutes } from './http/member-routes';
+import { opsRoutes } from './http/ops-routes';
+import type { RouteSpec } from './http/route';
+import { createHttpServer, mountRoutes } from './http/server';
+import { GroupCommitWriter } from './ingest/group-commit';
+import { IngestService } from './ingest/service';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { loadPriceTable } from './pricing';
+import { requireToken } from './realtime/auth';
+import { attachDaemonNamespace } from './realtime/daemon-namespace';
+import { attachDashboardNamespace } from './realtime/dashboard-namespace';
+import { PresenceTracker } from './realtime/presence';
+import { createPublisher } from './realtime/publisher';
+import { type RedisFanout, useRedisAdapter } from './realtime/redis-adapter';
+import { watchRevocations } from './realtime/revocation';
+import type { Database } from './store';
+import { VERSION } from './version';
+
+export interface HubDeps {
+  config: Config;
+  db: Database;
+  logger?: Logger;
+  /** Process-wide metrics (GC, memory) belong to one hub per process. */
+  defaultMetrics?: boolean;
+  revocationCheckMs?: number;
+}
+
+export interface Hub {
+  readonly nodeId: string;
+  readonly metrics: Metrics;
+  readonly writer: GroupCommitWriter;
+  readonly presence: PresenceTracker;
+  readonly io: Server;
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Graceful stop: refuse new calls, commit and ack what is queued, then close sockets and connections. */
+  close(): Promise<void>;
+}
+
+export async function createHub(deps: HubDeps): Promise<Hub> {
+  const { config, db } = deps;
+  const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
+  const nodeId = randomUUID().slice(0, 8);
+  let writerRef: GroupCommitWriter | undefined;
+  const metrics = createMetrics({
+    defaultMetrics: deps.defaultMetrics,
+    queueDepth: () => writerRef?.depth() ?? 0,
+  });
+  const prices = loadPriceTable(config.PRICING_FILE);
+
+  const publisherRef: { current?: ReturnType<typeof createPublisher> } = {};
+  const writer = new GroupCommitWriter(db, {
+    maxQueuedItems: config.INGEST_MAX_QUEUE,
+    maxBatchItems: config.INGEST_MAX_BATCH,
+    lingerMs: config.INGEST_LINGER_MS,
+    onCommitted: (batch) => publisherRef.current?.committed(batch),
+    observe: ({ items, seconds }) => {
+      metrics.batchSize.observe(items);
+      metrics.commitSeconds.observe(seconds);
+    },
+    onError: (err) => logger.warn({ err }, 'group commit failed; its calls were acked unavailable'),
+  });
+
+  writerRef = writer;
+  let redis: RedisFanout | undefined;
+  const routes: RouteSpec[] = [];
+  const http = await createHttpServer({ db, logger, maxPayloadBytes: config.MAX_PAYLOAD_BYTES });
+
+  const io = new Server(http.server, {
+    // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
+    maxHttpBufferSize: config.MAX_PAYLOAD_BYTES * 4,
+    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+    serveClient: false,
+  });
+  if (config.REDIS_URL) redis = useRedisAdapter(io, config.REDIS_URL, logger, metrics);
+  const publisher = createPublisher(io.of('/dashboard'), metrics);
+  publisherRef.current = publisher;
+
+  const ingest = new IngestService(db, writer, publisher, metrics);
+  const presence = new PresenceTracker(
+    db,
+    {
+      heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+      sweepMs: config.PRESENCE_SWEEP_MS,
+      timeoutMs: config.PRESENCE_TIMEOUT_MS,
+    },
+    (rt) => publisher.runtime(rt),
+    logger,
+  );
+
+  routes.push(
+    ...memberRoutes(db, prices),
+    ...daemonRoutes(db, ingest, publisher),
+    ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
+  );
+  mountRoutes(http, routes, db);
+
+  const daemons = io.of('/daemon');
+  const dashboards = io.of('/dashboard');
+  requireToken(daemons, db, 'daemon');
+  requireToken(dashboards, db, 'member');
+  attachDaemonNamespace(daemons, {
+    ingest,
+    presence,
+    metrics,
+    options: { nodeId, maxPayloadBytes: config.MAX_PAYLOAD_BYTES, callsPerSecond: config.DAEMON_RATE_PER_S },
+  });
+  attachDashboardNamespace(dashboards, metrics);
+
+  let stopRevocations = () => {};
+  return {
+    nodeId,
+    metrics,
+    writer,
+    presence,
+    io,
+    async listen() {
+      await http.listen({ port: config.PORT, host: config.HOST });
+      presence.start();
+      stopRevocations = watchRevocations(io, db, deps.revocationCheckMs ?? 2_000, logger);
+      const address = http.server.address();
+      return typeof address === 'object' && address ? address.port : config.PORT;
+    },
+    async close() {
+      stopRevocations();
+      presence.stop();
+      await writer.drain();
+      io.close();
+      for (const ns of [daemons, dashboards]) ns.disconnectSockets(true);
+      await presence.releaseAll();
+      await http.close();
+      await redis?.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Hub configuration from the environment, parsed once with zod. A bad value stops start-up with a one-line
+ * message naming the variable, so an operator never runs on a silently replaced default.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const ConfigSchema = z.object({
+  PORT: z.string().regex(/^\d+$/, 'must be a port number').default('3000').transform(Number).pipe(port),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalString.pipe(z.url().optional()),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: optionalString.pipe(z.url().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** JSON file of model prices overriding the built-in table (USD per million tokens). */
+  PRICING_FILE: optionalString,
+  /** Origins allowed to call the API from a browser (comma-separated); same-origin always works. */
+  CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((o) => o.trim()) : [])),
+  /** A runtime whose node stopped heartbeating is marked offline after this long. */
+  PRESENCE_TIMEOUT_MS: positiveInt.default(45_000),
+  PRESENCE_HEARTBEAT_MS: positiveInt.default(15_000),
+  PRESENCE_SWEEP_MS: positiveInt.default(10_000),
+  /** Largest accepted Socket.IO message / REST body. */
+  MAX_PAYLOAD_BYTES: positiveInt.default(1_048_576),
+  /** Calls per second one daemon connection may make (token bucket, burst = 2 s worth). */
+  DAEMON_RATE_PER_S: positiveInt.default(200),
+  /** Events waiting for a commit before new calls are refused as unavailable. */
+  INGEST_MAX_QUEUE: positiveInt.default(50_000),
+  INGEST_MAX_BATCH: positiveInt.default(5_000),
+  /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
+  INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown with a one-line, operator-facing message. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'environment');
+  const value = env[name];
+  throw new ConfigError(
+    `invalid ${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`,
+  );
+}
+
+/** A config with defaults, for tests and embedded uses; overrides are already-typed values. */
+export function configWith(overrides: Partial<Config>): Config {
+  return { ...loadConfig({}), ...overrides };
+}

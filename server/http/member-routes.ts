@@ -1,0 +1,155 @@
+/**
+ * Member-token routes: runtimes, their usage and activity history, workspace usage, who am I, prices.
+ */
+import { z } from 'zod';
+import {
+  ActivityRow,
+  costUsd,
+  HistoryQuery,
+  type PriceTable,
+  PriceTable as PriceTableSchema,
+  Runtime,
+  RuntimeId,
+  UsageRow,
+} from '../../shared';
+import { HubError } from '../errors';
+import {
+  activityByHour,
+  type DailyUsage,
+  type Database,
+  getRuntime,
+  getWorkspace,
+  type HistoryWindow,
+  listRuntimes,
+  usageByDay,
+} from '../store';
+import { usageCsv } from './csv';
+import { historyWindow } from './history-window';
+import { type RouteContext, route } from './route';
+
+const RuntimeParams = z.object({ id: RuntimeId });
+
+const Me = z.object({
+  workspace: z.object({ id: z.uuid(), name: z.string() }),
+  token: z.object({ id: z.uuid(), role: z.enum(['member', 'daemon']), name: z.string() }),
+});
+
+/** Postgres refuses a zone it does not know with invalid_parameter_value; that is the caller's input. */
+async function inZone<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if ((err as { code?: string }).code === '22023')
+      throw new HubError('invalid_payload', 'tz: unknown time zone');
+    throw err;
+  }
+}
+
+export function memberRoutes(db: Database, prices: PriceTable) {
+  const priced = (rows: DailyUsage[]): UsageRow[] =>
+    rows.map((r) => ({ ...r, cost_usd: costUsd(r.model, r, prices) }));
+
+  const answerUsage = async (
+    { identity, query, reply }: RouteContext<unknown, HistoryQuery, unknown>,
+    runtimeId: string | null,
+  ) => {
+    const window: HistoryWindow = historyWindow(query.days, query.tz);
+    const rows = priced(await inZone(() => usageByDay(db, identity.workspace_id, runtimeId, window)));
+    if (query.format === 'csv') {
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
+      return reply.send(usageCsv(rows));
+    }
+    return rows;
+  };
+
+  const ownRuntime = async (workspaceId: string, id: string) => {
+    const rt = await getRuntime(db, workspaceId, id);
+    if (!rt) throw new HubError('not_found', 'runtime not found');
+    return rt;
+  };
+
+  return [
+    route({
+      method: 'GET',
+      url: '/api/runtimes',
+      summary: 'Runtimes of the workspace',
+      tag: 'dashboard',
+      auth: 'member',
+      response: z.array(Runtime),
+      handler: ({ identity }) => listRuntimes(db, identity.workspace_id),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/runtimes/:id',
+      summary: 'One runtime',
+      tag: 'dashboard',
+      auth: 'member',
+      params: RuntimeParams,
+      response: Runtime,
+      handler: ({ identity, params }) => ownRuntime(identity.workspace_id, params.id),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/runtimes/:id/usage',
+      summary: 'Usage per local day × provider × model, newest day first (format=csv for CSV)',
+      tag: 'dashboard',
+      auth: 'member',
+      params: RuntimeParams,
+      query: HistoryQuery,
+      response: z.array(UsageRow),
+      alsoProduces: ['text/csv'],
+      handler: async (ctx) => {
+        await ownRuntime(ctx.identity.workspace_id, ctx.params.id);
+        return answerUsage(ctx, ctx.params.id);
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/runtimes/:id/activity',
+      summary: 'Tasks by local hour of the day (exactly 24 rows)',
+      tag: 'dashboard',
+      auth: 'member',
+      params: RuntimeParams,
+      query: HistoryQuery,
+      response: z.array(ActivityRow),
+      handler: async ({ identity, params, query }) => {
+        await ownRuntime(identity.workspace_id, params.id);
+        const window = historyWindow(query.days, query.tz);
+        return inZone(() => activityByHour(db, params.id, window));
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/usage',
+      summary: 'Usage of every runtime of the workspace per local day × provider × model',
+      tag: 'dashboard',
+      auth: 'member',
+      query: HistoryQuery,
+      response: z.array(UsageRow),
+      alsoProduces: ['text/csv'],
+      handler: (ctx) => answerUsage(ctx, null),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/me',
+      summary: 'The workspace and token of the caller',
+      tag: 'dashboard',
+      auth: 'member',
+      response: Me,
+      handler: async ({ identity }) => {
+        const workspace = await getWorkspace(db, identity.workspace_id);
+        if (!workspace) throw new HubError('not_found', 'workspace not found');
+        return { workspace, token: { id: identity.id, role: identity.role, name: identity.name } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/pricing',
+      summary: 'Effective model prices, USD per million tokens',
+      tag: 'dashboard',
+      auth: 'member',
+      response: PriceTableSchema,
+      handler: async () => prices,
+    }),
+  ];
+}

@@ -1,0 +1,77 @@
+/**
+ * The Fastify instance: JSON body limits, bearer-token authentication, the contract's error bodies
+ * (`{ error, code }`, never a stack or SQL) and the built dashboard at `/`.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { httpStatusOf } from '../../shared';
+import { HubError } from '../errors';
+import { type Database, findToken, type TokenRole } from '../store';
+import { type RouteSpec, registerRoutes } from './route';
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export function bearerAuth(db: Database) {
+  return async (request: FastifyRequest, role: TokenRole) => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
+    const identity = match ? await findToken(db, match[1]!) : undefined;
+    if (!identity || identity.role !== role)
+      throw new HubError('unauthorized', `a valid ${role} token is required`);
+    return identity;
+  };
+}
+
+/** Fastify's own errors (body too large, bad JSON, wrong media type) mapped onto contract codes. */
+function fromFastifyError(err: { code?: string; statusCode?: number }): HubError {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+    return new HubError('too_large', 'request body too large');
+  }
+  if (err.statusCode === 429) return new HubError('rate_limited', 'too many requests');
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new HubError('invalid_payload', 'request body is not valid JSON of type application/json');
+  }
+  return new HubError('internal', 'internal error');
+}
+
+export async function createHttpServer(options: {
+  db: Database;
+  logger: Logger;
+  maxPayloadBytes: number;
+}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.maxPayloadBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const hubError =
+      err instanceof HubError ? err : fromFastifyError(err as { code?: string; statusCode?: number });
+    if (hubError.code === 'internal') request.log.error({ err }, 'request failed');
+    return reply.code(httpStatusOf[hubError.code]).send({ error: hubError.message, code: hubError.code });
+  });
+
+  const hasDashboard = existsSync(`${WEB_DIST}index.html`);
+  if (hasDashboard) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = /^\/(api|socket\.io|metrics|healthz|readyz)(\/|$)/.test(request.url);
+    if (!isApi && request.method === 'GET' && hasDashboard) return reply.sendFile('index.html');
+    if (!isApi && request.method === 'GET') {
+      return reply
+        .type('text/plain')
+        .send('The dashboard is not built yet: run `npm run build:web` (npm start does).');
+    }
+    return reply.code(404).send({ error: 'not found', code: 'not_found' });
+  });
+  return app;
+}
+
+/** Mounts the route table (after the app has built it: some routes depend on the Socket.IO server). */
+export function mountRoutes(app: FastifyInstance, routes: RouteSpec[], db: Database): void {
+  registerRoutes(app, routes, bearerAuth(db));
+}

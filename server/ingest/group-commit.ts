@@ -1,0 +1,159 @@
+/**
+ * Group commit: calls from every connection are queued and written together, one transaction and one multi-row
+ * statement per kind per flush. A flush starts as soon as the writer is free, so a lone call is not delayed;
+ * under load the calls that arrive during a commit form the next batch. Each call settles only after its
+ * transaction committed (ok) or rolled back (unavailable, nothing partial). The queue is bounded: when Postgres
+ * falls behind, new calls are refused at once instead of memory growing.
+ */
+import type { Task, UsageEvent } from '../../shared';
+import { HubError } from '../errors';
+import {
+  collapseByKey,
+  type Database,
+  type HourDelta,
+  lockRuntimes,
+  type RuntimeTask,
+  type RuntimeUsageEvent,
+  writeTasks,
+  writeUsageEvents,
+} from '../store';
+
+export type IngestCall =
+  | { kind: 'usage'; workspaceId: string; runtimeId: string; events: UsageEvent[] }
+  | { kind: 'task'; workspaceId: string; runtimeId: string; tasks: Task[] };
+
+/** What one committed flush changed, handed to the publisher. */
+export interface CommittedBatch {
+  hourDeltas: HourDelta[];
+  tasks: RuntimeTask[];
+  /** runtime id → workspace id, for routing the changes to rooms. */
+  workspaceOf: Map<string, string>;
+}
+
+export interface GroupCommitOptions {
+  maxQueuedItems: number;
+  maxBatchItems: number;
+  lingerMs: number;
+  onCommitted: (batch: CommittedBatch) => void;
+  observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
+  onError?: (err: unknown) => void;
+}
+
+interface Pending {
+  call: IngestCall;
+  items: number;
+  resolve: (accepted: number) => void;
+  reject: (err: HubError) => void;
+}
+
+const sizeOf = (call: IngestCall) => (call.kind === 'usage' ? call.events.length : call.tasks.length);
+
+export class GroupCommitWriter {
+  private queue: Pending[] = [];
+  private queuedItems = 0;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  /** Resolves with the number of items accepted once they are committed. */
+  submit(call: IngestCall): Promise<number> {
+    const items = sizeOf(call);
+    if (this.closed) return Promise.reject(new HubError('unavailable', 'the hub is shutting down'));
+    if (this.queuedItems + items > this.options.maxQueuedItems) {
+      return Promise.reject(new HubError('unavailable', 'the hub is behind on writes; retry shortly'));
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ call, items, resolve, reject });
+      this.queuedItems += items;
+      this.schedule();
+    });
+  }
+
+  /** Items waiting for a commit (for /metrics and tests). */
+  depth(): number {
+    return this.queuedItems;
+  }
+
+  /** Refuses new calls and waits until everything queued has been committed or refused. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.flushing || this.queue.length > 0) {
+      if (!this.flushing) this.schedule();
+      await this.flushing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = (async () => {
+      if (this.options.lingerMs > 0) await new Promise((r) => setTimeout(r, this.options.lingerMs));
+      else await new Promise((r) => setImmediate(r));
+      await this.flushOnce();
+    })().finally(() => {
+      this.flushing = null;
+      this.schedule();
+    });
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let items = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && items + next.items > this.options.maxBatchItems) break;
+      batch.push(this.queue.shift()!);
+      items += next.items;
+    }
+    this.queuedItems -= items;
+    return batch;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const events: RuntimeUsageEvent[] = [];
+    const tasks: RuntimeTask[] = [];
+    const workspaceOf = new Map<string, string>();
+    for (const { call } of batch) {
+      workspaceOf.set(call.runtimeId, call.workspaceId);
+      if (call.kind === 'usage')
+        for (const e of call.events) events.push({ ...e, runtime_id: call.runtimeId });
+      else for (const t of call.tasks) tasks.push({ ...t, runtime_id: call.runtimeId });
+    }
+    const started = performance.now();
+    const items = events.length + tasks.length;
+    try {
+      const committed = await this.db.transaction(async (tx) => {
+        await lockRuntimes(tx, [...workspaceOf.keys()]);
+        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events));
+        const storedTasks = await writeTasks(tx, tasks);
+        return { hourDeltas, tasks: storedTasks, workspaceOf };
+      });
+      this.options.observe?.({
+        items,
+        calls: batch.length,
+        seconds: (performance.now() - started) / 1000,
+        ok: true,
+      });
+      for (const p of batch) p.resolve(p.items);
+      this.options.onCommitted(committed);
+    } catch (cause) {
+      this.options.onError?.(cause);
+      this.options.observe?.({
+        items,
+        calls: batch.length,
+        seconds: (performance.now() - started) / 1000,
+        ok: false,
+      });
+      const err = new HubError(
+        'unavailable',
+        'the database did not commit this call; nothing was written, retry',
+      );
+      for (const p of batch) p.reject(err);
+    }
+  }
+}

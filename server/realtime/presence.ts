@@ -1,0 +1,84 @@
+/**
+ * Presence: a runtime is online while a daemon socket holds it. This node heartbeats last_seen_at of the
+ * runtimes it holds (one statement per interval, whatever their number), releases them when a socket goes,
+ * and sweeps runtimes whose node stopped heartbeating (a node that died) — safe on every node at once.
+ */
+import type { Logger } from 'pino';
+import type { Runtime } from '../../shared';
+import { type Database, heartbeat, releaseRuntime, sweepStale } from '../store';
+
+export interface PresenceOptions {
+  heartbeatMs: number;
+  sweepMs: number;
+  timeoutMs: number;
+}
+
+export class PresenceTracker {
+  /** runtime id → owner ("node:socket") of the sockets on this node. */
+  private readonly held = new Map<string, string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: PresenceOptions,
+    private readonly onChange: (runtime: Runtime) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timers.push(
+      setInterval(() => void this.beat(), this.options.heartbeatMs).unref(),
+      setInterval(() => void this.sweep(), this.options.sweepMs).unref(),
+    );
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+  }
+
+  hold(runtimeIds: string[], owner: string): void {
+    for (const id of runtimeIds) this.held.set(id, owner);
+  }
+
+  /** Takes offline what this owner held, unless the daemon has since moved to another connection. */
+  async release(owner: string): Promise<void> {
+    const mine = [...this.held].filter(([, o]) => o === owner).map(([id]) => id);
+    for (const id of mine) this.held.delete(id);
+    for (const id of mine) {
+      try {
+        const rt = await releaseRuntime(this.db, id, owner);
+        if (rt) this.onChange(rt);
+      } catch (err) {
+        // The sweeper takes it offline later if this write failed.
+        this.logger.warn({ err, runtime_id: id }, 'could not release runtime');
+      }
+    }
+  }
+
+  /** On shutdown: everything this node holds goes offline now rather than after the sweep timeout. */
+  async releaseAll(): Promise<void> {
+    const owners = new Set(this.held.values());
+    for (const owner of owners) await this.release(owner);
+  }
+
+  async beat(): Promise<void> {
+    try {
+      const revived = await heartbeat(
+        this.db,
+        [...this.held].map(([runtimeId, owner]) => ({ runtimeId, owner })),
+      );
+      for (const rt of revived) this.onChange(rt);
+    } catch (err) {
+      this.logger.warn({ err }, 'presence heartbeat failed');
+    }
+  }
+
+  async sweep(): Promise<void> {
+    try {
+      for (const rt of await sweepStale(this.db, this.options.timeoutMs)) this.onChange(rt);
+    } catch (err) {
+      this.logger.warn({ err }, 'presence sweep failed');
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Cross-node fan-out through the official Socket.IO Redis adapter on ioredis. Redis trouble is logged and
+ * counted, never fatal: ingest goes on (it only needs Postgres) and local rooms still get their events.
+ * When the subscriber comes back after an outage, this node's dashboards are made to reconnect, because a
+ * reconnecting dashboard refetches over REST and so ends equal to the database despite deltas it missed.
+ */
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import type { Metrics } from '../observability/metrics';
+
+export interface RedisFanout {
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function useRedisAdapter(io: Server, url: string, logger: Logger, metrics: Metrics): RedisFanout {
+  const onError = (role: string) => (err: Error) => {
+    metrics.redisErrors.inc();
+    logger.warn({ err: err.message, role }, 'redis error');
+  };
+  // No offline queue on the publisher: while Redis is away a publish fails at once instead of piling up.
+  const pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const sub = new Redis(url, { maxRetriesPerRequest: null });
+  pub.on('error', onError('pub'));
+  sub.on('error', onError('sub'));
+
+  // The adapter does not await its publishes; a failed one must not become an unhandled rejection.
+  const publish = pub.publish.bind(pub);
+  pub.publish = ((...args: Parameters<typeof publish>) => {
+    const result = publish(...args);
+    result.catch(onError('publish'));
+    return result;
+  }) as typeof pub.publish;
+
+  let wasDown = false;
+  sub.on('close', () => {
+    wasDown = true;
+  });
+  sub.on('ready', () => {
+    if (!wasDown) return;
+    wasDown = false;
+    logger.info('redis is back: asking local dashboards to resync');
+    for (const socket of io.of('/dashboard').sockets.values()) socket.conn.close();
+  });
+
+  io.adapter(createAdapter(pub, sub));
+  return {
+    async ping() {
+      try {
+        return (await pub.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** The only home of SQL: the driver seam, migrations and every query the hub needs. */
+
+export * from './bootstrap';
+export * from './database';
+export * from './embedded-lock';
+export * from './migrate';
+export * from './open';
+export * from './runtimes';
+export * from './tasks';
+export * from './usage-views';
+export * from './usage-writes';
+export * from './workspaces';

@@ -1,0 +1,72 @@
+/**
+ * History views: usage per local calendar day × provider × model, and tasks per local hour, in any IANA zone.
+ * Days are read from the hourly rollup (plus daily totals on their date); only a zone whose offset is not a whole
+ * number of hours inside the window needs the raw events, because its days split UTC hours.
+ */
+import type { ActivityRow, TokenCounts } from '../../shared';
+import type { Sql } from './database';
+
+export interface HistoryWindow {
+  /** First and last local calendar dates, inclusive. */
+  startDate: string;
+  endDate: string;
+  tz: string;
+  /** False when some UTC hour of the window straddles two local days in `tz`. */
+  wholeHourOffsets: boolean;
+}
+
+export interface DailyUsage extends TokenCounts {
+  runtime_id: string;
+  date: string;
+  provider: string;
+  model: string;
+}
+
+/** Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first. */
+export async function usageByDay(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string | null,
+  w: HistoryWindow,
+): Promise<DailyUsage[]> {
+  const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
+  const counts = 'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens';
+  return sql.query<DailyUsage>(
+    `WITH rt AS (
+       SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
+     ),
+     src AS (
+       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts}
+       FROM ${table} s
+       WHERE s.runtime_id IN (SELECT id FROM rt)
+         AND s.${at} >= ($3::date::timestamp AT TIME ZONE $5)
+         AND s.${at} < (($4::date + 1)::timestamp AT TIME ZONE $5)
+       UNION ALL
+       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}
+       FROM usage_daily_totals d
+       WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
+     )
+     SELECT runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model,
+            sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens,
+            sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_write_tokens)::bigint AS cache_write_tokens
+     FROM src
+     GROUP BY runtime_id, date, provider, model
+     ORDER BY date DESC, runtime_id, provider, model`,
+    [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
+  );
+}
+
+/** Exactly 24 rows: tasks by the local hour of coalesce(started_at, created_at) inside the window. */
+export async function activityByHour(sql: Sql, runtimeId: string, w: HistoryWindow): Promise<ActivityRow[]> {
+  const rows = await sql.query<ActivityRow>(
+    `SELECT extract(hour FROM coalesce(started_at, created_at) AT TIME ZONE $4)::int AS hour, count(*)::int AS count
+     FROM tasks
+     WHERE runtime_id = $1
+       AND coalesce(started_at, created_at) >= ($2::date::timestamp AT TIME ZONE $4)
+       AND coalesce(started_at, created_at) < (($3::date + 1)::timestamp AT TIME ZONE $4)
+     GROUP BY 1`,
+    [runtimeId, w.startDate, w.endDate, w.tz],
+  );
+  const byHour = new Map(rows.map((r) => [r.hour, r.count]));
+  return Array.from({ length: 24 }, (_, hour) => ({ hour, count: byHour.get(hour) ?? 0 }));
+}
