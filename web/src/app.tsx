@@ -1,0 +1,51 @@
+/**
+ * The shell: sign-in when there is no token, otherwise the header, the live connection and the page of the
+ * hash route. A `#token=` link signs in and is stripped from the address bar (and so from history).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { Header } from './components/Header';
+import { parseRoute, tokenFromHash } from './lib/route';
+import { connectLive } from './live/socket';
+import type { Store } from './live/store';
+import { useStore, useStoreApi } from './live/use-store';
+import { Overview } from './pages/Overview';
+import { RuntimeDetail } from './pages/RuntimeDetail';
+import { SignIn } from './pages/SignIn';
+
+/** Takes a `#token=…` from the address into the store and removes it from the URL. */
+export function adoptHashToken(store: Store): void {
+  const token = tokenFromHash(location.hash);
+  if (!token) return;
+  store.signIn(token);
+  history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+}
+
+function useRoute() {
+  const store = useStoreApi();
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => {
+      adoptHashToken(store);
+      setHash(location.hash);
+    };
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, [store]);
+  return parseRoute(hash);
+}
+
+export function App() {
+  const store = useStoreApi();
+  const token = useStore((s) => s.token);
+  const route = useRoute();
+
+  useEffect(() => (token ? connectLive(store, token) : undefined), [store, token]);
+
+  if (!token) return <SignIn />;
+  return (
+    <>
+      <Header />
+      {route.page === 'runtime' ? <RuntimeDetail key={route.id} id={route.id} /> : <Overview />}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Model distribution: an SVG donut of token share per model with the total in the middle, and a legend of
+ * tokens, share and cost per model, most tokens first. The legend doubles as the chart's text alternative.
+ */
+import type { ModelSlice } from '../lib/aggregate';
+import { modelColor } from '../lib/colors';
+import { compact, exact, percent, usdPrecise } from '../lib/format';
+
+const R = 42;
+const C = 2 * Math.PI * R;
+
+export function Donut({ slices, total }: { slices: ModelSlice[]; total: number }) {
+  let offset = 0;
+  return (
+    <div class="donut-wrap">
+      <svg
+        viewBox="0 0 120 120"
+        class="donut"
+        role="img"
+        aria-label={`Tokens by model, ${exact(total)} in total`}
+      >
+        <circle cx="60" cy="60" r={R} class="donut-track" />
+        {slices.map((s) => {
+          const len = s.share * C;
+          const el = (
+            <circle
+              key={s.model}
+              cx="60"
+              cy="60"
+              r={R}
+              fill="none"
+              stroke={modelColor(s.model)}
+              stroke-width="16"
+              stroke-dasharray={`${len} ${C - len}`}
+              stroke-dashoffset={-offset}
+              transform="rotate(-90 60 60)"
+            >
+              <title>{`${s.model}: ${exact(s.tokens)} tokens (${percent(s.share)})`}</title>
+            </circle>
+          );
+          offset += len;
+          return el;
+        })}
+        <text x="60" y="58" class="donut-total">
+          {compact(total)}
+        </text>
+        <text x="60" y="73" class="donut-sub">
+          tokens
+        </text>
+      </svg>
+      <table class="legend-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" class="n">
+              Tokens
+            </th>
+            <th scope="col" class="n">
+              Share
+            </th>
+            <th scope="col" class="n">
+              Cost
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {slices.map((s) => (
+            <tr key={s.model}>
+              <td class="model-cell">
+                <span class="swatch" style={{ background: modelColor(s.model) }} />
+                <span class="model-name">{s.model}</span>
+              </td>
+              <td class="n" title={exact(s.tokens)}>
+                {compact(s.tokens)}
+              </td>
+              <td class="n">{percent(s.share)}</td>
+              <td class="n">{s.cost === null ? <span class="muted">unknown</span> : usdPrecise(s.cost)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

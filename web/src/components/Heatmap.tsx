@@ -1,0 +1,120 @@
+/**
+ * The 13-week activity heatmap (GitHub style): weeks as columns, weekdays as rows, month labels on top,
+ * five levels with a less…more key, today outlined, a tooltip per day. Days are in the viewer's zone.
+ */
+import { useState } from 'preact/hooks';
+import { compact, dayLabel, exact, usdExact, usdPrecise } from '../lib/format';
+import { type HeatCell, heatGrid, WEEKS } from '../lib/heatmap';
+import { DataTable } from './DataTable';
+
+export interface DayAmount {
+  tokens: number;
+  cost: number;
+}
+
+interface Props {
+  today: string;
+  days: ReadonlyMap<string, DayAmount>;
+}
+
+/** Must match --cell + gap and the weekday label column in styles.css. */
+const STEP = 16;
+const LABEL_W = 30;
+
+const weekdayLabels = ['', 'Mon', '', 'Wed', '', 'Fri', ''];
+
+export function heatTooltip(date: string, a: DayAmount | undefined): string {
+  return `${dayLabel(date)}: ${compact(a?.tokens ?? 0)} tokens · ${usdExact(a?.cost ?? 0)}`;
+}
+
+export function Heatmap({ today, days }: Props) {
+  const tokens = new Map([...days].map(([d, a]) => [d, a.tokens]));
+  const grid = heatGrid(today, tokens);
+  const [active, setActive] = useState<HeatCell | null>(null);
+  // One delegated handler instead of 91: the cell under the pointer names itself by data-i.
+  const over = (e: MouseEvent) => {
+    const i = (e.target as HTMLElement).dataset.i;
+    setActive(i === undefined ? null : (grid.cells[Number(i)] ?? null));
+  };
+  // Keyboard: focus shows today, arrows walk days (left/right a week, up/down a day).
+  const key = (e: KeyboardEvent) => {
+    const step = { ArrowLeft: -7, ArrowRight: 7, ArrowUp: -1, ArrowDown: 1 }[e.key];
+    if (step === undefined) return;
+    e.preventDefault();
+    const at = active ? grid.cells.indexOf(active) : grid.cells.length - 1;
+    setActive(grid.cells[Math.min(grid.cells.length - 1, Math.max(0, at + step))] ?? null);
+  };
+  const withUsage = grid.cells.filter((c) => c.value > 0).reverse();
+  return (
+    <div class="heatmap-wrap">
+      <div
+        class="heatmap"
+        style={{ gridTemplateColumns: `auto repeat(${WEEKS}, var(--cell))` }}
+        // A slider over the days: arrows move it and a screen reader reads each day's tooltip text.
+        role="slider"
+        aria-label={`Daily tokens over the last ${WEEKS} weeks; busiest day ${compact(grid.max)} tokens`}
+        aria-valuemin={0}
+        aria-valuemax={grid.cells.length - 1}
+        aria-valuenow={active ? grid.cells.indexOf(active) : grid.cells.length - 1}
+        aria-valuetext={heatTooltip(active?.date ?? today, days.get(active?.date ?? today))}
+        tabIndex={0}
+        onMouseOver={over}
+        onFocus={() => setActive(grid.cells.at(-1) ?? null)}
+        onKeyDown={key}
+        onBlur={() => setActive(null)}
+        onMouseLeave={() => setActive(null)}
+      >
+        {grid.months.map((m) => (
+          <span key={`m${m.col}`} class="hm-month" style={{ gridColumn: m.col + 2, gridRow: 1 }}>
+            {m.label}
+          </span>
+        ))}
+        {weekdayLabels.map((l, row) => (
+          <span key={`w${row}`} class="hm-weekday" style={{ gridColumn: 1, gridRow: row + 2 }}>
+            {l}
+          </span>
+        ))}
+        {grid.cells.map((c, i) => (
+          <span
+            key={c.date}
+            class={`hm-cell lvl-${c.level}${c.isToday ? ' hm-today' : ''}`}
+            style={{ gridColumn: c.col + 2, gridRow: c.row + 2 }}
+            data-i={i}
+            data-date={c.date}
+            data-level={c.level}
+          />
+        ))}
+      </div>
+      {active ? (
+        <div
+          class="hm-tip"
+          role="tooltip"
+          style={{
+            left: `${LABEL_W + active.col * STEP + (active.col > WEEKS / 2 ? 0 : STEP)}px`,
+            top: `${(active.row + 2) * STEP + 6}px`,
+            transform: active.col > WEEKS / 2 ? 'translateX(-100%)' : undefined,
+          }}
+        >
+          {heatTooltip(active.date, days.get(active.date))}
+        </div>
+      ) : null}
+      <div class="hm-key" aria-hidden="true">
+        <span>Less</span>
+        {[0, 1, 2, 3, 4].map((l) => (
+          <span key={l} class={`hm-cell lvl-${l}`} />
+        ))}
+        <span>More</span>
+      </div>
+      <DataTable
+        summary="Data table"
+        rows={withUsage}
+        rowKey={(c) => c.date}
+        columns={[
+          { label: 'Day', cell: (c) => dayLabel(c.date) },
+          { label: 'Tokens', numeric: true, cell: (c) => exact(days.get(c.date)?.tokens ?? 0) },
+          { label: 'Cost', numeric: true, cell: (c) => usdPrecise(days.get(c.date)?.cost ?? 0) },
+        ]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+/** The per-day × model table of a range, with a CSV download of exactly these rows (built in the browser). */
+import type { UsageRow } from '../../../shared/schemas';
+import { rowTokens } from '../lib/aggregate';
+import { modelColor } from '../lib/colors';
+import { rowsToCsv } from '../lib/csv';
+import { dayLabel, exact, usdPrecise } from '../lib/format';
+import { Table } from './DataTable';
+
+export function downloadCsv(rows: readonly UsageRow[], filename: string): void {
+  const url = URL.createObjectURL(new Blob([rowsToCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Newest day first, most tokens first within a day. */
+export function tableOrder(rows: readonly UsageRow[]): UsageRow[] {
+  return [...rows].sort((a, b) =>
+    a.date !== b.date ? (a.date < b.date ? 1 : -1) : rowTokens(b) - rowTokens(a),
+  );
+}
+
+export function UsageTable({ rows }: { rows: UsageRow[] }) {
+  return (
+    <Table
+      rows={rows}
+      rowKey={(r) => `${r.date}|${r.provider}|${r.model}`}
+      columns={[
+        { label: 'Day', cell: (r) => dayLabel(r.date) },
+        {
+          label: 'Model',
+          cell: (r) => (
+            <span class="model-cell">
+              <span class="swatch" style={{ background: modelColor(r.model) }} />
+              <span class="model-name">{r.model}</span>
+            </span>
+          ),
+        },
+        { label: 'Input', numeric: true, cell: (r) => exact(r.input_tokens) },
+        { label: 'Output', numeric: true, cell: (r) => exact(r.output_tokens) },
+        { label: 'Cache read', numeric: true, cell: (r) => exact(r.cache_read_tokens) },
+        { label: 'Cache write', numeric: true, cell: (r) => exact(r.cache_write_tokens) },
+        { label: 'Total', numeric: true, cell: (r) => exact(rowTokens(r)) },
+        {
+          label: 'Cost',
+          numeric: true,
+          cell: (r) => (r.cost_usd === null ? <span class="muted">unknown</span> : usdPrecise(r.cost_usd)),
+        },
+      ]}
+    />
+  );
+}

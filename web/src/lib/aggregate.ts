@@ -1,0 +1,150 @@
+/**
+ * Sums of history rows the way each panel reads them: totals, one point per day, one slice per model,
+ * one line per runtime. Tokens of a row are its four kinds together (cache included).
+ */
+import type { UsageRow } from '../../../shared/schemas';
+import { windowDates } from '../../../shared/time';
+import type { TokenKind } from './colors';
+import { tokenKinds } from './colors';
+
+export interface Totals {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  tokens: number;
+  /** Sum of the priced rows. */
+  cost: number;
+  /** Models with at least one row of unknown cost, sorted. */
+  unpriced: string[];
+}
+
+export function rowTokens(r: Pick<UsageRow, TokenKind>): number {
+  return r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens;
+}
+
+export function totalsOf(rows: readonly UsageRow[]): Totals {
+  const t: Totals = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    tokens: 0,
+    cost: 0,
+    unpriced: [],
+  };
+  const unpriced = new Set<string>();
+  for (const r of rows) {
+    for (const k of tokenKinds) t[k] += r[k];
+    t.tokens += rowTokens(r);
+    if (r.cost_usd === null) unpriced.add(r.model);
+    else t.cost += r.cost_usd;
+  }
+  t.unpriced = [...unpriced].sort();
+  return t;
+}
+
+/** cache_read / (input + cache_read): the share of prompt tokens served from cache; null with no input at all. */
+export function cacheHitRate(t: Pick<Totals, 'input_tokens' | 'cache_read_tokens'>): number | null {
+  const denom = t.input_tokens + t.cache_read_tokens;
+  return denom === 0 ? null : t.cache_read_tokens / denom;
+}
+
+export interface DailySeries {
+  /** Oldest first, one entry per calendar day of the window, days without usage included. */
+  dates: string[];
+  kinds: Record<TokenKind, number[]>;
+  tokens: number[];
+  cost: number[];
+}
+
+/** One point per date of `dates` (oldest first). */
+export function dailySeries(rows: readonly UsageRow[], dates: readonly string[]): DailySeries {
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const zeros = () => dates.map(() => 0);
+  const s: DailySeries = {
+    dates: [...dates],
+    kinds: {
+      input_tokens: zeros(),
+      output_tokens: zeros(),
+      cache_read_tokens: zeros(),
+      cache_write_tokens: zeros(),
+    },
+    tokens: zeros(),
+    cost: zeros(),
+  };
+  for (const r of rows) {
+    const i = index.get(r.date);
+    if (i === undefined) continue;
+    for (const k of tokenKinds) s.kinds[k][i] = (s.kinds[k][i] ?? 0) + r[k];
+    s.tokens[i] = (s.tokens[i] ?? 0) + rowTokens(r);
+    s.cost[i] = (s.cost[i] ?? 0) + (r.cost_usd ?? 0);
+  }
+  s.cost = s.cost.map((c) => Math.round(c * 1e6) / 1e6);
+  return s;
+}
+
+export interface ModelSlice {
+  model: string;
+  tokens: number;
+  share: number;
+  /** null when any row of the model has no known price. */
+  cost: number | null;
+}
+
+/** One slice per model, most tokens first (ties by name so the order is stable). */
+export function byModel(rows: readonly UsageRow[]): ModelSlice[] {
+  const m = new Map<string, { tokens: number; cost: number | null }>();
+  let total = 0;
+  for (const r of rows) {
+    const t = rowTokens(r);
+    total += t;
+    const prev = m.get(r.model) ?? { tokens: 0, cost: 0 };
+    prev.tokens += t;
+    prev.cost = prev.cost === null || r.cost_usd === null ? null : prev.cost + r.cost_usd;
+    m.set(r.model, prev);
+  }
+  return [...m.entries()]
+    .map(([model, v]) => ({
+      model,
+      tokens: v.tokens,
+      cost: v.cost,
+      share: total === 0 ? 0 : v.tokens / total,
+    }))
+    .sort((a, b) => b.tokens - a.tokens || (a.model < b.model ? -1 : 1));
+}
+
+/** Totals per runtime id. */
+export function byRuntime(rows: readonly UsageRow[]): Map<string, Totals> {
+  const groups = new Map<string, UsageRow[]>();
+  for (const r of rows) {
+    const g = groups.get(r.runtime_id);
+    if (g) g.push(r);
+    else groups.set(r.runtime_id, [r]);
+  }
+  return new Map([...groups].map(([id, g]) => [id, totalsOf(g)]));
+}
+
+export interface Periods {
+  /** Dates of the current window, oldest first. */
+  dates: string[];
+  current: UsageRow[];
+  previous: UsageRow[];
+}
+
+/** Splits rows into the last `days` local days (today included) and the `days` before them. */
+export function splitPeriods(
+  rows: readonly UsageRow[],
+  days: number,
+  tz: string,
+  now: Date = new Date(),
+): Periods {
+  const window = windowDates(days * 2, tz, now);
+  const currentStart = window[days - 1] ?? '';
+  const previousStart = window[days * 2 - 1] ?? '';
+  return {
+    dates: window.slice(0, days).reverse(),
+    current: rows.filter((r) => r.date >= currentStart),
+    previous: rows.filter((r) => r.date < currentStart && r.date >= previousStart),
+  };
+}

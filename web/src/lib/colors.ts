@@ -1,0 +1,61 @@
+/**
+ * The two colour vocabularies of the dashboard: one colour per token kind and one per model, the same in every
+ * chart, legend, tooltip and table. Mid-tone hues so one palette reads on the light and on the dark background.
+ */
+import type { TokenCounts } from '../../../shared/schemas';
+
+export type TokenKind = keyof TokenCounts;
+
+export const tokenKinds: readonly TokenKind[] = [
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+];
+
+export const kindLabel: Record<TokenKind, string> = {
+  input_tokens: 'Input',
+  output_tokens: 'Output',
+  cache_read_tokens: 'Cache read',
+  cache_write_tokens: 'Cache write',
+};
+
+export const kindColor: Record<TokenKind, string> = {
+  input_tokens: '#3b82f6',
+  output_tokens: '#f59e0b',
+  cache_read_tokens: '#10b981',
+  cache_write_tokens: '#a855f7',
+};
+
+/** Cost has its own hue so a cost bar is never read as a token kind. */
+export const costColor = '#e15759';
+
+const modelPalette = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#8cd17d',
+  '#d37295',
+  '#499894',
+] as const;
+
+/** FNV-1a: cheap, stable across reloads and browsers, spreads similar names apart. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** @example modelColor('claude-sonnet-4-5') // always the same palette entry */
+export function modelColor(model: string): string {
+  return modelPalette[hash(model) % modelPalette.length] ?? modelPalette[0];
+}

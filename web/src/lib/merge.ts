@@ -1,0 +1,70 @@
+/**
+ * Live deltas into history rows: a `usage` push carries amounts to add per UTC hour (or per calendar date for
+ * the daily-totals format); the dashboard keeps rows per local day in the viewer's zone, so each hour is
+ * bucketed with the zone's own calendar (DST included) and added to its day × provider × model row.
+ */
+import type { PriceTable } from '../../../shared/pricing';
+import { costUsd } from '../../../shared/pricing';
+import type { TokenCounts, UsageDelta, UsagePush, UsageRow } from '../../../shared/schemas';
+import { localDate } from '../../../shared/time';
+
+/** The viewer's local date a delta belongs to. */
+export function deltaDate(delta: UsageDelta, tz: string): string {
+  return 'hour' in delta ? localDate(delta.hour, tz) : delta.date;
+}
+
+const rowKey = (r: { runtime_id: string; date: string; provider: string; model: string }): string =>
+  `${r.runtime_id}\u0000${r.date}\u0000${r.provider}\u0000${r.model}`;
+
+function add(a: TokenCounts, b: TokenCounts): TokenCounts {
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
+    cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
+  };
+}
+
+export interface MergeOptions {
+  tz: string;
+  prices: PriceTable;
+  /** Oldest date kept (inclusive); deltas before the shown window are dropped. */
+  since?: string;
+}
+
+/**
+ * Adds the deltas of several pushes to rows (newest day first) and returns new rows; the input is untouched.
+ * The row's cost is recomputed from its new totals so it stays what the hub would answer for the same counts.
+ */
+export function mergeUsage(
+  rows: readonly UsageRow[],
+  pushes: readonly UsagePush[],
+  opts: MergeOptions,
+): UsageRow[] {
+  const byKey = new Map<string, UsageRow>();
+  for (const r of rows) byKey.set(rowKey(r), r);
+  let changed = false;
+  for (const push of pushes) {
+    for (const delta of push.deltas) {
+      const date = deltaDate(delta, opts.tz);
+      if (opts.since !== undefined && date < opts.since) continue;
+      const key = rowKey({ runtime_id: push.runtime_id, date, provider: delta.provider, model: delta.model });
+      const prev = byKey.get(key);
+      const counts = add(prev ?? zero, delta);
+      byKey.set(key, {
+        runtime_id: push.runtime_id,
+        date,
+        provider: delta.provider,
+        model: delta.model,
+        ...counts,
+        cost_usd: costUsd(delta.model, counts, opts.prices),
+      });
+      changed = true;
+    }
+  }
+  if (!changed) return rows.slice();
+  // Stable sort keeps the hub's order within a day; new days land where their date says.
+  return [...byKey.values()].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+}
+
+const zero: TokenCounts = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };

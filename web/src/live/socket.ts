@@ -1,0 +1,69 @@
+/**
+ * The live connection to `/dashboard`: forwards hub events to the store, reports live / reconnecting / offline,
+ * and refetches everything after a reconnect (deltas sent while we were away are lost, REST has them).
+ */
+import type { Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import type { DashboardServerEvents } from '../../../shared/ack';
+import type { Store } from './store';
+
+/** How long the first REST load waits for the socket, so deltas published meanwhile are not lost. */
+const FIRST_LOAD_WAIT_MS = 1500;
+const RETRY_AFTER_REFUSAL_MS = 5000;
+
+/** Connects with the token and returns a function that closes everything. */
+export function connectLive(store: Store, token: string): () => void {
+  const socket: Socket<DashboardServerEvents> = io('/dashboard', {
+    auth: { token },
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+  });
+  let loaded = false;
+  let retry: number | undefined;
+  const load = () => {
+    loaded = true;
+    void store.loadAll();
+  };
+  const firstLoad = window.setTimeout(() => {
+    if (!loaded) load();
+  }, FIRST_LOAD_WAIT_MS);
+
+  socket.on('connect', () => {
+    store.setConnection('live');
+    // First connect: the initial load. Any later one: a reconnect, so what we hold may have gaps.
+    window.clearTimeout(firstLoad);
+    load();
+  });
+  socket.on('disconnect', () => {
+    store.setConnection(socket.active ? 'reconnecting' : 'offline');
+  });
+  socket.on('connect_error', (err) => {
+    if (socket.active) {
+      store.setConnection('reconnecting');
+      return;
+    }
+    // Refused by the hub (for instance a revoked token): REST tells whether to sign out; retry later otherwise.
+    store.setConnection('offline');
+    if (err.message === 'unauthorized') void store.loadRuntimes();
+    retry = window.setTimeout(() => socket.connect(), RETRY_AFTER_REFUSAL_MS);
+  });
+  socket.on('runtime', (r) => store.pushRuntime(r));
+  socket.on('usage', (p) => store.pushUsage(p));
+  socket.on('task', (p) => store.pushTask(p));
+
+  const offline = () => store.setConnection('offline');
+  const online = () => {
+    if (!socket.connected) socket.connect();
+  };
+  window.addEventListener('offline', offline);
+  window.addEventListener('online', online);
+
+  return () => {
+    window.clearTimeout(firstLoad);
+    window.clearTimeout(retry);
+    window.removeEventListener('offline', offline);
+    window.removeEventListener('online', online);
+    socket.removeAllListeners();
+    socket.disconnect();
+  };
+}

@@ -1,0 +1,53 @@
+/** The dashboard's whole state: what REST answered plus the live deltas merged into it. Replaced, never mutated. */
+import type { PriceTable } from '../../../shared/pricing';
+import type { Runtime, UsageRow } from '../../../shared/schemas';
+import type { HourlyState } from '../lib/activity';
+import type { Me } from './api';
+
+export type Loadable<T> =
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; data: T; loadedAt: number };
+
+/** `connecting` only before the first connection; afterwards a lost socket is `reconnecting`. */
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface DetailState {
+  id: string;
+  /** The range shown (7, 30, 90 or 365 days). */
+  days: number;
+  /** Rows of up to twice the range (for the previous period) and at least 13 weeks (for the heatmap). */
+  usage: Loadable<UsageRow[]>;
+  hourly: Loadable<HourlyState>;
+}
+
+export interface State {
+  token: string | null;
+  /** Why the viewer is on the sign-in page (a refused token), shown there. */
+  signInMessage: string | null;
+  tz: string;
+  me: Loadable<Me>;
+  prices: PriceTable;
+  runtimes: Loadable<Runtime[]>;
+  connection: Connection;
+  overview: Loadable<UsageRow[]>;
+  detail: DetailState | null;
+  /** When the last usage delta of each runtime arrived (ms), for "no data for 10 min". */
+  lastDeltaAt: Readonly<Record<string, number>>;
+  /** When this page started watching (ms): staleness is never claimed for a period we did not watch. */
+  watchingSince: number;
+}
+
+/** The workspace overview's window: its chart shows these days, its per-runtime figures the last 7. */
+export const OVERVIEW_DAYS = 30;
+export const RUNTIME_SUMMARY_DAYS = 7;
+export const RANGES = [7, 30, 90, 365] as const;
+
+/** Days to fetch for a detail range: twice the range for the comparison, 13 weeks for the heatmap, ≤ 365. */
+export function detailFetchDays(days: number): number {
+  return Math.min(365, Math.max(days * 2, 91));
+}
+
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}

@@ -1,0 +1,106 @@
+/**
+ * Workspace overview: how many runtimes are online, what the last 7 days and today cost, every runtime with
+ * its live status, and the workspace's daily tokens over the last 30 days.
+ */
+import { useMemo } from 'preact/hooks';
+import { windowDates } from '../../../shared/time';
+import { DailyTokensChart } from '../charts/DailyCharts';
+import { ZoneSelect } from '../components/Controls';
+import { EmptyUsage } from '../components/EmptyUsage';
+import { KpiCard } from '../components/KpiCard';
+import { Panel } from '../components/Panel';
+import { RuntimeList } from '../components/RuntimeList';
+import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
+import { compact, exact, usdCompact, usdExact } from '../lib/format';
+import { relativeChange } from '../lib/kpi';
+import { OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
+import { useStore, useStoreApi } from '../live/use-store';
+
+export function Overview() {
+  const store = useStoreApi();
+  const runtimes = useStore((s) => s.runtimes);
+  const usage = useStore((s) => s.overview);
+  const tz = useStore((s) => s.tz);
+  const rows = usage.status === 'ready' ? usage.data : null;
+
+  const view = useMemo(() => {
+    if (!rows) return null;
+    const window = windowDates(OVERVIEW_DAYS, tz);
+    const weekStart = window[RUNTIME_SUMMARY_DAYS - 1] ?? '';
+    const prevStart = window[RUNTIME_SUMMARY_DAYS * 2 - 1] ?? '';
+    const week = rows.filter((r) => r.date >= weekStart);
+    const prevWeek = rows.filter((r) => r.date < weekStart && r.date >= prevStart);
+    return {
+      week: totalsOf(week),
+      prevWeek: totalsOf(prevWeek),
+      today: totalsOf(rows.filter((r) => r.date === window[0])),
+      perRuntime: byRuntime(week),
+      series: dailySeries(rows, [...window].reverse()),
+    };
+  }, [rows, tz]);
+
+  const list = runtimes.status === 'ready' ? runtimes.data : [];
+  const online = list.filter((r) => r.status === 'online').length;
+
+  return (
+    <main class="page">
+      <div class="page-head">
+        <h1>
+          Runtimes{' '}
+          {runtimes.status === 'ready' ? (
+            <span class="online-count" data-testid="online-count">
+              {online}/{list.length} online
+            </span>
+          ) : null}
+        </h1>
+        <ZoneSelect tz={tz} onChange={(z) => store.setTimeZone(z)} />
+      </div>
+
+      <div class="kpis">
+        <KpiCard
+          label="Tokens · 7 days"
+          value={view ? view.week.tokens : null}
+          format={compact}
+          exactText={view ? exact(view.week.tokens) : undefined}
+          change={relativeChange(view?.week.tokens ?? 0, view?.prevWeek.tokens, 'neither')}
+        />
+        <KpiCard
+          label="Cost · 7 days"
+          value={view ? view.week.cost : null}
+          format={usdCompact}
+          exactText={view ? usdExact(view.week.cost) : undefined}
+          change={relativeChange(view?.week.cost ?? 0, view?.prevWeek.cost, 'down')}
+        />
+        <KpiCard
+          label="Cost today"
+          value={view ? view.today.cost : null}
+          format={usdCompact}
+          exactText={view ? usdExact(view.today.cost) : undefined}
+          note={`since midnight, ${tz}`}
+        />
+      </div>
+
+      <Panel
+        title="Runtimes"
+        loading={runtimes.status === 'loading'}
+        error={runtimes.status === 'error' ? runtimes.message : null}
+        empty={list.length === 0 ? <EmptyUsage what="No runtimes yet" /> : null}
+        wide
+      >
+        <RuntimeList runtimes={list} totals={view?.perRuntime ?? null} />
+      </Panel>
+
+      <Panel
+        title={`Workspace tokens per day · ${OVERVIEW_DAYS} days`}
+        loading={usage.status === 'loading'}
+        error={usage.status === 'error' ? usage.message : null}
+        empty={view?.series.tokens.every((t) => t === 0) ? <EmptyUsage /> : null}
+        wide
+      >
+        {view ? (
+          <DailyTokensChart series={view.series} label="Workspace tokens per day, stacked by kind" />
+        ) : null}
+      </Panel>
+    </main>
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13-week
+ * heatmap, data quality and the per-day × model table; range and time zone chosen by the viewer.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { localDate } from '../../../shared/time';
+import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
+import { Ago } from '../components/Ago';
+import { RangeSelect, ZoneSelect } from '../components/Controls';
+import { DataQuality } from '../components/DataQuality';
+import { Donut } from '../components/Donut';
+import { EmptyUsage } from '../components/EmptyUsage';
+import { type DayAmount, Heatmap } from '../components/Heatmap';
+import { KpiRow } from '../components/KpiRow';
+import { Panel } from '../components/Panel';
+import { StaleBadge } from '../components/RuntimeList';
+import { StatusDot } from '../components/StatusDot';
+import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
+import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
+import { useStore, useStoreApi } from '../live/use-store';
+
+export function RuntimeDetail({ id }: { id: string }) {
+  const store = useStoreApi();
+  const [days, setDays] = useState(30);
+  const tz = useStore((s) => s.tz);
+  const runtimes = useStore((s) => s.runtimes);
+  const detail = useStore((s) => s.detail);
+
+  useEffect(() => store.openDetail(id, days), [store, id, days]);
+  useEffect(() => () => store.closeDetail(), [store]);
+
+  const runtime = runtimes.status === 'ready' ? runtimes.data.find((r) => r.id === id) : undefined;
+  const usage = detail?.id === id && detail.days === days ? detail.usage : { status: 'loading' as const };
+  const hourly = detail?.id === id && detail.days === days ? detail.hourly : { status: 'loading' as const };
+  const rows = usage.status === 'ready' ? usage.data : null;
+
+  const view = useMemo(() => {
+    if (!rows) return null;
+    const p = splitPeriods(rows, days, tz);
+    const heat = new Map<string, DayAmount>();
+    for (const r of rows) {
+      const a = heat.get(r.date) ?? { tokens: 0, cost: 0 };
+      a.tokens += rowTokens(r);
+      a.cost += r.cost_usd ?? 0;
+      heat.set(r.date, a);
+    }
+    return {
+      current: totalsOf(p.current),
+      // 365 days is the hub's limit, so that range has no previous period to compare with.
+      previous: days * 2 <= 365 ? totalsOf(p.previous) : undefined,
+      series: dailySeries(p.current, p.dates),
+      models: byModel(p.current),
+      heat,
+      table: tableOrder(p.current),
+      today: localDate(Date.now(), tz),
+    };
+  }, [rows, days, tz]);
+
+  if (runtimes.status === 'ready' && !runtime) {
+    return (
+      <main class="page">
+        <p class="state state-error" role="alert">
+          This runtime does not exist in your workspace. <a href="#/">Back to all runtimes</a>
+        </p>
+      </main>
+    );
+  }
+
+  const loading = usage.status === 'loading';
+  const error = usage.status === 'error' ? usage.message : null;
+  const empty =
+    view && view.current.tokens === 0 ? <EmptyUsage what={`No usage in the last ${days} days`} /> : null;
+
+  return (
+    <main class="page">
+      <nav class="crumbs">
+        <a href="#/">← All runtimes</a>
+      </nav>
+      <div class="page-head">
+        <h1 class="rt-title">
+          {runtime ? <StatusDot status={runtime.status} /> : null}
+          {runtime?.name ?? '…'}
+          {runtime ? <span class="tag">{runtime.provider}</span> : null}
+          {runtime ? <span class="tag tag-muted">{runtime.runtime_mode}</span> : null}
+          {runtime ? <StaleBadge runtime={runtime} /> : null}
+        </h1>
+        <div class="controls">
+          <RangeSelect days={days} onChange={setDays} />
+          <ZoneSelect tz={tz} onChange={(z) => store.setTimeZone(z)} />
+        </div>
+      </div>
+      {runtime ? (
+        <p class="muted rt-sub">
+          {runtime.device_info || 'unknown device'} ·{' '}
+          {runtime.status === 'online' ? 'online, seen ' : 'last seen '}
+          <Ago iso={runtime.last_seen_at} />
+        </p>
+      ) : null}
+
+      {view ? (
+        <KpiRow current={view.current} previous={view.previous} />
+      ) : (
+        <div class="kpis kpis-6 kpis-loading" />
+      )}
+
+      <div class="grid">
+        <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
+          {view ? <DailyTokensChart series={view.series} label="Tokens per day, stacked by kind" /> : null}
+        </Panel>
+        <Panel title="Cost per day" loading={loading} error={error} empty={empty}>
+          {view ? <DailyCostChart series={view.series} /> : null}
+        </Panel>
+        <Panel
+          title="Tasks by hour of day"
+          loading={hourly.status === 'loading'}
+          error={hourly.status === 'error' ? hourly.message : null}
+          empty={
+            hourly.status === 'ready' && hourly.data.counts.every((c) => c === 0)
+              ? `No tasks in the last ${days} days — they appear here when the daemon reports agent tasks.`
+              : null
+          }
+        >
+          {hourly.status === 'ready' ? <HourlyChart counts={hourly.data.counts} /> : null}
+        </Panel>
+        <Panel title="Models" loading={loading} error={error} empty={empty}>
+          {view ? <Donut slices={view.models} total={view.current.tokens} /> : null}
+        </Panel>
+        <Panel title="Activity · 13 weeks" loading={loading} error={error}>
+          {view ? <Heatmap today={view.today} days={view.heat} /> : null}
+        </Panel>
+        <Panel title="Data quality" loading={!runtime} error={null}>
+          {runtime ? <DataQuality runtime={runtime} unpriced={view?.current.unpriced ?? []} /> : null}
+        </Panel>
+      </div>
+
+      <Panel
+        title="Usage per day and model"
+        wide
+        loading={loading}
+        error={error}
+        empty={empty}
+        actions={
+          view && view.table.length > 0 ? (
+            <button
+              type="button"
+              class="btn btn-small"
+              onClick={() => downloadCsv(view.table, `usage-${runtime?.name ?? id}-${days}d.csv`)}
+            >
+              Download CSV
+            </button>
+          ) : null
+        }
+      >
+        {view ? <UsageTable rows={view.table} /> : null}
+      </Panel>
+    </main>
+  );
+}
