@@ -32,6 +32,8 @@ export interface HubDeps {
   /** Process-wide metrics (GC, memory) belong to one hub per process. */
   defaultMetrics?: boolean;
   revocationCheckMs?: number;
+  /** Redis channel prefix: nodes of one cluster share it (tests give each cluster its own). */
+  redisChannelPrefix?: string;
 }
 
 export interface Hub {
@@ -81,7 +83,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
     serveClient: false,
   });
-  if (config.REDIS_URL) redis = useRedisAdapter(io, config.REDIS_URL, logger, metrics);
+  if (config.REDIS_URL)
+    redis = useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix);
   const publisher = createPublisher(io.of('/dashboard'), metrics);
   publisherRef.current = publisher;
 

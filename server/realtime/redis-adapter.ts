@@ -15,7 +15,13 @@ export interface RedisFanout {
   close(): Promise<void>;
 }
 
-export function useRedisAdapter(io: Server, url: string, logger: Logger, metrics: Metrics): RedisFanout {
+export function useRedisAdapter(
+  io: Server,
+  url: string,
+  logger: Logger,
+  metrics: Metrics,
+  channelPrefix = 'runtime-hub',
+): RedisFanout {
   const onError = (role: string) => (err: Error) => {
     metrics.redisErrors.inc();
     logger.warn({ err: err.message, role }, 'redis error');
@@ -45,7 +51,7 @@ export function useRedisAdapter(io: Server, url: string, logger: Logger, metrics
     for (const socket of io.of('/dashboard').sockets.values()) socket.conn.close();
   });
 
-  io.adapter(createAdapter(pub, sub));
+  io.adapter(createAdapter(pub, sub, { key: channelPrefix }));
   return {
     async ping() {
       try {

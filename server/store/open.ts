@@ -21,8 +21,8 @@ export async function openConfiguredDatabase(
     await migrate(db);
     return { db, close: () => db.close() };
   }
-  const release =
-    mode === 'serve' ? claimEmbedded(config.DATA_DIR) : (assertEmbeddedFree(config.DATA_DIR), () => {});
+  if (mode === 'admin') assertEmbeddedFree(config.DATA_DIR);
+  const release = mode === 'serve' ? claimEmbedded(config.DATA_DIR) : () => {};
   try {
     const db = await openEmbedded(config.DATA_DIR);
     await migrate(db);

@@ -51,6 +51,8 @@ export async function usageByDay(
             sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_write_tokens)::bigint AS cache_write_tokens
      FROM src
      GROUP BY runtime_id, date, provider, model
+     -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
+     HAVING sum(input_tokens) + sum(output_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens) > 0
      ORDER BY date DESC, runtime_id, provider, model`,
     [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
   );

@@ -1,0 +1,47 @@
+/**
+ * The two databases the store must run unchanged on: the machine's Postgres (a fresh database) and embedded
+ * PGlite (in memory). Store suites run once per entry.
+ */
+import { type Database, migrate, openEmbedded, openPostgres } from '../../server/store';
+import { freshDatabase } from './postgres';
+
+export interface DatabaseUnderTest {
+  db: Database;
+  close(): Promise<void>;
+}
+
+export const databaseKinds: [string, () => Promise<DatabaseUnderTest>][] = [
+  [
+    'postgres',
+    async () => {
+      const fresh = await freshDatabase();
+      const db = openPostgres(fresh.url);
+      await migrate(db);
+      return {
+        db,
+        async close() {
+          await db.close();
+          await fresh.drop();
+        },
+      };
+    },
+  ],
+  [
+    'embedded PGlite',
+    async () => {
+      const db = await openEmbedded(undefined);
+      await migrate(db);
+      return { db, close: () => db.close() };
+    },
+  ],
+];
+
+/** The local calendar date of an instant, computed with Intl alone (independent of the code under test). */
+export function intlLocalDate(instant: string | number, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(instant));
+}
