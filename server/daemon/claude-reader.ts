@@ -1,0 +1,101 @@
+/**
+ * Claude Code transcripts (`projects/**\/*.jsonl`): one usage event per assistant API response.
+ * Several lines can carry the same response (streaming snapshots with growing counts, sidechain copies, resumed
+ * sessions); they share the id `message.id:requestId`, and the caller keeps the largest total.
+ */
+import { z } from 'zod';
+import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
+import { count, looksLikeObject } from './counts';
+
+const USAGE_MARK = Buffer.from('"usage"');
+const TS_MARK = Buffer.from('"timestamp":"');
+const SESSION_MARK = Buffer.from('"sessionId":"');
+
+/** Loose on purpose: Claude Code adds fields often; we read only what we need. */
+const ClaudeLine = z.looseObject({
+  timestamp: z.string().optional(),
+  requestId: z.string().optional(),
+  sessionId: z.string().optional(),
+  uuid: z.string().optional(),
+  message: z
+    .looseObject({
+      id: z.string().optional(),
+      model: z.string().optional(),
+      usage: z.looseObject({}).nullish(),
+    })
+    .nullish(),
+});
+
+export type ClaudeResult =
+  | { kind: 'usage'; event: UsageEvent; sessionId: string | undefined }
+  | { kind: 'skip'; unparsable: boolean; sessionId?: string | undefined; ts?: string | undefined };
+
+const MAX_ID = 200;
+
+function eventId(messageId: string | undefined, requestId: string | undefined, uuid: string | undefined) {
+  // Older transcripts lack requestId; the message id alone still identifies the response.
+  const id =
+    messageId && requestId ? `${messageId}:${requestId}` : (messageId ?? (uuid ? `line:${uuid}` : ''));
+  return id.slice(0, MAX_ID);
+}
+
+/**
+ * A string field read from the raw bytes, without parsing the line. Claude Code writes `sessionId` near the start
+ * and `timestamp` near the end of its top-level object; inside string content the quotes are escaped, so the
+ * pattern only matches real keys.
+ */
+function rawField(line: Buffer, mark: Buffer, fromEnd: boolean): string | undefined {
+  const at = fromEnd ? line.lastIndexOf(mark) : line.indexOf(mark);
+  if (at === -1) return;
+  const start = at + mark.length;
+  const end = line.indexOf(34, start);
+  if (end === -1 || end - start > 64) return;
+  return line.toString('latin1', start, end);
+}
+
+/**
+ * Parses one transcript line. Lines without `"usage"` (most of the bytes) are not parsed; their session and
+ * time are read from the raw bytes, for the session's task.
+ */
+export function parseClaudeLine(line: Buffer): ClaudeResult {
+  if (line.indexOf(USAGE_MARK) === -1) {
+    if (!looksLikeObject(line)) return { kind: 'skip', unparsable: true };
+    return {
+      kind: 'skip',
+      unparsable: false,
+      sessionId: rawField(line, SESSION_MARK, false),
+      ts: rawField(line, TS_MARK, true),
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(line.toString('utf8'));
+  } catch {
+    return { kind: 'skip', unparsable: true };
+  }
+  const parsed = ClaudeLine.safeParse(json);
+  if (!parsed.success) return { kind: 'skip', unparsable: true };
+  const { timestamp, requestId, sessionId, uuid, message } = parsed.data;
+  const usage = message?.usage;
+  if (!usage) return { kind: 'skip', unparsable: false, sessionId, ts: timestamp };
+  const counts = {
+    input_tokens: count(usage.input_tokens),
+    output_tokens: count(usage.output_tokens),
+    cache_read_tokens: count(usage.cache_read_input_tokens),
+    cache_write_tokens: count(usage.cache_creation_input_tokens),
+  };
+  const zero =
+    counts.input_tokens + counts.output_tokens + counts.cache_read_tokens + counts.cache_write_tokens === 0;
+  if (zero) return { kind: 'skip', unparsable: false, sessionId, ts: timestamp };
+  const candidate = {
+    id: eventId(message?.id, requestId, uuid),
+    ts: timestamp ?? '',
+    provider: 'claude',
+    model: message?.model?.trim() || 'unknown',
+    ...counts,
+  };
+  // The shared schema is the last word: a line with a broken timestamp or id is skipped, never sent.
+  const event = UsageEventSchema.safeParse(candidate);
+  if (!event.success) return { kind: 'skip', unparsable: true, sessionId, ts: timestamp };
+  return { kind: 'usage', event: event.data, sessionId };
+}

@@ -1,0 +1,162 @@
+/**
+ * `runtime-hub daemon` and `runtime-hub simulate`: argument parsing and process wiring (signals, exit codes,
+ * the one JSON result on stdout). Everything else lives in daemon.ts and simulate.ts.
+ */
+import { parseArgs } from 'node:util';
+import { runDaemon } from './daemon';
+import { createLogger } from './log';
+import { runSimulation } from './simulate';
+import { defaultStatePath } from './state-file';
+
+const DAEMON_USAGE = `Usage: runtime-hub daemon --url <hub> --token <daemon-token> [options]
+
+Reads Claude Code and Codex logs on this machine and reports exact token usage and sessions to the hub.
+
+Options:
+  --url <hub>          hub base URL, e.g. http://127.0.0.1:3000
+  --token <token>      a daemon token of the workspace
+  --claude-dir <dirs>  Claude config folder(s), comma-separated (default: CLAUDE_CONFIG_DIR, else ~/.claude and ~/.config/claude)
+  --codex-dir <dir>    Codex home (default: CODEX_HOME, else ~/.codex)
+  --state <file>       state file (default: ${defaultStatePath()})
+  --once               scan, report, wait for every ack (60 s at most) and exit; prints a JSON result
+  -h, --help           show this help
+`;
+
+const SIMULATE_USAGE = `Usage: runtime-hub simulate --url <hub> --token <daemon-token> [options]
+
+Runs synthetic daemons for demos and load; prints a JSON result when done.
+
+Options:
+  --url <hub>          hub base URL
+  --token <token>      a daemon token of the workspace
+  --runtimes <n>       synthetic runtimes, each its own daemon (default 3)
+  --rate <n>           events per second over all runtimes at the daily peak (default 5)
+  --duration <s>       seconds to run, 0 = until interrupted (default 60)
+  -h, --help           show this help
+`;
+
+class UsageError extends Error {}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
+  argv: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
+  return value.trim();
+}
+
+function hubUrl(value: string | boolean | undefined): string {
+  const url = required(value, '--url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError('--url must be http(s)');
+  return url;
+}
+
+function number(
+  value: string | boolean | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+) {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+/** Runs `fn` with SIGINT/SIGTERM wired to an abort signal; maps usage errors to exit code 2. */
+async function withSignals(usage: string, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${usage}`);
+      return 2;
+    }
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function daemonCommand(argv: string[]): Promise<number> {
+  return withSignals(DAEMON_USAGE, async (signal) => {
+    const v = parse(argv, {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'claude-dir': { type: 'string' },
+      'codex-dir': { type: 'string' },
+      state: { type: 'string' },
+      once: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (v.help) {
+      process.stdout.write(DAEMON_USAGE);
+      return 0;
+    }
+    const once = v.once === true;
+    const result = await runDaemon({
+      url: hubUrl(v.url),
+      token: required(v.token, '--token'),
+      claudeDir: typeof v['claude-dir'] === 'string' ? v['claude-dir'] : undefined,
+      codexDir: typeof v['codex-dir'] === 'string' ? v['codex-dir'] : undefined,
+      statePath: typeof v.state === 'string' && v.state.trim() ? v.state.trim() : defaultStatePath(),
+      once,
+      log: createLogger(),
+      signal,
+    });
+    if (once) process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.error && !once) process.stderr.write(`error: ${result.error}\n`);
+    return result.ok ? 0 : 1;
+  });
+}
+
+export async function simulateCommand(argv: string[]): Promise<number> {
+  return withSignals(SIMULATE_USAGE, async (signal) => {
+    const v = parse(argv, {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      runtimes: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (v.help) {
+      process.stdout.write(SIMULATE_USAGE);
+      return 0;
+    }
+    const result = await runSimulation({
+      url: hubUrl(v.url),
+      token: required(v.token, '--token'),
+      runtimes: Math.floor(number(v.runtimes, '--runtimes', 3, 1, 1000)),
+      rate: number(v.rate, '--rate', 5, 0, 100_000),
+      durationS: number(v.duration, '--duration', 60, 0, 86_400 * 365),
+      log: createLogger(),
+      signal,
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.ok ? 0 : 1;
+  });
+}

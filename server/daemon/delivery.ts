@@ -1,0 +1,293 @@
+/**
+ * Sends the outbox to the hub: `hello` first on every connection (and when asked), then usage and task batches,
+ * each removed from the outbox only once acknowledged. Retryable failures (unavailable, rate_limited, timeouts,
+ * disconnects) back off with jitter; a batch refused as invalid or too large is split in halves until the bad
+ * item is isolated and dropped, so one bad event never blocks or loses the others. After a few failed socket
+ * connections the REST fallback carries the same calls.
+ */
+import type { Ack } from '../../shared/ack';
+import type { WireError } from '../../shared/errors';
+import { type HelloPayload, HelloResult, type Task, type UsageEvent } from '../../shared/schemas';
+import { Backoff } from './backoff';
+import type { Logger } from './log';
+import type { Outbox } from './outbox';
+import { SocketConnection } from './socket-connection';
+import { restTransport, type Transport } from './transport';
+
+export interface DeliveryOptions {
+  url: string;
+  token: string;
+  outbox: Outbox;
+  log: Logger;
+  /** The hello payload to send now, or null while there is no runtime to announce. */
+  hello: () => HelloPayload | null;
+  /** Called when the hub refuses the token: the daemon cannot go on. */
+  onUnauthorized: (message: string) => void;
+  timeoutMs?: number;
+  batchSize?: number;
+  /** Failed socket connection attempts before REST is used. */
+  restAfterFailures?: number;
+  backoff?: Backoff;
+}
+
+export interface DeliveryStats {
+  events: number;
+  tasks: number;
+  droppedEvents: number;
+  droppedTasks: number;
+  transport: 'socket' | 'rest' | 'none';
+}
+
+type Outcome = 'ok' | 'retry' | 'rehello';
+const RETRYABLE_INTERNAL = 5;
+
+export class Delivery {
+  readonly stats: DeliveryStats = {
+    events: 0,
+    tasks: 0,
+    droppedEvents: 0,
+    droppedTasks: 0,
+    transport: 'none',
+  };
+  /** provider → runtime id, from the last hello ack. */
+  readonly runtimeIds = new Map<string, string>();
+  private readonly conn: SocketConnection;
+  private readonly rest: Transport;
+  private readonly timeoutMs: number;
+  private readonly batchSize: number;
+  private readonly restAfter: number;
+  private readonly backoff: Backoff;
+  private helloNeeded = true;
+  private helloAnnounced = new Set<string>();
+  private notFoundStreak = 0;
+  private internalStreak = 0;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  /** Last time an ack moved things forward (for --once's idle deadline). */
+  lastProgress = Date.now();
+
+  constructor(private readonly o: DeliveryOptions) {
+    this.timeoutMs = o.timeoutMs ?? 15_000;
+    this.batchSize = o.batchSize ?? 500;
+    this.restAfter = o.restAfterFailures ?? 3;
+    this.backoff = o.backoff ?? new Backoff();
+    this.rest = restTransport(o.url, o.token, this.timeoutMs);
+    this.conn = new SocketConnection(o.url, o.token, this.timeoutMs, o.log, {
+      onConnect: () => {
+        this.helloNeeded = true; // the hub marks runtimes online per connection
+        this.backoff.reset();
+        this.kick();
+      },
+      onUnauthorized: (m) => this.o.onUnauthorized(m),
+    });
+    o.outbox.onChange(() => this.kick());
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.kick();
+    this.conn.close();
+    await this.loop;
+  }
+
+  /** Wakes the loop (something was queued or changed). */
+  kick(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Sends hello again with fresh runtime metadata (scan counters) at the next opportunity. */
+  requestHello(): void {
+    this.helloNeeded = true;
+    this.kick();
+  }
+
+  /** Nothing left to send and the last requested hello acknowledged. */
+  get idle(): boolean {
+    return !this.helloNeeded && this.o.outbox.size === 0;
+  }
+
+  get connected(): boolean {
+    return this.conn.connected;
+  }
+
+  /** Resolves true once idle, or false after `idleMs` without any acknowledged progress. */
+  async flush(idleMs: number): Promise<boolean> {
+    const since = Date.now();
+    while (!this.idle) {
+      if (Date.now() - Math.max(since, this.lastProgress) > idleMs) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
+  private transport(): Transport | null {
+    if (this.conn.connected) return this.conn.transport(this.timeoutMs);
+    if (this.conn.failures >= this.restAfter) return this.rest;
+    return null;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const t = this.transport();
+      this.stats.transport = t?.kind ?? 'none';
+      if (!t) {
+        await this.sleep(1000);
+        continue;
+      }
+      let outcome: Outcome | 'idle';
+      try {
+        outcome = await this.step(t);
+      } catch (err) {
+        this.o.log.warn({ err: (err as Error).message, via: t.kind }, 'hub call failed; will retry');
+        outcome = 'retry';
+      }
+      if (outcome === 'idle') await this.sleep(t.kind === 'rest' ? 2000 : 5000);
+      else if (outcome === 'retry') await this.sleep(this.backoff.next());
+      else if (outcome === 'rehello') this.helloNeeded = true;
+    }
+  }
+
+  /** One call to the hub: hello when needed, else the next batch. */
+  private async step(t: Transport): Promise<Outcome | 'idle'> {
+    const providers = this.o.outbox.providers();
+    if (this.helloNeeded || providers.some((p) => !this.helloAnnounced.has(p))) return this.sayHello(t);
+    for (const p of providers) {
+      const runtimeId = this.runtimeIds.get(p);
+      if (!runtimeId) continue;
+      const events = this.o.outbox.eventBatch(p, this.batchSize);
+      if (events.length) return this.sendEvents(t, p, runtimeId, events);
+      const tasks = this.o.outbox.taskBatch(p, this.batchSize);
+      if (tasks.length) return this.sendTasks(t, p, runtimeId, tasks);
+    }
+    return 'idle';
+  }
+
+  private async sayHello(t: Transport): Promise<Outcome | 'idle'> {
+    const payload = this.o.hello();
+    if (!payload) {
+      this.helloNeeded = false;
+      return 'idle';
+    }
+    const ack = await t.hello(payload);
+    if (!ack.ok) return this.failure(ack.error, 'hello');
+    const parsed = HelloResult.safeParse(ack.data);
+    if (!parsed.success) return this.failure({ code: 'internal', message: 'malformed hello ack' }, 'hello');
+    for (const r of parsed.data.runtimes) this.runtimeIds.set(r.provider, r.id);
+    this.helloAnnounced = new Set(payload.runtimes.map((r) => r.provider));
+    this.helloNeeded = false;
+    this.progress();
+    return 'ok';
+  }
+
+  private sendEvents(t: Transport, provider: string, runtimeId: string, events: UsageEvent[]) {
+    return this.sendBatch(
+      events,
+      (batch) => t.usage({ runtime_id: runtimeId, events: batch }),
+      (batch, dropped) => {
+        this.o.outbox.removeEvents(provider, batch);
+        if (dropped) this.stats.droppedEvents += batch.length;
+        else this.stats.events += batch.length;
+      },
+      'usage',
+    );
+  }
+
+  private sendTasks(t: Transport, provider: string, runtimeId: string, tasks: Task[]) {
+    return this.sendBatch(
+      tasks,
+      (batch) => t.task({ runtime_id: runtimeId, tasks: batch }),
+      (batch, dropped) => {
+        this.o.outbox.removeTasks(provider, batch);
+        if (dropped) this.stats.droppedTasks += batch.length;
+        else this.stats.tasks += batch.length;
+      },
+      'task',
+    );
+  }
+
+  /** Sends a batch; on invalid_payload / too_large splits it until the refused item is alone, then drops it. */
+  private async sendBatch<T>(
+    batch: T[],
+    send: (batch: T[]) => Promise<Ack<unknown>>,
+    done: (batch: T[], dropped: boolean) => void,
+    what: string,
+  ): Promise<Outcome> {
+    const ack = await send(batch);
+    if (ack.ok) {
+      done(batch, false);
+      this.notFoundStreak = 0;
+      this.internalStreak = 0;
+      this.progress();
+      return 'ok';
+    }
+    const { code } = ack.error;
+    const poisoned =
+      code === 'invalid_payload' ||
+      code === 'too_large' ||
+      (code === 'internal' && ++this.internalStreak >= RETRYABLE_INTERNAL);
+    if (poisoned) {
+      this.internalStreak = 0;
+      if (batch.length === 1) {
+        this.o.log.warn({ error: ack.error, item: batch[0] }, `hub refused a ${what} item; dropped`);
+        done(batch, true);
+        this.progress();
+        return 'ok';
+      }
+      const half = Math.ceil(batch.length / 2);
+      for (const part of [batch.slice(0, half), batch.slice(half)]) {
+        const r = await this.sendBatch(part, send, done, what);
+        if (r !== 'ok') return r;
+      }
+      return 'ok';
+    }
+    if (code === 'not_found' && ++this.notFoundStreak >= 2) {
+      // Announced again and still unknown: the hub will not take it (contract: log and drop).
+      this.o.log.warn(
+        { error: ack.error, count: batch.length },
+        `hub does not know the runtime; ${what} dropped`,
+      );
+      this.notFoundStreak = 0;
+      done(batch, true);
+      return 'ok';
+    }
+    return this.failure(ack.error, what);
+  }
+
+  private failure(error: WireError, what: string): Outcome {
+    if (error.code === 'unauthorized') {
+      this.o.onUnauthorized(error.message);
+      return 'retry';
+    }
+    if (error.code === 'not_found') {
+      this.o.log.info({ error }, `${what}: runtime unknown to the hub; announcing again`);
+      return 'rehello';
+    }
+    this.o.log.warn({ error, via: this.stats.transport }, `${what} not accepted; will retry`);
+    return 'retry';
+  }
+
+  private progress(): void {
+    this.lastProgress = Date.now();
+    this.backoff.reset();
+  }
+}

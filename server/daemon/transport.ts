@@ -1,0 +1,62 @@
+/**
+ * The three daemon calls of the contract, over either transport. Both answer with the socket ack envelope, so
+ * the delivery loop handles one set of outcomes; a network failure is an `unavailable` ack.
+ */
+import type { Ack } from '../../shared/ack';
+import { RestError } from '../../shared/errors';
+import type {
+  AcceptedResult,
+  HelloPayload,
+  HelloResult,
+  TaskPayload,
+  UsagePayload,
+} from '../../shared/schemas';
+
+export interface Transport {
+  readonly kind: 'socket' | 'rest';
+  hello(payload: HelloPayload): Promise<Ack<HelloResult>>;
+  usage(payload: UsagePayload): Promise<Ack<AcceptedResult>>;
+  task(payload: TaskPayload): Promise<Ack<AcceptedResult>>;
+}
+
+/** The hub URL without a trailing slash. */
+export function baseUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** REST fallback: `POST /api/daemon/{hello,usage,tasks}` with the daemon token; body = the socket payload. */
+export function restTransport(url: string, token: string, timeoutMs: number): Transport {
+  async function post<T>(path: string, body: unknown): Promise<Ack<T>> {
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl(url)}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      return {
+        ok: false,
+        error: { code: 'unavailable', message: `REST ${path}: ${(err as Error).message}` },
+      };
+    }
+    const text = await res.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {}
+    if (res.ok) return { ok: true, data: json as T };
+    const err = RestError.safeParse(json);
+    if (err.success) return { ok: false, error: { code: err.data.code, message: err.data.error } };
+    // A proxy's HTML error page or similar: classify by status.
+    const code = res.status === 401 ? 'unauthorized' : res.status === 429 ? 'rate_limited' : 'unavailable';
+    return { ok: false, error: { code, message: `REST ${path}: HTTP ${res.status}` } };
+  }
+  return {
+    kind: 'rest',
+    hello: (p) => post<HelloResult>('/api/daemon/hello', p),
+    usage: (p) => post<AcceptedResult>('/api/daemon/usage', p),
+    task: (p) => post<AcceptedResult>('/api/daemon/tasks', p),
+  };
+}
