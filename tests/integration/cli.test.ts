@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitOf, runCli, startServe } from '../helpers/cli';
+import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { rest } from '../helpers/rest';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('runtime-hub CLI on the embedded database', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves a fresh DATA_DIR with no other setting: first start prints working tokens and a dashboard link', async () => {
+    const port = await freePort();
+    const { child, output } = await startServe({ DATA_DIR: dataDir, PORT: String(port) }, /daemon token: +\S+/);
+    try {
+      const text = output();
+      const url = `http://127.0.0.1:${port}`;
+      const member = /#token=(rh_m_[\w-]+)/.exec(text)![1]!;
+      const daemon = /daemon token: +(rh_d_[\w-]+)/.exec(text)![1]!;
+      expect(text).toContain(`open the dashboard:  ${url}/#token=${member}`);
+      expect((await rest(`${url}/healthz`)).status).toBe(200);
+      expect((await rest(`${url}/readyz`)).status).toBe(200);
+      expect(await rest(`${url}/api/runtimes`, { token: member })).toMatchObject({ status: 200, body: [] });
+      const hello = await rest(`${url}/api/daemon/hello`, {
+        token: daemon,
+        body: {
+          daemon_id: '11111111-2222-4333-8444-555555555555',
+          device_info: 'x',
+          runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
+        },
+      });
+      expect(hello.status).toBe(200);
+
+      // While the hub holds the embedded database, admin commands refuse clearly.
+      const busy = await runCli(['workspace', 'create', 'second'], { DATA_DIR: dataDir });
+      expect(busy.code).not.toBe(0);
+      expect(busy.stdout).toBe('');
+      expect(busy.stderr).toMatch(/in use by a running hub \(pid \d+\)/);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+    }
+  });
+
+  it('creates workspaces and tokens and revokes them once the hub has stopped, printing one JSON object each', async () => {
+    const ws = await runCli(['workspace', 'create', 'team-a'], { DATA_DIR: dataDir });
+    expect(ws.code).toBe(0);
+    const workspace = JSON.parse(ws.stdout);
+    expect(workspace).toEqual({ id: expect.any(String), name: 'team-a' });
+
+    const tok = await runCli(['token', 'create', '--workspace', workspace.id, '--role', 'daemon', '--name', 'ci'], {
+      DATA_DIR: dataDir,
+    });
+    expect(tok.code).toBe(0);
+    const token = JSON.parse(tok.stdout);
+    expect(token).toEqual({ id: expect.any(String), token: expect.stringMatching(/^rh_d_[\w-]{43}$/), role: 'daemon', workspace_id: workspace.id });
+
+    const revoke = await runCli(['token', 'revoke', token.id], { DATA_DIR: dataDir });
+    expect(revoke.code).toBe(0);
+    expect(JSON.parse(revoke.stdout)).toEqual({ id: token.id, revoked: true });
+  });
+
+  it('refuses bad input with a one-line error and a non-zero exit', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['serve'], { PORT: 'abc', DATA_DIR: dataDir }, /^runtime-hub: invalid PORT="abc": must be a port number\n$/],
+      [['token', 'create', '--workspace', 'nope', '--role', 'member'], { DATA_DIR: dataDir }, /usage: runtime-hub token create/],
+      [['token', 'revoke', '00000000-0000-4000-8000-000000000000'], { DATA_DIR: dataDir }, /no token/],
+      [['frobnicate'], { DATA_DIR: dataDir }, /unknown command "frobnicate"/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await runCli(args, env);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
+  it('prints help', async () => {
+    const result = await runCli(['--help'], {});
+    expect(result.code).toBe(0);
+    for (const command of ['serve', 'migrate', 'workspace create', 'token create', 'token revoke', 'daemon', 'simulate']) {
+      expect(result.stdout).toContain(command);
+    }
+  });
+});
+
+describe('runtime-hub CLI on Postgres', () => {
+  let db: FreshDatabase;
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('migrates idempotently and administers tokens through DATABASE_URL', async () => {
+    const first = await runCli(['migrate'], { DATABASE_URL: db.url });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ applied: [] });
+    const ws = JSON.parse((await runCli(['workspace', 'create', 'pg-team'], { DATABASE_URL: db.url })).stdout);
+    const member = await runCli(['token', 'create', '--workspace', ws.id, '--role', 'member'], { DATABASE_URL: db.url });
+    expect(JSON.parse(member.stdout)).toMatchObject({ role: 'member', workspace_id: ws.id });
+  });
+});
