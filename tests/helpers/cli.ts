@@ -38,7 +38,10 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 }
 
 /** Starts `runtime-hub serve`; resolves once its stdout/stderr matches `ready`. */
-export function startServe(env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
+export function startServe(
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [CLI, 'serve'], { env: childEnv({ LOG_LEVEL: 'info', ...env }) });
   let output = '';
   return new Promise((resolve, reject) => {

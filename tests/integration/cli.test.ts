@@ -22,7 +22,10 @@ describe('runtime-hub CLI on the embedded database', () => {
 
   it('serves a fresh DATA_DIR with no other setting: first start prints working tokens and a dashboard link', async () => {
     const port = await freePort();
-    const { child, output } = await startServe({ DATA_DIR: dataDir, PORT: String(port) }, /daemon token: +\S+/);
+    const { child, output } = await startServe(
+      { DATA_DIR: dataDir, PORT: String(port) },
+      /daemon token: +\S+/,
+    );
     try {
       const text = output();
       const url = `http://127.0.0.1:${port}`;
@@ -59,12 +62,20 @@ describe('runtime-hub CLI on the embedded database', () => {
     const workspace = JSON.parse(ws.stdout);
     expect(workspace).toEqual({ id: expect.any(String), name: 'team-a' });
 
-    const tok = await runCli(['token', 'create', '--workspace', workspace.id, '--role', 'daemon', '--name', 'ci'], {
-      DATA_DIR: dataDir,
-    });
+    const tok = await runCli(
+      ['token', 'create', '--workspace', workspace.id, '--role', 'daemon', '--name', 'ci'],
+      {
+        DATA_DIR: dataDir,
+      },
+    );
     expect(tok.code).toBe(0);
     const token = JSON.parse(tok.stdout);
-    expect(token).toEqual({ id: expect.any(String), token: expect.stringMatching(/^rh_d_[\w-]{43}$/), role: 'daemon', workspace_id: workspace.id });
+    expect(token).toEqual({
+      id: expect.any(String),
+      token: expect.stringMatching(/^rh_d_[\w-]{43}$/),
+      role: 'daemon',
+      workspace_id: workspace.id,
+    });
 
     const revoke = await runCli(['token', 'revoke', token.id], { DATA_DIR: dataDir });
     expect(revoke.code).toBe(0);
@@ -73,8 +84,16 @@ describe('runtime-hub CLI on the embedded database', () => {
 
   it('refuses bad input with a one-line error and a non-zero exit', async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
-      [['serve'], { PORT: 'abc', DATA_DIR: dataDir }, /^runtime-hub: invalid PORT="abc": must be a port number\n$/],
-      [['token', 'create', '--workspace', 'nope', '--role', 'member'], { DATA_DIR: dataDir }, /usage: runtime-hub token create/],
+      [
+        ['serve'],
+        { PORT: 'abc', DATA_DIR: dataDir },
+        /^runtime-hub: invalid PORT="abc": must be a port number\n$/,
+      ],
+      [
+        ['token', 'create', '--workspace', 'nope', '--role', 'member'],
+        { DATA_DIR: dataDir },
+        /usage: runtime-hub token create/,
+      ],
       [['token', 'revoke', '00000000-0000-4000-8000-000000000000'], { DATA_DIR: dataDir }, /no token/],
       [['frobnicate'], { DATA_DIR: dataDir }, /unknown command "frobnicate"/],
     ];
@@ -89,7 +108,15 @@ describe('runtime-hub CLI on the embedded database', () => {
   it('prints help', async () => {
     const result = await runCli(['--help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'workspace create', 'token create', 'token revoke', 'daemon', 'simulate']) {
+    for (const command of [
+      'serve',
+      'migrate',
+      'workspace create',
+      'token create',
+      'token revoke',
+      'daemon',
+      'simulate',
+    ]) {
       expect(result.stdout).toContain(command);
     }
   });
@@ -106,8 +133,12 @@ describe('runtime-hub CLI on Postgres', () => {
     const first = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ applied: [] });
-    const ws = JSON.parse((await runCli(['workspace', 'create', 'pg-team'], { DATABASE_URL: db.url })).stdout);
-    const member = await runCli(['token', 'create', '--workspace', ws.id, '--role', 'member'], { DATABASE_URL: db.url });
+    const ws = JSON.parse(
+      (await runCli(['workspace', 'create', 'pg-team'], { DATABASE_URL: db.url })).stdout,
+    );
+    const member = await runCli(['token', 'create', '--workspace', ws.id, '--role', 'member'], {
+      DATABASE_URL: db.url,
+    });
     expect(JSON.parse(member.stdout)).toMatchObject({ role: 'member', workspace_id: ws.id });
   });
 });
