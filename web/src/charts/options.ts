@@ -110,7 +110,17 @@ function barsChart(spec: BarsSpec, theme: ChartTheme): Built {
         },
         { values: (_u, splits) => splits.map(spec.yValues) },
       ),
-      series: [{}, { label: spec.label, stroke: spec.color, fill: spec.color, width: 0, paths: bars }],
+      series: [
+        {},
+        {
+          label: spec.label,
+          stroke: spec.color,
+          fill: spec.color,
+          width: 0,
+          paths: bars,
+          points: { show: false },
+        },
+      ],
       plugins: [tooltipPlugin(spec.tooltip)],
     },
     data: [indices(spec.labels().length), spec.values()],

@@ -3,13 +3,18 @@
  * tokens, share and cost per model, most tokens first. The legend doubles as the chart's text alternative.
  */
 import type { ModelSlice } from '../lib/aggregate';
-import { modelColor } from '../lib/colors';
 import { compact, exact, percent, usdPrecise } from '../lib/format';
 
 const R = 42;
 const C = 2 * Math.PI * R;
 
-export function Donut({ slices, total }: { slices: ModelSlice[]; total: number }) {
+interface Props {
+  slices: ModelSlice[];
+  total: number;
+  colorOf: (model: string) => string;
+}
+
+export function Donut({ slices, total, colorOf }: Props) {
   let offset = 0;
   return (
     <div class="donut-wrap">
@@ -29,7 +34,7 @@ export function Donut({ slices, total }: { slices: ModelSlice[]; total: number }
               cy="60"
               r={R}
               fill="none"
-              stroke={modelColor(s.model)}
+              stroke={colorOf(s.model)}
               stroke-width="16"
               stroke-dasharray={`${len} ${C - len}`}
               stroke-dashoffset={-offset}
@@ -66,9 +71,11 @@ export function Donut({ slices, total }: { slices: ModelSlice[]; total: number }
         <tbody>
           {slices.map((s) => (
             <tr key={s.model}>
-              <td class="model-cell">
-                <span class="swatch" style={{ background: modelColor(s.model) }} />
-                <span class="model-name">{s.model}</span>
+              <td>
+                <span class="model-cell" title={s.model}>
+                  <span class="swatch" style={{ background: colorOf(s.model) }} />
+                  <span class="model-name">{s.model}</span>
+                </span>
               </td>
               <td class="n" title={exact(s.tokens)}>
                 {compact(s.tokens)}

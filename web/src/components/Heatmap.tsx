@@ -2,7 +2,7 @@
  * The 13-week activity heatmap (GitHub style): weeks as columns, weekdays as rows, month labels on top,
  * five levels with a less…more key, today outlined, a tooltip per day. Days are in the viewer's zone.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { compact, dayLabel, exact, usdExact, usdPrecise } from '../lib/format';
 import { type HeatCell, heatGrid, WEEKS } from '../lib/heatmap';
 import { DataTable } from './DataTable';
@@ -17,10 +17,6 @@ interface Props {
   days: ReadonlyMap<string, DayAmount>;
 }
 
-/** Must match --cell + gap and the weekday label column in styles.css. */
-const STEP = 16;
-const LABEL_W = 30;
-
 const weekdayLabels = ['', 'Mon', '', 'Wed', '', 'Fri', ''];
 
 export function heatTooltip(date: string, a: DayAmount | undefined): string {
@@ -31,6 +27,7 @@ export function Heatmap({ today, days }: Props) {
   const tokens = new Map([...days].map(([d, a]) => [d, a.tokens]));
   const grid = heatGrid(today, tokens);
   const [active, setActive] = useState<HeatCell | null>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
   // One delegated handler instead of 91: the cell under the pointer names itself by data-i.
   const over = (e: MouseEvent) => {
     const i = (e.target as HTMLElement).dataset.i;
@@ -49,6 +46,7 @@ export function Heatmap({ today, days }: Props) {
     <div class="heatmap-wrap">
       <div
         class="heatmap"
+        ref={gridRef}
         style={{ gridTemplateColumns: `auto repeat(${WEEKS}, var(--cell))` }}
         // A slider over the days: arrows move it and a screen reader reads each day's tooltip text.
         role="slider"
@@ -86,17 +84,11 @@ export function Heatmap({ today, days }: Props) {
         ))}
       </div>
       {active ? (
-        <div
-          class="hm-tip"
-          role="tooltip"
-          style={{
-            left: `${LABEL_W + active.col * STEP + (active.col > WEEKS / 2 ? 0 : STEP)}px`,
-            top: `${(active.row + 2) * STEP + 6}px`,
-            transform: active.col > WEEKS / 2 ? 'translateX(-100%)' : undefined,
-          }}
-        >
-          {heatTooltip(active.date, days.get(active.date))}
-        </div>
+        <HeatTip
+          grid={gridRef.current}
+          cell={active}
+          text={heatTooltip(active.date, days.get(active.date))}
+        />
       ) : null}
       <div class="hm-key" aria-hidden="true">
         <span>Less</span>
@@ -115,6 +107,26 @@ export function Heatmap({ today, days }: Props) {
           { label: 'Cost', numeric: true, cell: (c) => usdPrecise(days.get(c.date)?.cost ?? 0) },
         ]}
       />
+    </div>
+  );
+}
+
+/** Placed beside the cell it describes (read from the layout, so the CSS cell size can change freely). */
+function HeatTip({ grid, cell, text }: { grid: HTMLDivElement | null; cell: HeatCell; text: string }) {
+  const el = grid?.querySelector<HTMLElement>(`[data-date="${cell.date}"]`);
+  if (!el) return null;
+  const right = cell.col > WEEKS / 2;
+  return (
+    <div
+      class="hm-tip"
+      role="tooltip"
+      style={{
+        left: `${right ? el.offsetLeft - 6 : el.offsetLeft + el.offsetWidth + 6}px`,
+        top: `${el.offsetTop + el.offsetHeight / 2}px`,
+        transform: `translate(${right ? '-100%' : '0'}, -50%)`,
+      }}
+    >
+      {text}
     </div>
   );
 }

@@ -1,7 +1,6 @@
 /** The per-day × model table of a range, with a CSV download of exactly these rows (built in the browser). */
 import type { UsageRow } from '../../../shared/schemas';
 import { rowTokens } from '../lib/aggregate';
-import { modelColor } from '../lib/colors';
 import { rowsToCsv } from '../lib/csv';
 import { dayLabel, exact, usdPrecise } from '../lib/format';
 import { Table } from './DataTable';
@@ -24,7 +23,7 @@ export function tableOrder(rows: readonly UsageRow[]): UsageRow[] {
   );
 }
 
-export function UsageTable({ rows }: { rows: UsageRow[] }) {
+export function UsageTable({ rows, colorOf }: { rows: UsageRow[]; colorOf: (model: string) => string }) {
   return (
     <Table
       rows={rows}
@@ -35,7 +34,7 @@ export function UsageTable({ rows }: { rows: UsageRow[] }) {
           label: 'Model',
           cell: (r) => (
             <span class="model-cell">
-              <span class="swatch" style={{ background: modelColor(r.model) }} />
+              <span class="swatch" style={{ background: colorOf(r.model) }} />
               <span class="model-name">{r.model}</span>
             </span>
           ),

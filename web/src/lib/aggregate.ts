@@ -41,6 +41,8 @@ export function totalsOf(rows: readonly UsageRow[]): Totals {
     else t.cost += r.cost_usd;
   }
   t.unpriced = [...unpriced].sort();
+  // Row costs are whole micro-dollars; summing floats must not show as $6.4573500000001.
+  t.cost = Math.round(t.cost * 1e6) / 1e6;
   return t;
 }
 

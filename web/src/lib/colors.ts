@@ -59,3 +59,25 @@ function hash(text: string): number {
 export function modelColor(model: string): string {
   return modelPalette[hash(model) % modelPalette.length] ?? modelPalette[0];
 }
+
+/**
+ * Colours for a set of models shown together: each starts at its hashed colour and, when another model of
+ * the set already holds it, takes the next free one, so two models on one screen never share a colour (up to
+ * the palette's size). Models are placed in name order, so the same set always gets the same colours.
+ * @example assignModelColors(['a', 'b']).get('a') // a palette colour, not the one of 'b'
+ */
+export function assignModelColors(models: Iterable<string>): Map<string, string> {
+  const names = [...new Set(models)].sort();
+  const taken = new Set<number>();
+  const out = new Map<string, string>();
+  for (const name of names) {
+    let i = hash(name) % modelPalette.length;
+    for (let probe = 0; probe < modelPalette.length && taken.has(i); probe++)
+      i = (i + 1) % modelPalette.length;
+    taken.add(i);
+    out.set(name, modelPalette[i] ?? modelPalette[0]);
+  }
+  return out;
+}
+
+export const paletteSize = modelPalette.length;

@@ -17,6 +17,7 @@ import { StaleBadge } from '../components/RuntimeList';
 import { StatusDot } from '../components/StatusDot';
 import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
 import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
+import { assignModelColors, modelColor } from '../lib/colors';
 import { useStore, useStoreApi } from '../live/use-store';
 
 export function RuntimeDetail({ id }: { id: string }) {
@@ -53,6 +54,8 @@ export function RuntimeDetail({ id }: { id: string }) {
       heat,
       table: tableOrder(p.current),
       today: localDate(Date.now(), tz),
+      // Every model loaded for this runtime (not only this range), so a range switch keeps the colours.
+      colors: assignModelColors(rows.map((r) => r.model)),
     };
   }, [rows, days, tz]);
 
@@ -123,7 +126,13 @@ export function RuntimeDetail({ id }: { id: string }) {
           {hourly.status === 'ready' ? <HourlyChart counts={hourly.data.counts} /> : null}
         </Panel>
         <Panel title="Models" loading={loading} error={error} empty={empty}>
-          {view ? <Donut slices={view.models} total={view.current.tokens} /> : null}
+          {view ? (
+            <Donut
+              slices={view.models}
+              total={view.current.tokens}
+              colorOf={(m) => view.colors.get(m) ?? modelColor(m)}
+            />
+          ) : null}
         </Panel>
         <Panel title="Activity · 13 weeks" loading={loading} error={error}>
           {view ? <Heatmap today={view.today} days={view.heat} /> : null}
@@ -151,7 +160,7 @@ export function RuntimeDetail({ id }: { id: string }) {
           ) : null
         }
       >
-        {view ? <UsageTable rows={view.table} /> : null}
+        {view ? <UsageTable rows={view.table} colorOf={(m) => view.colors.get(m) ?? modelColor(m)} /> : null}
       </Panel>
     </main>
   );

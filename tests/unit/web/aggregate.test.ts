@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { costUsd, defaultPrices } from '../../../shared/pricing';
+import type { UsageRow } from '../../../shared/schemas';
+import {
+  byModel,
+  byRuntime,
+  cacheHitRate,
+  dailySeries,
+  splitPeriods,
+  totalsOf,
+} from '../../../web/src/lib/aggregate';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+
+function row(
+  date: string,
+  model: string,
+  input: number,
+  output: number,
+  read: number,
+  write: number,
+  runtime = A,
+): UsageRow {
+  const counts = {
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_tokens: read,
+    cache_write_tokens: write,
+  };
+  return {
+    runtime_id: runtime,
+    date,
+    provider: 'claude',
+    model,
+    ...counts,
+    cost_usd: costUsd(model, counts, defaultPrices),
+  };
+}
+
+const rows = [
+  row('2026-11-24', 'claude-sonnet-4-5', 1_000_000, 100_000, 3_000_000, 200_000),
+  row('2026-11-24', 'mystery-model', 500, 0, 0, 0),
+  row('2026-11-20', 'claude-opus-4-5', 10_000, 10_000, 0, 0, B),
+  row('2026-11-14', 'claude-haiku-4-5', 1000, 1000, 1000, 1000),
+];
+
+describe('cost of a row (shared costUsd with the hub price table)', () => {
+  it('prices each kind at its own rate', () => {
+    // sonnet 4.5: $3 input, $15 output, $0.30 cache read, $3.75 cache write per million
+    expect(rows[0]?.cost_usd).toBe(3 + 1.5 + 0.9 + 0.75);
+  });
+
+  it('has no price for an unknown model', () => {
+    expect(rows[1]?.cost_usd).toBeNull();
+  });
+
+  it('finds dated model names', () => {
+    const c = { input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
+    expect(costUsd('claude-sonnet-4-5-20250929', c, defaultPrices)).toBe(3);
+  });
+});
+
+describe('totalsOf', () => {
+  it('sums kinds, tokens and the priced cost, and names the unpriced models', () => {
+    const t = totalsOf(rows);
+    expect(t).toEqual({
+      input_tokens: 1_011_500,
+      output_tokens: 111_000,
+      cache_read_tokens: 3_001_000,
+      cache_write_tokens: 201_000,
+      tokens: 4_324_500,
+      // sonnet 6.15 + opus 0.30 + haiku 0.00735 (the mystery model has no price)
+      cost: 6.45735,
+      unpriced: ['mystery-model'],
+    });
+  });
+});
+
+describe('cacheHitRate', () => {
+  it('is cache read over input plus cache read', () => {
+    expect(cacheHitRate({ input_tokens: 1_000_000, cache_read_tokens: 3_000_000 })).toBe(0.75);
+  });
+
+  it('is null with no prompt tokens at all', () => {
+    expect(cacheHitRate({ input_tokens: 0, cache_read_tokens: 0 })).toBeNull();
+  });
+});
+
+describe('splitPeriods', () => {
+  const now = new Date('2026-11-24T12:00:00Z');
+
+  it('splits the last N local days from the N before', () => {
+    const p = splitPeriods(rows, 7, 'UTC', now);
+    expect(p.dates).toEqual([
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-22',
+      '2026-11-23',
+      '2026-11-24',
+    ]);
+    expect(p.current.map((r) => r.date)).toEqual(['2026-11-24', '2026-11-24', '2026-11-20']);
+    expect(p.previous.map((r) => r.date)).toEqual(['2026-11-14']);
+  });
+
+  it('counts days in the viewer zone (already tomorrow in Auckland)', () => {
+    const p = splitPeriods([], 1, 'Pacific/Auckland', now);
+    expect(p.dates).toEqual(['2026-11-25']);
+  });
+});
+
+describe('dailySeries', () => {
+  it('has one point per day, zero where there was no usage', () => {
+    const s = dailySeries(rows, ['2026-11-23', '2026-11-24']);
+    expect(s.tokens).toEqual([0, 4_300_500]);
+    expect(s.kinds.input_tokens).toEqual([0, 1_000_500]);
+    expect(s.cost).toEqual([0, 6.15]);
+  });
+});
+
+describe('byModel', () => {
+  it('sorts models by tokens with share and cost', () => {
+    const m = byModel(rows);
+    expect(m.map((s) => s.model)).toEqual([
+      'claude-sonnet-4-5',
+      'claude-opus-4-5',
+      'claude-haiku-4-5',
+      'mystery-model',
+    ]);
+    expect(m[0]).toEqual({
+      model: 'claude-sonnet-4-5',
+      tokens: 4_300_000,
+      share: 4_300_000 / 4_324_500,
+      cost: 6.15,
+    });
+    expect(m[3]).toMatchObject({ model: 'mystery-model', cost: null });
+  });
+});
+
+describe('byRuntime', () => {
+  it('totals each runtime separately', () => {
+    const t = byRuntime(rows);
+    expect(t.get(B)?.tokens).toBe(20_000);
+    expect(t.get(A)?.tokens).toBe(4_304_500);
+  });
+});
