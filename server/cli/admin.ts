@@ -5,13 +5,23 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { createToken, createWorkspace, getWorkspace, migrate, openConfiguredDatabase, revokeToken } from '../store';
+import {
+  createToken,
+  createWorkspace,
+  getWorkspace,
+  migrate,
+  openConfiguredDatabase,
+  revokeToken,
+} from '../store';
 
 export class UsageError extends Error {}
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-async function withDatabase<T>(config: Config, run: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>['db']) => Promise<T>) {
+async function withDatabase<T>(
+  config: Config,
+  run: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>['db']) => Promise<T>,
+) {
   const { db, close } = await openConfiguredDatabase(config, 'admin');
   try {
     return await run(db);
@@ -28,7 +38,8 @@ export async function migrateCommand(config: Config): Promise<number> {
 
 export async function workspaceCommand(config: Config, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'create' || rest.length !== 1) throw new UsageError('usage: runtime-hub workspace create <name>');
+  if (sub !== 'create' || rest.length !== 1)
+    throw new UsageError('usage: runtime-hub workspace create <name>');
   const name = z.string().trim().min(1).max(200).safeParse(rest[0]);
   if (!name.success) throw new UsageError('workspace name must be 1–200 characters');
   await withDatabase(config, async (db) => print(await createWorkspace(db, name.data)));
@@ -46,10 +57,13 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
     const workspaceId = z.uuid().safeParse(values.workspace);
     const role = z.enum(['member', 'daemon']).safeParse(values.role);
     if (!workspaceId.success || !role.success) {
-      throw new UsageError('usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>]');
+      throw new UsageError(
+        'usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>]',
+      );
     }
     return withDatabase(config, async (db) => {
-      if (!(await getWorkspace(db, workspaceId.data))) throw new UsageError(`no workspace ${workspaceId.data}`);
+      if (!(await getWorkspace(db, workspaceId.data)))
+        throw new UsageError(`no workspace ${workspaceId.data}`);
       print(await createToken(db, workspaceId.data, role.data, values.name ?? ''));
       return 0;
     });
@@ -63,5 +77,7 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
       return 0;
     });
   }
-  throw new UsageError('usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>] | token revoke <token-id>');
+  throw new UsageError(
+    'usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>] | token revoke <token-id>',
+  );
 }

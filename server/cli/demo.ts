@@ -1,14 +1,44 @@
 /**
- * `runtime-hub demo` (npm run demo): an embedded hub in a throwaway data folder plus a simulator, so a newcomer
- * sees live charts at once.
+ * `runtime-hub demo` (npm run demo): an embedded hub in a throwaway data folder plus simulated daemons, so a
+ * newcomer sees live charts without any agent logs. Ctrl-C stops both.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { createHub } from '../app';
 import type { Config } from '../config';
+import { createLogger } from '../daemon/log';
+import { runSimulation } from '../daemon/simulate';
+import { bootstrapIfEmpty, openConfiguredDatabase } from '../store';
 
 export async function demoCommand(config: Config): Promise<number> {
-  const dataDir = config.DATABASE_URL ? config.DATA_DIR : mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
-  process.stderr.write(`demo: not available yet (data would live in ${dataDir})\n`);
-  return 1;
+  const dataDir = mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
+  const demoConfig: Config = { ...config, DATABASE_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir };
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2));
+  const { db, close } = await openConfiguredDatabase(demoConfig, 'serve');
+  const first = (await bootstrapIfEmpty(db))!;
+  const hub = await createHub({ config: demoConfig, db, logger });
+  const port = await hub.listen();
+  const url = `http://${config.HOST}:${port}`;
+  process.stdout.write(
+    `\nRuntime Hub demo at ${url} — simulated daemons are reporting.\n` +
+      `  open the dashboard:  ${url}/#token=${first.member.token}\n  Ctrl-C stops the demo.\n\n`,
+  );
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  const result = await runSimulation({
+    url,
+    token: first.daemon.token,
+    runtimes: 4,
+    rate: 4,
+    durationS: 0,
+    log: createLogger(),
+    signal: stop.signal,
+  });
+  await hub.close();
+  await close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return result.ok || stop.signal.aborted ? 0 : 1;
 }

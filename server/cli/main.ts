@@ -2,8 +2,9 @@
  * `runtime-hub <command>`: dispatches to the hub, admin, daemon and simulator commands. Results go to stdout as
  * one JSON object; logs and errors go to stderr, errors with a non-zero exit.
  */
-import { daemonCommand, simulateCommand } from '../daemon/cli';
+
 import { ConfigError, loadConfig } from '../config';
+import { daemonCommand, simulateCommand } from '../daemon/cli';
 import { EmbeddedInUseError } from '../store';
 import { migrateCommand, tokenCommand, UsageError, workspaceCommand } from './admin';
 import { demoCommand } from './demo';
@@ -66,6 +67,8 @@ try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (err) {
   const known = err instanceof ConfigError || err instanceof UsageError || err instanceof EmbeddedInUseError;
-  process.stderr.write(`runtime-hub: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`);
+  process.stderr.write(
+    `runtime-hub: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`,
+  );
   process.exitCode = known ? 2 : 1;
 }
