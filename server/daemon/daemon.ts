@@ -32,6 +32,7 @@ export interface DaemonOptions {
   ackWaitMs?: number;
   helloEveryMs?: number;
   timeoutMs?: number;
+  reconnectDelayMs?: number;
 }
 
 export interface DaemonResult {
@@ -79,6 +80,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     outbox: state.outbox,
     log,
     timeoutMs: o.timeoutMs,
+    reconnectDelayMs: o.reconnectDelayMs,
     hello: () => buildHello(state.daemonId, providers(), (p) => scanner.countersFor(p as ProviderName)),
     onUnauthorized: (m) => {
       if (fatal) return;

@@ -28,6 +28,8 @@ export interface DeliveryOptions {
   /** Failed socket connection attempts before REST is used. */
   restAfterFailures?: number;
   backoff?: Backoff;
+  /** First socket reconnection delay (doubles up to 30 s, with jitter). */
+  reconnectDelayMs?: number;
 }
 
 export interface DeliveryStats {
@@ -73,14 +75,21 @@ export class Delivery {
     this.restAfter = o.restAfterFailures ?? 3;
     this.backoff = o.backoff ?? new Backoff();
     this.rest = restTransport(o.url, o.token, this.timeoutMs);
-    this.conn = new SocketConnection(o.url, o.token, this.timeoutMs, o.log, {
-      onConnect: () => {
-        this.helloNeeded = true; // the hub marks runtimes online per connection
-        this.backoff.reset();
-        this.kick();
+    this.conn = new SocketConnection(
+      o.url,
+      o.token,
+      this.timeoutMs,
+      o.log,
+      {
+        onConnect: () => {
+          this.helloNeeded = true; // the hub marks runtimes online per connection
+          this.backoff.reset();
+          this.kick();
+        },
+        onUnauthorized: (m) => this.o.onUnauthorized(m),
       },
-      onUnauthorized: (m) => this.o.onUnauthorized(m),
-    });
+      o.reconnectDelayMs,
+    );
     o.outbox.onChange(() => this.kick());
   }
 

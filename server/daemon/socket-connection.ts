@@ -22,12 +22,19 @@ export class SocketConnection {
   failures = 0;
   private closed = false;
 
-  constructor(url: string, token: string, timeoutMs: number, log: Logger, events: ConnectionEvents) {
+  constructor(
+    url: string,
+    token: string,
+    timeoutMs: number,
+    log: Logger,
+    events: ConnectionEvents,
+    reconnectDelayMs = 1000,
+  ) {
     this.socket = io(`${baseUrl(url)}/daemon`, {
       auth: { token },
       transports: ['websocket'],
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 30_000,
+      reconnectionDelay: reconnectDelayMs,
+      reconnectionDelayMax: Math.min(30_000, reconnectDelayMs * 30),
       randomizationFactor: 0.5,
       timeout: timeoutMs,
     });
@@ -47,7 +54,8 @@ export class SocketConnection {
       if (this.closed) return;
       log.warn({ reason }, 'disconnected from hub');
       // The client does not reconnect by itself after a server-side disconnect.
-      if (reason === 'io server disconnect') setTimeout(() => this.closed || this.socket.connect(), 1000);
+      if (reason === 'io server disconnect')
+        setTimeout(() => this.closed || this.socket.connect(), reconnectDelayMs);
     });
   }
 
