@@ -20,7 +20,7 @@ import { attachDaemonNamespace } from './realtime/daemon-namespace';
 import { attachDashboardNamespace } from './realtime/dashboard-namespace';
 import { PresenceTracker } from './realtime/presence';
 import { createPublisher } from './realtime/publisher';
-import { type RedisFanout, useRedisAdapter } from './realtime/redis-adapter';
+import { useRedisAdapter } from './realtime/redis-adapter';
 import { watchRevocations } from './realtime/revocation';
 import type { Database } from './store';
 import { VERSION } from './version';
@@ -52,41 +52,36 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { config, db } = deps;
   const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
   const nodeId = randomUUID().slice(0, 8);
-  let writerRef: GroupCommitWriter | undefined;
   const metrics = createMetrics({
     defaultMetrics: deps.defaultMetrics,
-    queueDepth: () => writerRef?.depth() ?? 0,
+    // Read at scrape time, after the writer below exists.
+    queueDepth: () => writer.depth(),
   });
   const prices = loadPriceTable(config.PRICING_FILE);
 
-  const publisherRef: { current?: ReturnType<typeof createPublisher> } = {};
-  const writer = new GroupCommitWriter(db, {
-    maxQueuedItems: config.INGEST_MAX_QUEUE,
-    maxBatchItems: config.INGEST_MAX_BATCH,
-    lingerMs: config.INGEST_LINGER_MS,
-    onCommitted: (batch) => publisherRef.current?.committed(batch),
-    observe: ({ items, seconds }) => {
-      metrics.batchSize.observe(items);
-      metrics.commitSeconds.observe(seconds);
-    },
-    onError: (err) => logger.warn({ err }, 'group commit failed; its calls were acked unavailable'),
-  });
-
-  writerRef = writer;
-  let redis: RedisFanout | undefined;
-  const routes: RouteSpec[] = [];
   const http = await createHttpServer({ db, logger, maxPayloadBytes: config.MAX_PAYLOAD_BYTES });
-
   const io = new Server(http.server, {
     // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
     maxHttpBufferSize: config.MAX_PAYLOAD_BYTES * 4,
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
     serveClient: false,
   });
-  if (config.REDIS_URL)
-    redis = useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix);
+  const redis = config.REDIS_URL
+    ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix)
+    : undefined;
   const publisher = createPublisher(io.of('/dashboard'), metrics);
-  publisherRef.current = publisher;
+
+  const writer = new GroupCommitWriter(db, {
+    maxQueuedItems: config.INGEST_MAX_QUEUE,
+    maxBatchItems: config.INGEST_MAX_BATCH,
+    lingerMs: config.INGEST_LINGER_MS,
+    onCommitted: (batch) => publisher.committed(batch),
+    observe: ({ items, seconds }) => {
+      metrics.batchSize.observe(items);
+      metrics.commitSeconds.observe(seconds);
+    },
+    onError: (err) => logger.warn({ err }, 'group commit failed; its calls were acked unavailable'),
+  });
 
   const ingest = new IngestService(db, writer, publisher, metrics);
   const presence = new PresenceTracker(
@@ -100,11 +95,11 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     logger,
   );
 
-  routes.push(
+  const routes: RouteSpec[] = [
     ...memberRoutes(db, prices),
     ...daemonRoutes(db, ingest, publisher),
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
-  );
+  ];
   mountRoutes(http, routes, db);
 
   const daemons = io.of('/daemon');
