@@ -57,7 +57,7 @@ export function dailyTokensChart(get: () => DailySeries, theme: ChartTheme): Bui
   return {
     options: {
       legend: { show: false },
-      cursor: { points: { show: false }, drag: { x: false, y: false } },
+      cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
       scales: { x: { time: false }, y: yFromZero },
       axes: axes(theme, dayAxis(get), { values: (_u, splits) => splits.map(compact) }),
       series: [
@@ -96,7 +96,7 @@ function barsChart(spec: BarsSpec, theme: ChartTheme): Built {
   return {
     options: {
       legend: { show: false },
-      cursor: { points: { show: false }, drag: { x: false, y: false } },
+      cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
       scales: {
         x: { time: false, range: () => [-0.5, Math.max(1, spec.labels().length) - 0.5] },
         y: yFromZero,

@@ -30,6 +30,7 @@ export const kindColor: Record<TokenKind, string> = {
 /** Cost has its own hue so a cost bar is never read as a token kind. */
 export const costColor = '#e15759';
 
+// Tableau-like hues picked to stay apart from each other (no two pinks or greens side by side).
 const modelPalette = [
   '#4e79a7',
   '#f28e2b',
@@ -40,9 +41,9 @@ const modelPalette = [
   '#edc948',
   '#ff9da7',
   '#9c755f',
-  '#8cd17d',
-  '#d37295',
-  '#499894',
+  '#bab0ac',
+  '#17becf',
+  '#bcbd22',
 ] as const;
 
 /** FNV-1a: cheap, stable across reloads and browsers, spreads similar names apart. */

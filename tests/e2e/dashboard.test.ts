@@ -1,0 +1,309 @@
+/**
+ * The dashboard in a real Chromium against a real hub: sign-in by link, totals drawn from seeded daemon data,
+ * a live `usage` event changing the page without a reload, tenant isolation, and a refused token. Screenshots
+ * of both pages (light/dark, 1280/375 px) go to test-results/ for a human look.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack, DaemonClientEvents } from '../../shared/ack';
+import type { Runtime, UsageEvent } from '../../shared/schemas';
+import { hasChromium, launchChromium, newContext } from '../helpers/browser';
+import { startTestHub, type TestHub } from '../helpers/hub';
+
+const ROOT = join(import.meta.dirname, '../..');
+const SHOTS = join(ROOT, 'test-results');
+
+/** Newest modification time under a folder. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, name.name);
+    t = Math.max(t, name.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** `npm test` builds the dashboard first; a stale or missing build (a lone run of this file) is rebuilt. */
+function ensureBuilt(): void {
+  const index = join(ROOT, 'web/dist/index.html');
+  const sources = Math.max(newest(join(ROOT, 'web/src')), statSync(join(ROOT, 'web/index.html')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+}
+
+type DaemonSocket = Socket<Record<string, never>, DaemonClientEvents>;
+
+async function daemon(url: string, token: string): Promise<DaemonSocket> {
+  const s: DaemonSocket = io(`${url}/daemon`, { auth: { token }, transports: ['websocket'], forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+function data<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+const DAY = 86_400_000;
+
+function event(id: string, ts: string, model: string, counts: [number, number, number, number]): UsageEvent {
+  const [input_tokens, output_tokens, cache_read_tokens, cache_write_tokens] = counts;
+  return {
+    id,
+    ts,
+    provider: 'claude',
+    model,
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+  };
+}
+
+/** The number a live <Num> shows, from its data-value (the exact value behind the compact text). */
+async function numAt(page: Page, selector: string): Promise<number> {
+  return Number(await page.locator(selector).first().getAttribute('data-value'));
+}
+
+describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let ws1: DaemonSocket;
+  let ws2: DaemonSocket;
+  let claude: Runtime;
+  let codex: Runtime;
+  let otherToken: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    hub = await startTestHub();
+    browser = await launchChromium();
+
+    ws1 = await daemon(hub.url, hub.daemonToken);
+    const hello = data(
+      await ws1.emitWithAck('hello', {
+        daemon_id: randomUUID(),
+        device_info: 'e2e-box (linux x64)',
+        runtimes: [
+          {
+            provider: 'claude',
+            name: 'E2E Claude',
+            runtime_mode: 'local',
+            metadata: { scan: { files: 3, lines: 120, events: 4, duplicates: 1, skipped: 2 } },
+          },
+          { provider: 'codex', name: 'E2E Codex', runtime_mode: 'cloud' },
+        ],
+      }),
+    );
+    [claude, codex] = hello.runtimes as [Runtime, Runtime];
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: claude.id,
+        events: [
+          event('a1', ago(60_000), 'claude-sonnet-4-5', [1000, 2000, 30_000, 400]),
+          event('a2', ago(DAY), 'claude-opus-4-5', [5000, 1000, 0, 0]),
+          event('a3', ago(3 * DAY), 'mystery-model', [700, 300, 0, 0]),
+        ],
+      }),
+    );
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: codex.id,
+        events: [{ ...event('b1', ago(60_000), 'gpt-5', [2000, 500, 8000, 0]), provider: 'codex' }],
+      }),
+    );
+    data(
+      await ws1.emitWithAck('task', {
+        runtime_id: claude.id,
+        tasks: [
+          { id: 't1', status: 'completed', created_at: ago(2 * 3_600_000) },
+          { id: 't2', status: 'completed', created_at: ago(26 * 3_600_000) },
+          { id: 't3', status: 'running', created_at: ago(5 * 60_000) },
+        ],
+      }),
+    );
+
+    const other = await hub.newWorkspace('other');
+    otherToken = other.memberToken;
+    ws2 = await daemon(hub.url, other.daemonToken);
+    const [secret] = data(
+      await ws2.emitWithAck('hello', {
+        daemon_id: randomUUID(),
+        device_info: 'other-box',
+        runtimes: [{ provider: 'claude', name: 'Other Workspace Runtime', runtime_mode: 'local' }],
+      }),
+    ).runtimes as [Runtime];
+    data(
+      await ws2.emitWithAck('usage', {
+        runtime_id: secret.id,
+        events: [event('s1', ago(60_000), 'other-secret-model', [99_999, 0, 0, 0])],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    ws1?.disconnect();
+    ws2?.disconnect();
+    await browser?.close();
+    await hub?.destroy();
+  });
+
+  async function signedIn(token: string, opts: Parameters<typeof newContext>[1] = {}): Promise<Page> {
+    const ctx = await newContext(browser, opts);
+    const page = await ctx.newPage();
+    await page.goto(`${hub.url}/#token=${encodeURIComponent(token)}`);
+    return page;
+  }
+
+  it('signs in from a #token= link, strips it from the URL and lists the runtimes with their totals', async () => {
+    const page = await signedIn(hub.memberToken);
+    await page.locator('[data-testid="online-count"]').getByText('2/2 online').waitFor();
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => localStorage.getItem('runtime-hub.token'))).toBe(hub.memberToken);
+
+    const claudeRow = `[data-runtime-id="${claude.id}"]`;
+    await page.locator(`${claudeRow} .fig .num`).first().waitFor();
+    // 1000+2000+30000+400 + 5000+1000 + 700+300
+    expect(await numAt(page, `${claudeRow} .fig .num`)).toBe(40_400);
+    expect(await numAt(page, `[data-runtime-id="${codex.id}"] .fig .num`)).toBe(10_500);
+    // sonnet $0.0435 + opus $0.05; the mystery model has no price
+    expect(await page.locator(`${claudeRow} .fig .num`).nth(1).getAttribute('data-value')).toBe('0.0935');
+    expect(await numAt(page, '[data-kpi="Tokens · 7 days"] .num')).toBe(50_900);
+    await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('live');
+    await page.context().close();
+  });
+
+  it('draws the runtime page with KPIs, charts, heatmap, models and data quality', async () => {
+    const page = await signedIn(hub.memberToken);
+    await page.goto(`${hub.url}/#/runtime/${claude.id}`);
+    await page.locator('[data-kpi="Input"] .num').waitFor();
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(6700);
+    expect(await numAt(page, '[data-kpi="Output"] .num')).toBe(3300);
+    expect(await numAt(page, '[data-kpi="Cache read"] .num')).toBe(30_000);
+    expect(await numAt(page, '[data-kpi="Cache write"] .num')).toBe(400);
+    expect(await numAt(page, '[data-kpi="Cost"] .num')).toBe(0.0935);
+    // 30000 / (6700 + 30000)
+    expect(await numAt(page, '[data-kpi="Cache hit rate"] .num')).toBeCloseTo(30_000 / 36_700, 12);
+    // Tokens, cost and hourly charts are uPlot canvases.
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(3);
+    const hourly = await page
+      .locator('.panel[aria-label="Tasks by hour of day"] tbody td.n')
+      .allTextContents();
+    expect(hourly).toHaveLength(24);
+    expect(hourly.reduce((sum, t) => sum + Number(t), 0)).toBe(3);
+    expect(await page.locator('.hm-cell.hm-today').count()).toBe(1);
+    expect(await page.locator('.heatmap .hm-cell').count()).toBeGreaterThanOrEqual(85);
+    const legend = await page.locator('.legend-table tbody tr').allTextContents();
+    expect(legend[0]).toContain('claude-sonnet-4-5');
+    expect(legend).toHaveLength(3);
+    await page.getByText('cost unknown for model').waitFor();
+    await page.locator('.stat', { hasText: 'skipped' }).getByText('2').waitFor();
+    await page.context().close();
+  });
+
+  it('adds a live usage event to the page within a second, without a reload', async () => {
+    const page = await signedIn(hub.memberToken);
+    await page.goto(`${hub.url}/#/runtime/${claude.id}`);
+    await page.locator('[data-kpi="Input"] .num').waitFor();
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('live');
+    await page.evaluate(() => {
+      (window as unknown as { marker: string }).marker = 'same page';
+    });
+    const before = await numAt(page, '[data-kpi="Input"] .num');
+
+    const seen = page.waitForFunction(
+      (want) =>
+        document.querySelector('[data-kpi="Input"] .num')?.getAttribute('data-value') === String(want),
+      before + 100_000,
+      { timeout: 1000 },
+    );
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: claude.id,
+        events: [event('live-1', new Date().toISOString(), 'claude-sonnet-4-5', [100_000, 0, 0, 0])],
+      }),
+    );
+    await seen;
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    // The cost follows with the hub's price table: + 100000 × $3 / 1M.
+    await expect.poll(() => numAt(page, '[data-kpi="Cost"] .num')).toBe(0.3935);
+
+    // The overview of the same page follows too.
+    await page.goto(`${hub.url}/#/`);
+    await page.locator(`[data-runtime-id="${claude.id}"] .fig .num`).first().waitFor();
+    expect(await numAt(page, `[data-runtime-id="${claude.id}"] .fig .num`)).toBe(140_400);
+    await page.context().close();
+  });
+
+  it("shows nothing of another workspace's runtimes or usage", async () => {
+    const page = await signedIn(otherToken);
+    await page.locator('[data-testid="online-count"]').getByText('1/1 online').waitFor();
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Other Workspace Runtime');
+    expect(text).not.toContain('E2E Claude');
+    expect(text).not.toContain('E2E Codex');
+    expect(await numAt(page, '[data-kpi="Tokens · 7 days"] .num')).toBe(99_999);
+
+    // Live events of the first workspace never reach this one.
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('live');
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: claude.id,
+        events: [event('live-2', new Date().toISOString(), 'claude-sonnet-4-5', [5, 0, 0, 0])],
+      }),
+    );
+    await page.waitForTimeout(700);
+    expect(await numAt(page, '[data-kpi="Tokens · 7 days"] .num')).toBe(99_999);
+
+    // Its runtime pages are not found either.
+    await page.goto(`${hub.url}/#/runtime/${claude.id}`);
+    await page.getByText('This runtime does not exist in your workspace').waitFor();
+    await page.context().close();
+  });
+
+  it('explains a refused token on the sign-in page', async () => {
+    const page = await signedIn('rh_m_not-a-real-token');
+    await page.getByRole('alert').getByText('refused this token').waitFor();
+    await page.getByLabel('Member token').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('runtime-hub.token'))).toBeNull();
+    await page.context().close();
+  });
+
+  it('saves screenshots of both pages, light and dark, wide and narrow', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const width of [1280, 375]) {
+        const page = await signedIn(hub.memberToken, { width, colorScheme });
+        await page.locator('.chart canvas').first().waitFor();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: join(SHOTS, `overview-${width}-${colorScheme}.png`), fullPage: true });
+        await page.goto(`${hub.url}/#/runtime/${claude.id}`);
+        await expect.poll(() => page.locator('.chart canvas').count()).toBe(3);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: join(SHOTS, `runtime-${width}-${colorScheme}.png`), fullPage: true });
+        await page.context().close();
+      }
+    }
+  });
+});
