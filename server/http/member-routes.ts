@@ -22,8 +22,10 @@ import {
   type HistoryWindow,
   listRuntimes,
   usageByDay,
+  usageVersion,
 } from '../store';
 import { usageCsv } from './csv';
+import { HistoryCache } from './history-cache';
 import { historyWindow } from './history-window';
 import { type RouteContext, route } from './route';
 
@@ -48,13 +50,25 @@ async function inZone<T>(run: () => Promise<T>): Promise<T> {
 export function memberRoutes(db: Database, prices: PriceTable) {
   const priced = (rows: DailyUsage[]): UsageRow[] =>
     rows.map((r) => ({ ...r, cost_usd: costUsd(r.model, r, prices) }));
+  const cache = new HistoryCache<UsageRow[]>();
 
   const answerUsage = async (
     { identity, query, reply }: RouteContext<unknown, HistoryQuery, unknown>,
     runtimeId: string | null,
   ) => {
     const window: HistoryWindow = historyWindow(query.days, query.tz);
-    const rows = priced(await inZone(() => usageByDay(db, identity.workspace_id, runtimeId, window)));
+    const version = await usageVersion(db, identity.workspace_id, runtimeId);
+    if (version === undefined) throw new HubError('not_found', 'runtime not found');
+    const key = [
+      runtimeId ?? `ws:${identity.workspace_id}`,
+      version,
+      window.startDate,
+      window.endDate,
+      window.tz,
+    ];
+    const rows = await cache.getOrCompute(key.join('|'), async () =>
+      priced(await inZone(() => usageByDay(db, identity.workspace_id, runtimeId, window))),
+    );
     if (query.format === 'csv') {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
       return reply.send(usageCsv(rows));
@@ -98,10 +112,7 @@ export function memberRoutes(db: Database, prices: PriceTable) {
       query: HistoryQuery,
       response: z.array(UsageRow),
       alsoProduces: ['text/csv'],
-      handler: async (ctx) => {
-        await ownRuntime(ctx.identity.workspace_id, ctx.params.id);
-        return answerUsage(ctx, ctx.params.id);
-      },
+      handler: (ctx) => answerUsage(ctx, ctx.params.id),
     }),
     route({
       method: 'GET',

@@ -72,3 +72,26 @@ export async function activityByHour(sql: Sql, runtimeId: string, w: HistoryWind
   const byHour = new Map(rows.map((r) => [r.hour, r.count]));
   return Array.from({ length: 24 }, (_, hour) => ({ hour, count: byHour.get(hour) ?? 0 }));
 }
+
+/**
+ * The usage version of one runtime of the workspace (undefined when it is not the workspace's), or of the whole
+ * workspace (the sum of its runtimes' versions, which only grows, plus their count).
+ */
+export async function usageVersion(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string | null,
+): Promise<string | undefined> {
+  if (runtimeId) {
+    const rows = await sql.query<{ v: number }>(
+      'SELECT usage_version AS v FROM runtimes WHERE id = $1 AND workspace_id = $2',
+      [runtimeId, workspaceId],
+    );
+    return rows[0] ? String(rows[0].v) : undefined;
+  }
+  const rows = await sql.query<{ v: number; n: number }>(
+    'SELECT coalesce(sum(usage_version), 0)::bigint AS v, count(*)::int AS n FROM runtimes WHERE workspace_id = $1',
+    [workspaceId],
+  );
+  return `${rows[0]!.v}/${rows[0]!.n}`;
+}

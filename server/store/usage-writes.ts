@@ -144,3 +144,11 @@ export async function writeDailyTotals(
     ],
   );
 }
+
+/** Marks the usage of these runtimes as changed (call in the transaction that changed it). */
+export async function bumpUsageVersions(tx: Sql, runtimeIds: string[]): Promise<void> {
+  if (runtimeIds.length === 0) return;
+  await tx.query('UPDATE runtimes SET usage_version = usage_version + 1 WHERE id = ANY($1::uuid[])', [
+    [...new Set(runtimeIds)],
+  ]);
+}
