@@ -260,7 +260,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   it("shows nothing of another workspace's runtimes or usage", async () => {
     const page = await signedIn(otherToken);
     await page.locator('[data-testid="online-count"]').getByText('1/1 online').waitFor();
-    const text = await page.locator('body').innerText();
+    const text = (await page.locator('body').textContent()) ?? '';
     expect(text).toContain('Other Workspace Runtime');
     expect(text).not.toContain('E2E Claude');
     expect(text).not.toContain('E2E Codex');

@@ -86,6 +86,8 @@ interface BarsSpec {
   labels: () => string[];
   values: () => number[];
   incrs: number[];
+  /** Minimum pixels between x labels. */
+  space: number;
   yValues: (v: number) => string;
   tooltip: (idx: number) => { title: string; lines: TooltipLine[] };
   label: string;
@@ -105,7 +107,7 @@ function barsChart(spec: BarsSpec, theme: ChartTheme): Built {
         theme,
         {
           incrs: spec.incrs,
-          space: 40,
+          space: spec.space,
           values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels()[i] ?? '') : '')),
         },
         { values: (_u, splits) => splits.map(spec.yValues) },
@@ -136,6 +138,7 @@ export function dailyCostChart(get: () => DailySeries, color: string, theme: Cha
       labels: () => get().dates.map(shortDate),
       values: () => get().cost,
       incrs: dayIncrs,
+      space: 56,
       yValues: usdCompact,
       tooltip: (idx) => ({
         title: shortDate(get().dates[idx] ?? ''),
@@ -157,6 +160,8 @@ export function hourlyChart(get: () => number[], color: string, theme: ChartThem
       labels: () => hourLabels,
       values: get,
       incrs: hourIncrs,
+      // Every hour labelled when the chart is wide enough, every 2nd or 3rd on a phone.
+      space: 16,
       yValues: (v) => (Number.isInteger(v) ? compact(v) : ''),
       tooltip: (idx) => ({
         title: `${String(idx).padStart(2, '0')}:00–${String(idx).padStart(2, '0')}:59`,

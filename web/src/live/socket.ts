@@ -10,6 +10,8 @@ import type { Store } from './store';
 /** How long the first REST load waits for the socket, so deltas published meanwhile are not lost. */
 const FIRST_LOAD_WAIT_MS = 1500;
 const RETRY_AFTER_REFUSAL_MS = 5000;
+/** How long a lost connection shows as "reconnecting" before the header admits "offline". */
+const OFFLINE_AFTER_MS = 15_000;
 
 /** Connects with the token and returns a function that closes everything. */
 export function connectLive(store: Store, token: string): () => void {
@@ -20,6 +22,17 @@ export function connectLive(store: Store, token: string): () => void {
   });
   let loaded = false;
   let retry: number | undefined;
+  const retryLater = () => {
+    window.clearTimeout(retry);
+    retry = window.setTimeout(() => socket.connect(), RETRY_AFTER_REFUSAL_MS);
+  };
+  let offlineTimer: number | undefined;
+  /** Lost: "reconnecting" at first, "offline" when it lasts (socket.io keeps retrying either way). */
+  const lost = () => {
+    if (offlineTimer !== undefined) return;
+    store.setConnection('reconnecting');
+    offlineTimer = window.setTimeout(() => store.setConnection('offline'), OFFLINE_AFTER_MS);
+  };
   const load = () => {
     loaded = true;
     void store.loadAll();
@@ -29,23 +42,25 @@ export function connectLive(store: Store, token: string): () => void {
   }, FIRST_LOAD_WAIT_MS);
 
   socket.on('connect', () => {
+    window.clearTimeout(offlineTimer);
+    offlineTimer = undefined;
     store.setConnection('live');
     // First connect: the initial load. Any later one: a reconnect, so what we hold may have gaps.
     window.clearTimeout(firstLoad);
     load();
   });
-  socket.on('disconnect', () => {
-    store.setConnection(socket.active ? 'reconnecting' : 'offline');
+  socket.on('disconnect', (reason) => {
+    lost();
+    // The hub closed us (a restart, or a revoked token) and socket.io will not retry by itself: we do, and a
+    // refusal then tells which it was.
+    if (reason === 'io server disconnect') retryLater();
   });
   socket.on('connect_error', (err) => {
-    if (socket.active) {
-      store.setConnection('reconnecting');
-      return;
-    }
-    // Refused by the hub (for instance a revoked token): REST tells whether to sign out; retry later otherwise.
-    store.setConnection('offline');
+    lost();
+    if (socket.active) return;
+    // Refused by the hub: REST says whether the token is gone (then we sign out); otherwise retry later.
     if (err.message === 'unauthorized') void store.loadRuntimes();
-    retry = window.setTimeout(() => socket.connect(), RETRY_AFTER_REFUSAL_MS);
+    retryLater();
   });
   socket.on('runtime', (r) => store.pushRuntime(r));
   socket.on('usage', (p) => store.pushUsage(p));
@@ -61,6 +76,7 @@ export function connectLive(store: Store, token: string): () => void {
   return () => {
     window.clearTimeout(firstLoad);
     window.clearTimeout(retry);
+    window.clearTimeout(offlineTimer);
     window.removeEventListener('offline', offline);
     window.removeEventListener('online', online);
     socket.removeAllListeners();
