@@ -46,18 +46,19 @@ export interface DaemonResult {
   error?: string;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        r();
-      },
-      { once: true },
-    );
-  });
+/** Resolves when the signal aborts, at once if it already has. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
+}
+
+/** Resolves after `ms`, or earlier when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), aborted(signal)]).finally(() =>
+    clearTimeout(timer),
+  );
+}
 
 export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
   const log = o.log;
@@ -140,7 +141,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
   async function runOnce(): Promise<void> {
     const idleMs = o.ackWaitMs ?? 60_000;
     // The scan pauses whenever the outbox is full; it resumes as acks drain it, or gives up when none come.
-    while (!(await scanner.scanFiles(files))) {
+    while (!stop.signal.aborted && !(await scanner.scanFiles(files))) {
       queueTasks();
       await save();
       while (scanner.paused() && !stop.signal.aborted) {
@@ -149,6 +150,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
       }
       if (stop.signal.aborted) return;
     }
+    if (stop.signal.aborted) return;
     queueTasks();
     delivery.requestHello(); // final scan counters
     await save(true);
@@ -227,11 +229,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
         }
         await save();
         if (fatal) return;
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, pollMs);
-          stop.signal.addEventListener('abort', () => r(), { once: true });
-        });
+        await Promise.race([new Promise<void>((r) => (wake = r)), sleep(pollMs, stop.signal)]);
         wake = null;
       }
     } finally {
