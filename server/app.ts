@@ -15,7 +15,7 @@ import { GroupCommitWriter } from './ingest/group-commit';
 import { IngestService } from './ingest/service';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { loadPriceTable } from './pricing';
-import { requireToken } from './realtime/auth';
+import { HandshakeLimiter, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
 import { attachDashboardNamespace } from './realtime/dashboard-namespace';
 import { PresenceTracker } from './realtime/presence';
@@ -59,7 +59,13 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   });
   const prices = loadPriceTable(config.PRICING_FILE);
 
-  const http = await createHttpServer({ db, logger, maxPayloadBytes: config.MAX_PAYLOAD_BYTES });
+  const http = await createHttpServer({
+    db,
+    logger,
+    maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
+    restRatePerMinute: config.REST_RATE_PER_MIN,
+  });
   const io = new Server(http.server, {
     // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
     maxHttpBufferSize: config.MAX_PAYLOAD_BYTES * 4,
@@ -104,8 +110,9 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
 
   const daemons = io.of('/daemon');
   const dashboards = io.of('/dashboard');
-  requireToken(daemons, db, 'daemon');
-  requireToken(dashboards, db, 'member');
+  const handshakes = new HandshakeLimiter(config.HANDSHAKE_RATE_PER_S);
+  requireToken(daemons, db, 'daemon', handshakes);
+  requireToken(dashboards, db, 'member', handshakes);
   attachDaemonNamespace(daemons, {
     ingest,
     presence,

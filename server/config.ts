@@ -28,6 +28,10 @@ export const ConfigSchema = z.object({
   PRESENCE_SWEEP_MS: positiveInt.default(10_000),
   /** Largest accepted Socket.IO message / REST body. */
   MAX_PAYLOAD_BYTES: positiveInt.default(1_048_576),
+  /** REST requests per minute from one client address (health, readiness and metrics are exempt). */
+  REST_RATE_PER_MIN: positiveInt.default(6_000),
+  /** Socket.IO handshakes per second from one client address (token bucket, burst = 2 s worth). */
+  HANDSHAKE_RATE_PER_S: positiveInt.default(50),
   /** Calls per second one daemon connection may make (token bucket, burst = 2 s worth). */
   DAEMON_RATE_PER_S: positiveInt.default(200),
   /** Events waiting for a commit before new calls are refused as unavailable. */

@@ -4,6 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -41,6 +44,8 @@ export async function createHttpServer(options: {
   db: Database;
   logger: Logger;
   maxPayloadBytes: number;
+  corsOrigins: string[];
+  restRatePerMinute: number;
 }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -54,6 +59,32 @@ export async function createHttpServer(options: {
       err instanceof HubError ? err : fromFastifyError(err as { code?: string; statusCode?: number });
     if (hubError.code === 'internal') request.log.error({ err }, 'request failed');
     return reply.code(httpStatusOf[hubError.code]).send({ error: hubError.message, code: hubError.code });
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        // The dashboard talks to its own origin only (REST and the Socket.IO WebSocket).
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        // Served over plain HTTP on localhost too: do not force https subresources.
+        'upgrade-insecure-requests': null,
+      },
+    },
+    // The API is read by scripts and other origins only when CORS_ORIGINS allows them.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  if (options.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: options.corsOrigins,
+      allowedHeaders: ['authorization', 'content-type'],
+    });
+  }
+  await app.register(fastifyRateLimit, {
+    max: options.restRatePerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => /^\/(healthz|readyz|metrics)$/.test(request.url),
   });
 
   const hasDashboard = existsSync(`${WEB_DIST}index.html`);

@@ -4,6 +4,7 @@
  */
 import type { Namespace } from 'socket.io';
 import { type Database, findToken, type TokenIdentity, type TokenRole } from '../store';
+import { TokenBucket } from './rate-limit';
 
 export interface SocketData {
   identity: TokenIdentity;
@@ -11,8 +12,31 @@ export interface SocketData {
   lastPacketBytes: number;
 }
 
-export function requireToken(namespace: Namespace, db: Database, role: TokenRole): void {
+/** Handshakes per client address: a token bucket each, forgotten once full again. */
+export class HandshakeLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly perSecond: number) {}
+
+  allow(address: string): boolean {
+    if (this.buckets.size > 10_000) this.buckets.clear();
+    let bucket = this.buckets.get(address);
+    if (!bucket) {
+      bucket = new TokenBucket(this.perSecond);
+      this.buckets.set(address, bucket);
+    }
+    return bucket.take();
+  }
+}
+
+export function requireToken(
+  namespace: Namespace,
+  db: Database,
+  role: TokenRole,
+  limiter: HandshakeLimiter,
+): void {
   namespace.use(async (socket, next) => {
+    if (!limiter.allow(socket.handshake.address)) return next(new Error('rate_limited'));
     const token: unknown = socket.handshake.auth?.token;
     try {
       const identity =
