@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
@@ -220,6 +220,22 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(legend).toHaveLength(3);
     await page.getByText('cost unknown for model').waitFor();
     await page.locator('.stat', { hasText: 'skipped' }).getByText('2').waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('Download CSV').click(),
+    ]);
+    const csv = readFileSync((await download.path()) as string, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe(
+      'runtime_id,date,provider,model,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cost_usd',
+    );
+    expect(csv.slice(1).map((l) => l.split(',')[3])).toEqual([
+      'claude-sonnet-4-5',
+      'claude-opus-4-5',
+      'mystery-model',
+    ]);
     await page.context().close();
   });
 
@@ -250,10 +266,46 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     // The cost follows with the hub's price table: + 100000 × $3 / 1M.
     await expect.poll(() => numAt(page, '[data-kpi="Cost"] .num')).toBe(0.3935);
 
+    // A new task lands in the hourly distribution once, however many status updates it gets.
+    const hourlySum = async () =>
+      (await page.locator('.panel[aria-label="Tasks by hour of day"] tbody td.n').allTextContents()).reduce(
+        (sum, t) => sum + Number(t),
+        0,
+      );
+    const tasksBefore = await hourlySum();
+    const task = { id: 'live-task', status: 'running' as const, created_at: new Date().toISOString() };
+    data(await ws1.emitWithAck('task', { runtime_id: claude.id, tasks: [task] }));
+    data(await ws1.emitWithAck('task', { runtime_id: claude.id, tasks: [{ ...task, status: 'completed' }] }));
+    await expect.poll(hourlySum).toBe(tasksBefore + 1);
+    await page.waitForTimeout(300);
+    expect(await hourlySum()).toBe(tasksBefore + 1);
+
     // The overview of the same page follows too.
     await page.goto(`${hub.url}/#/`);
     await page.locator(`[data-runtime-id="${claude.id}"] .fig .num`).first().waitFor();
     expect(await numAt(page, `[data-runtime-id="${claude.id}"] .fig .num`)).toBe(140_400);
+    await page.context().close();
+  });
+
+  it('refetches over REST after a reconnect, so usage sent while away is not lost', async () => {
+    const page = await signedIn(hub.memberToken);
+    const claudeTokens = `[data-runtime-id="${claude.id}"] .fig .num`;
+    await page.locator(claudeTokens).first().waitFor();
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('live');
+    const before = await numAt(page, claudeTokens);
+
+    hub.hub.io.of('/dashboard').disconnectSockets();
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('reconnecting');
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: claude.id,
+        events: [event('while-away', new Date().toISOString(), 'claude-sonnet-4-5', [0, 1234, 0, 0])],
+      }),
+    );
+    await expect
+      .poll(() => page.locator('.conn').getAttribute('data-connection'), { timeout: 10_000 })
+      .toBe('live');
+    await expect.poll(() => numAt(page, claudeTokens)).toBe(before + 1234);
     await page.context().close();
   });
 

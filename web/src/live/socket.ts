@@ -10,6 +10,7 @@ import type { Store } from './store';
 /** How long the first REST load waits for the socket, so deltas published meanwhile are not lost. */
 const FIRST_LOAD_WAIT_MS = 1500;
 const RETRY_AFTER_REFUSAL_MS = 5000;
+const RETRY_AFTER_SERVER_CLOSE_MS = 1500;
 /** How long a lost connection shows as "reconnecting" before the header admits "offline". */
 const OFFLINE_AFTER_MS = 15_000;
 
@@ -22,9 +23,9 @@ export function connectLive(store: Store, token: string): () => void {
   });
   let loaded = false;
   let retry: number | undefined;
-  const retryLater = () => {
+  const retryLater = (ms: number) => {
     window.clearTimeout(retry);
-    retry = window.setTimeout(() => socket.connect(), RETRY_AFTER_REFUSAL_MS);
+    retry = window.setTimeout(() => socket.connect(), ms);
   };
   let offlineTimer: number | undefined;
   /** Lost: "reconnecting" at first, "offline" when it lasts (socket.io keeps retrying either way). */
@@ -53,14 +54,14 @@ export function connectLive(store: Store, token: string): () => void {
     lost();
     // The hub closed us (a restart, or a revoked token) and socket.io will not retry by itself: we do, and a
     // refusal then tells which it was.
-    if (reason === 'io server disconnect') retryLater();
+    if (reason === 'io server disconnect') retryLater(RETRY_AFTER_SERVER_CLOSE_MS);
   });
   socket.on('connect_error', (err) => {
     lost();
     if (socket.active) return;
     // Refused by the hub: REST says whether the token is gone (then we sign out); otherwise retry later.
     if (err.message === 'unauthorized') void store.loadRuntimes();
-    retryLater();
+    retryLater(RETRY_AFTER_REFUSAL_MS);
   });
   socket.on('runtime', (r) => store.pushRuntime(r));
   socket.on('usage', (p) => store.pushUsage(p));
