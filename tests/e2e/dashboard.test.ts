@@ -287,6 +287,26 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows a new runtime live and flips it offline when its daemon goes away', async () => {
+    const page = await signedIn(hub.memberToken);
+    await page.locator('[data-testid="online-count"]').getByText('2/2 online').waitFor();
+    const extra = await daemon(hub.url, hub.daemonToken);
+    const [fresh] = data(
+      await extra.emitWithAck('hello', {
+        daemon_id: randomUUID(),
+        device_info: 'late-box',
+        runtimes: [{ provider: 'claude', name: 'Late Runtime', runtime_mode: 'local' }],
+      }),
+    ).runtimes as [Runtime];
+    const row = page.locator(`[data-runtime-id="${fresh.id}"]`);
+    await row.getByText('Late Runtime').waitFor({ timeout: 2000 });
+    await page.locator('[data-testid="online-count"]').getByText('3/3 online').waitFor();
+    extra.disconnect();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('offline');
+    await page.locator('[data-testid="online-count"]').getByText('2/3 online').waitFor();
+    await page.context().close();
+  });
+
   it('refetches over REST after a reconnect, so usage sent while away is not lost', async () => {
     const page = await signedIn(hub.memberToken);
     const claudeTokens = `[data-runtime-id="${claude.id}"] .fig .num`;
