@@ -1,0 +1,86 @@
+/**
+ * Helpers of the dashboard e2e: a fresh dashboard build when needed, daemon sockets, usage events, and reading
+ * the exact number behind a live figure on the page.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, DaemonClientEvents } from '../../shared/ack';
+import type { UsageEvent } from '../../shared/schemas';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const SHOTS = join(ROOT, 'test-results');
+
+/** Newest modification time under a folder. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, name.name);
+    t = Math.max(t, name.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** `npm test` builds the dashboard first; a stale or missing build (a lone run of this file) is rebuilt. */
+export function ensureBuilt(): void {
+  const index = join(ROOT, 'web/dist/index.html');
+  const sources = Math.max(newest(join(ROOT, 'web/src')), statSync(join(ROOT, 'web/index.html')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+}
+
+export type DaemonSocket = Socket<Record<string, never>, DaemonClientEvents>;
+
+export async function daemon(url: string, token: string): Promise<DaemonSocket> {
+  const s: DaemonSocket = io(`${url}/daemon`, { auth: { token }, transports: ['websocket'], forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+export function data<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+export const DAY = 86_400_000;
+
+export function event(
+  id: string,
+  ts: string,
+  model: string,
+  counts: [number, number, number, number],
+): UsageEvent {
+  const [input_tokens, output_tokens, cache_read_tokens, cache_write_tokens] = counts;
+  return {
+    id,
+    ts,
+    provider: 'claude',
+    model,
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+  };
+}
+
+/** The number a live <Num> shows, from its data-value (the exact value behind the compact text). */
+export async function numAt(page: Page, selector: string): Promise<number> {
+  return Number(await page.locator(selector).first().getAttribute('data-value'));
+}
