@@ -89,6 +89,8 @@ interface BarsSpec {
   /** Minimum pixels between x labels. */
   space: number;
   yValues: (v: number) => string;
+  /** Whole-number steps for counts, so no grid line sits between labels. */
+  yIncrs?: number[];
   tooltip: (idx: number) => { title: string; lines: TooltipLine[] };
   label: string;
 }
@@ -110,7 +112,7 @@ function barsChart(spec: BarsSpec, theme: ChartTheme): Built {
           space: spec.space,
           values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels()[i] ?? '') : '')),
         },
-        { values: (_u, splits) => splits.map(spec.yValues) },
+        { values: (_u, splits) => splits.map(spec.yValues), ...(spec.yIncrs ? { incrs: spec.yIncrs } : {}) },
       ),
       series: [
         {},
@@ -149,6 +151,10 @@ export function dailyCostChart(get: () => DailySeries, color: string, theme: Cha
   );
 }
 
+const countIncrs = [1, 2, 5]
+  .flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6].map((p) => m * p))
+  .sort((a, b) => a - b);
+
 export const hourLabels = indices(24).map((h) => String(h));
 
 /** Tasks per local hour of the day, 24 bars from zero. */
@@ -162,7 +168,8 @@ export function hourlyChart(get: () => number[], color: string, theme: ChartThem
       incrs: hourIncrs,
       // Every hour labelled when the chart is wide enough, every 2nd or 3rd on a phone.
       space: 16,
-      yValues: (v) => (Number.isInteger(v) ? compact(v) : ''),
+      yValues: compact,
+      yIncrs: countIncrs,
       tooltip: (idx) => ({
         title: `${String(idx).padStart(2, '0')}:00–${String(idx).padStart(2, '0')}:59`,
         lines: [{ color, label: 'Tasks', value: exact(get()[idx] ?? 0) }],
