@@ -127,6 +127,13 @@ export const Runtime = z.object({
 export type Runtime = z.infer<typeof Runtime>;
 
 export const HelloResult = z.object({ runtimes: z.array(Runtime) });
+
+/** GET /api/me: the caller's workspace and token. */
+export const Me = z.object({
+  workspace: z.object({ id: z.guid(), name: z.string() }),
+  token: z.object({ id: z.guid(), role: z.enum(['member', 'daemon']), name: z.string() }),
+});
+export type Me = z.infer<typeof Me>;
 export type HelloResult = z.infer<typeof HelloResult>;
 
 export const AcceptedResult = z.object({ accepted: z.number().int() });

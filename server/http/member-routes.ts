@@ -6,6 +6,7 @@ import {
   ActivityRow,
   costUsd,
   HistoryQuery,
+  Me,
   type PriceTable,
   PriceTable as PriceTableSchema,
   Runtime,
@@ -30,11 +31,6 @@ import { historyWindow } from './history-window';
 import { type RouteContext, route } from './route';
 
 const RuntimeParams = z.object({ id: RuntimeId });
-
-const Me = z.object({
-  workspace: z.object({ id: z.uuid(), name: z.string() }),
-  token: z.object({ id: z.uuid(), role: z.enum(['member', 'daemon']), name: z.string() }),
-});
 
 /** Postgres refuses a zone it does not know with invalid_parameter_value; that is the caller's input. */
 async function inZone<T>(run: () => Promise<T>): Promise<T> {

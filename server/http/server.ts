@@ -88,7 +88,8 @@ export async function createHttpServer(options: {
   });
 
   const hasDashboard = existsSync(`${WEB_DIST}index.html`);
-  if (hasDashboard) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  // wildcard: files are looked up per request, so a rebuilt dashboard is served without a restart.
+  if (hasDashboard) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true });
   app.setNotFoundHandler((request, reply) => {
     const isApi = /^\/(api|socket\.io|metrics|healthz|readyz)(\/|$)/.test(request.url);
     if (!isApi && request.method === 'GET' && hasDashboard) return reply.sendFile('index.html');

@@ -3,13 +3,9 @@
  * so pages can tell "sign in again" (401) from "not found" (404) from "the hub is down" (network, 5xx).
  */
 import type { PriceTable } from '../../../shared/pricing';
-import type { ActivityRow, Runtime, UsageRow } from '../../../shared/schemas';
+import type { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
 
-/** GET /api/me. Not (yet) a schema in shared/, so only the fields the header reads are typed. */
-export interface Me {
-  workspace: { id: string; name: string };
-  token: { id: string; role: string; name: string | null };
-}
+export type { Me };
 
 export class ApiError extends Error {
   constructor(
