@@ -2,12 +2,14 @@
  * Group commit: calls from every connection are queued and written together, one transaction and one multi-row
  * statement per kind per flush. A flush starts as soon as the writer is free, so a lone call is not delayed;
  * under load the calls that arrive during a commit form the next batch. Each call settles only after its
- * transaction committed (ok) or rolled back (unavailable, nothing partial). The queue is bounded: when Postgres
- * falls behind, new calls are refused at once instead of memory growing.
+ * transaction committed (ok) or rolled back (unavailable, nothing partial). A call carrying a value Postgres refuses
+ * is isolated and refused alone (invalid_payload). The queue is bounded: when Postgres falls behind, new calls are
+ * refused at once instead of memory growing.
  */
 import type { Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
+  bumpUsageVersions,
   collapseByKey,
   type Database,
   type HourDelta,
@@ -17,6 +19,7 @@ import {
   writeTasks,
   writeUsageEvents,
 } from '../store';
+import { dbFailure, isDataError } from './db-errors';
 
 export type IngestCall =
   | { kind: 'usage'; workspaceId: string; runtimeId: string; events: UsageEvent[] }
@@ -115,6 +118,28 @@ export class GroupCommitWriter {
   private async flushOnce(): Promise<void> {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
+    try {
+      await this.commit(batch);
+    } catch (cause) {
+      this.options.onError?.(cause);
+      if (batch.length > 1 && isDataError(cause)) {
+        // A value Postgres refuses fails the whole transaction: commit the calls one by one so that only the
+        // call carrying it is refused, not every call (of any workspace) that happened to share its batch.
+        for (const p of batch) {
+          await this.commit([p]).catch((err: unknown) => {
+            this.options.onError?.(err);
+            p.reject(dbFailure(err));
+          });
+        }
+        return;
+      }
+      const err = dbFailure(cause);
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** Writes these calls in one transaction and settles them; throws (settling none) if it rolled back. */
+  private async commit(batch: Pending[]): Promise<void> {
     const events: RuntimeUsageEvent[] = [];
     const tasks: RuntimeTask[] = [];
     const workspaceOf = new Map<string, string>();
@@ -126,34 +151,36 @@ export class GroupCommitWriter {
     }
     const started = performance.now();
     const items = events.length + tasks.length;
+    const observe = (ok: boolean) =>
+      this.options.observe?.({
+        items,
+        calls: batch.length,
+        seconds: (performance.now() - started) / 1000,
+        ok,
+      });
+    let committed: CommittedBatch;
     try {
-      const committed = await this.db.transaction(async (tx) => {
+      committed = await this.db.transaction(async (tx) => {
         await lockRuntimes(tx, [...workspaceOf.keys()]);
         const hourDeltas = await writeUsageEvents(tx, collapseByKey(events));
+        await bumpUsageVersions(
+          tx,
+          hourDeltas.map((d) => d.runtime_id),
+        );
         const storedTasks = await writeTasks(tx, tasks);
         return { hourDeltas, tasks: storedTasks, workspaceOf };
       });
-      this.options.observe?.({
-        items,
-        calls: batch.length,
-        seconds: (performance.now() - started) / 1000,
-        ok: true,
-      });
-      for (const p of batch) p.resolve(p.items);
-      this.options.onCommitted(committed);
     } catch (cause) {
-      this.options.onError?.(cause);
-      this.options.observe?.({
-        items,
-        calls: batch.length,
-        seconds: (performance.now() - started) / 1000,
-        ok: false,
-      });
-      const err = new HubError(
-        'unavailable',
-        'the database did not commit this call; nothing was written, retry',
-      );
-      for (const p of batch) p.reject(err);
+      observe(false);
+      throw cause;
+    }
+    observe(true);
+    for (const p of batch) p.resolve(p.items);
+    try {
+      this.options.onCommitted(committed);
+    } catch (err) {
+      // Committed and acked: a failed fan-out only costs dashboards a live update (they refetch on reconnect).
+      this.options.onError?.(err);
     }
   }
 }

@@ -14,8 +14,16 @@ import {
 import { HubError } from '../errors';
 import type { Metrics } from '../observability/metrics';
 import type { Publisher } from '../realtime/publisher';
-import { type Database, lockRuntimes, registerRuntimes, runtimeWorkspace, writeDailyTotals } from '../store';
+import {
+  bumpUsageVersions,
+  type Database,
+  lockRuntimes,
+  registerRuntimes,
+  runtimeWorkspace,
+  writeDailyTotals,
+} from '../store';
 import { parseOrThrow } from '../validate';
+import { dbFailure } from './db-errors';
 import type { GroupCommitWriter } from './group-commit';
 
 export interface Caller {
@@ -41,8 +49,12 @@ export class IngestService {
     if (new Set(providers).size !== providers.length) {
       throw new HubError('invalid_payload', 'runtimes: each provider may appear once per hello');
     }
-    const runtimes = await this.db.transaction(async (tx) =>
-      registerRuntimes(tx, caller.workspaceId, hello, presenceOwner),
+    const runtimes = await this.counted('hello', () =>
+      this.db
+        .transaction(async (tx) => registerRuntimes(tx, caller.workspaceId, hello, presenceOwner))
+        .catch((err: unknown) => {
+          throw dbFailure(err);
+        }),
     );
     for (const rt of runtimes) {
       this.ownerCache.set(rt.id, rt.workspace_id);
@@ -80,10 +92,18 @@ export class IngestService {
   ): Promise<{ status: 'ok'; accepted: number }> {
     const { entries } = this.counted('daily_totals', () => parseOrThrow(DailyTotalsPayload, payload));
     await this.assertOwned(caller, runtimeId, 'daily_totals');
-    const deltas = await this.db.transaction(async (tx) => {
-      await lockRuntimes(tx, [runtimeId]);
-      return writeDailyTotals(tx, runtimeId, entries);
-    });
+    const deltas = await this.counted('daily_totals', () =>
+      this.db
+        .transaction(async (tx) => {
+          await lockRuntimes(tx, [runtimeId]);
+          const changed = await writeDailyTotals(tx, runtimeId, entries);
+          if (changed.length > 0) await bumpUsageVersions(tx, [runtimeId]);
+          return changed;
+        })
+        .catch((err: unknown) => {
+          throw dbFailure(err);
+        }),
+    );
     this.publisher.dailyTotals(caller.workspaceId, runtimeId, deltas);
     this.metrics.events.inc({ kind: 'daily_totals', code: 'ok' }, entries.length);
     return { status: 'ok', accepted: entries.length };
@@ -93,7 +113,11 @@ export class IngestService {
   async assertOwned(caller: Caller, runtimeId: string, kind: string): Promise<void> {
     let owner = this.ownerCache.get(runtimeId);
     if (!owner) {
-      owner = await runtimeWorkspace(this.db, runtimeId);
+      owner = await runtimeWorkspace(this.db, runtimeId).catch((err: unknown) => {
+        const failure = dbFailure(err);
+        this.metrics.events.inc({ kind, code: failure.code });
+        throw failure;
+      });
       if (owner) {
         if (this.ownerCache.size >= OWNER_CACHE_LIMIT) this.ownerCache.clear();
         this.ownerCache.set(runtimeId, owner);

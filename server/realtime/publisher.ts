@@ -32,7 +32,10 @@ export function createPublisher(dashboards: Namespace, metrics: Metrics): Publis
       const byRuntime = new Map<string, UsagePush>();
       for (const d of hourDeltas) {
         let push = byRuntime.get(d.runtime_id);
-        if (!push) byRuntime.set(d.runtime_id, (push = { runtime_id: d.runtime_id, deltas: [] }));
+        if (!push) {
+          push = { runtime_id: d.runtime_id, deltas: [] };
+          byRuntime.set(d.runtime_id, push);
+        }
         push.deltas.push({
           hour: d.hour.toISOString(),
           provider: d.provider,
