@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
+import type { UsageEvent } from '../../shared/schemas';
 import { type CodexSessions, sameVector, type Vector } from './codex-sessions';
 import { count, looksLikeObject } from './counts';
 
@@ -142,7 +142,7 @@ export function parseCodexLine(
   const [dInput = 0, dCached = 0, dOutput = 0] = d;
   const cached = Math.min(dCached, dInput);
   if (dInput === 0 && dOutput === 0) return { kind: 'skip', unparsable: false };
-  const candidate = {
+  const event: UsageEvent = {
     id: `${ns}:${cur.join(':')}`.slice(-200),
     ts: timestamp ?? '',
     provider: 'codex',
@@ -152,7 +152,5 @@ export function parseCodexLine(
     cache_read_tokens: cached,
     cache_write_tokens: 0,
   };
-  const event = UsageEventSchema.safeParse(candidate);
-  if (!event.success) return { kind: 'skip', unparsable: true };
-  return { kind: 'usage', event: event.data };
+  return { kind: 'usage', event }; // checked against the shared schema when queued
 }

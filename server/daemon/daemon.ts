@@ -52,18 +52,25 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
 }
 
-/** Resolves after `ms`, or earlier when the signal aborts. */
+/** Resolves after `ms`, or earlier when the signal aborts (removing its listener either way). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), aborted(signal)]).finally(() =>
-    clearTimeout(timer),
-  );
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
   const log = o.log;
   const state = await DaemonState.load(resolve(o.statePath), (m) => log.warn(m));
   const scanner = new Scanner(state);
+  state.runCounters = () => scanner.counters;
   let fatal: string | undefined;
   const stop = new AbortController();
   o.signal?.addEventListener('abort', () => stop.abort(), { once: true });
@@ -82,7 +89,10 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     log,
     timeoutMs: o.timeoutMs,
     reconnectDelayMs: o.reconnectDelayMs,
-    hello: () => buildHello(state.daemonId, providers(), (p) => scanner.countersFor(p as ProviderName)),
+    hello: () =>
+      buildHello(state.daemonId, providers(), (p) =>
+        state.lifetimeCounters(p, scanner.countersFor(p as ProviderName)),
+      ),
     onUnauthorized: (m) => {
       if (fatal) return;
       fatal = `the hub refused the daemon token (${m})`;
@@ -92,8 +102,19 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
   });
 
   let lastSave = 0;
+  let savedFingerprint = '';
+  // What the state file depends on; a follow loop that saw nothing new does not rewrite it.
+  const fingerprint = () => {
+    let bytes = 0;
+    for (const c of scanner.counters.values()) bytes += c.bytes + c.lines;
+    const st = delivery.stats;
+    return `${bytes}:${state.outbox.size}:${st.events}:${st.tasks}:${st.droppedEvents}:${st.droppedTasks}:${state.tasks.changes}`;
+  };
   const save = async (force = false) => {
     if (!force && Date.now() - lastSave < 2000) return;
+    const fp = fingerprint();
+    if (!force && fp === savedFingerprint) return;
+    savedFingerprint = fp;
     lastSave = Date.now();
     await state.save().catch((err: Error) => log.error({ err: err.message }, 'cannot write the state file'));
   };
@@ -155,11 +176,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     delivery.requestHello(); // final scan counters
     await save(true);
     log.info({ pending: state.outbox.size }, 'scan done; waiting for acks');
-    const waiting = delivery.flush(idleMs);
-    await Promise.race([
-      waiting,
-      new Promise((r) => stop.signal.addEventListener('abort', r, { once: true })),
-    ]);
+    await Promise.race([delivery.flush(idleMs), aborted(stop.signal)]);
   }
 
   async function follow(): Promise<void> {
@@ -167,7 +184,6 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     const discoverMs = o.discoverMs ?? 15_000;
     const helloEveryMs = o.helloEveryMs ?? 60_000;
     const flagged = new Map<string, ProviderName>();
-    const active = new Map<string, number>(); // path → last time it grew
     let watchers: FSWatcher[] = [];
     let wake: (() => void) | null = null;
     const arm = () => {
@@ -211,14 +227,11 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
         }
         const batch = full
           ? files
-          : files.filter((f) => flagged.has(f.path) || now - (active.get(f.path) ?? 0) < 10 * 60_000);
+          : files.filter(
+              (f) => flagged.has(f.path) || now - (scanner.lastRead.get(f.path) ?? 0) < 10 * 60_000,
+            );
         flagged.clear();
-        for (const f of batch) {
-          if (!scanner.paused()) {
-            const r = await scanner.scanFile(f.provider, f.path);
-            if (r === 'read' || r === 'paused') active.set(f.path, Date.now());
-          }
-        }
+        await scanner.scanFiles(batch);
         full = scanner.paused(); // a paused pass is resumed in full once drained
         queueTasks();
         const counters = JSON.stringify([...scanner.counters]);

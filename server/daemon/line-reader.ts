@@ -18,6 +18,8 @@ export interface ReadResult {
   oversized: number;
   /** True when onLine asked to stop before the end of the file. */
   stopped: boolean;
+  /** When reading from offset 0: a copy of the file's first bytes (up to `headBytes`), for change detection. */
+  head?: Buffer;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function readLines(
   start: number,
   onLine: (line: Buffer) => boolean | undefined,
   maxLineBytes = MAX_LINE_BYTES,
+  headBytes = 0,
 ): Promise<ReadResult> {
   const fh = await open(path, 'r');
   const result: ReadResult = { offset: start, lines: 0, oversized: 0, stopped: false };
@@ -41,6 +44,7 @@ export async function readLines(
       const { bytesRead } = await fh.read(chunk, 0, CHUNK, position);
       if (bytesRead === 0) break;
       const data = chunk.subarray(0, bytesRead);
+      if (position === 0 && headBytes > 0) result.head = Buffer.from(data.subarray(0, headBytes));
       const chunkStart = position;
       position += bytesRead;
       let from = 0;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import type { UsageEvent } from '../../shared/schemas';
+import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
 import { parseClaudeLine } from './claude-reader';
 import { type CodexFileCtx, fileSessionKey, leadingTimestamp, parseCodexLine } from './codex-reader';
 import { emptyCounters, isBlank, type ScanCounters, totalOf } from './counts';
@@ -16,6 +16,8 @@ import type { DaemonState, FileEntry } from './state-file';
 const HEAD_BYTES = 1024;
 /** Outbox size at which reading pauses until the hub has acknowledged some. */
 export const HIGH_WATER = 20_000;
+
+const CLAUDE_LANES = 8;
 
 export type ScanOutcome = 'read' | 'unchanged' | 'paused' | 'gone';
 
@@ -33,6 +35,8 @@ async function headHash(path: string, len: number): Promise<string> {
 export class Scanner {
   readonly counters = new Map<ProviderName, ScanCounters>();
   private readonly known = new Map<ProviderName, Set<string>>();
+  /** path → when new lines were last read from it (the follow loop polls recently active files more often). */
+  readonly lastRead = new Map<string, number>();
 
   constructor(
     private readonly state: DaemonState,
@@ -67,12 +71,24 @@ export class Scanner {
     }
   }
 
-  /** Reads every given file; stops early (returns false) when the outbox is full. */
+  /**
+   * Reads every given file; stops early (returns false) when the outbox is full. Codex files are read one after
+   * another in path order (a fork after its parent); Claude files, whose events do not depend on each other's
+   * order (largest total wins), a few at a time, so file open/close latency overlaps.
+   */
   async scanFiles(files: { provider: ProviderName; path: string }[]): Promise<boolean> {
-    for (const f of files) {
-      if ((await this.scanFile(f.provider, f.path)) === 'paused') return false;
-    }
-    return true;
+    const codex = files.filter((f) => f.provider === 'codex');
+    const claude = files.filter((f) => f.provider !== 'codex');
+    let complete = true;
+    const lane = async (list: typeof files) => {
+      while (complete) {
+        const f = list.shift();
+        if (!f) return;
+        if ((await this.scanFile(f.provider, f.path)) === 'paused') complete = false;
+      }
+    };
+    await Promise.all([lane(codex), ...Array.from({ length: CLAUDE_LANES }, () => lane(claude))]);
+    return complete;
   }
 
   async scanFile(provider: ProviderName, path: string): Promise<ScanOutcome> {
@@ -108,8 +124,7 @@ export class Scanner {
         const r = parseClaudeLine(line);
         if (r.kind === 'usage') {
           session = r.sessionId ?? session;
-          this.accept(provider, r.event, c);
-          tasks.touch(provider, session ?? fileKey, r.event.ts);
+          if (this.accept(provider, r.event, c)) tasks.touch(provider, session ?? fileKey, r.event.ts);
         } else {
           c.skipped++;
           if (r.unparsable) c.unparsable++;
@@ -131,7 +146,7 @@ export class Scanner {
 
     let result: Awaited<ReturnType<typeof readLines>>;
     try {
-      result = await readLines(path, start, onLine);
+      result = await readLines(path, start, onLine, undefined, start === 0 ? HEAD_BYTES : 0);
     } catch {
       return 'gone'; // removed or unreadable between stat and open: the next poll decides
     }
@@ -143,22 +158,37 @@ export class Scanner {
     else if (session) entry.session = session;
     if (entry.head_len < HEAD_BYTES && entry.offset > entry.head_len) {
       entry.head_len = Math.min(entry.offset, HEAD_BYTES);
-      entry.head = await headHash(path, entry.head_len);
+      entry.head = result.head
+        ? createHash('sha256').update(result.head.subarray(0, entry.head_len)).digest('hex')
+        : await headHash(path, entry.head_len);
     }
     this.state.files.set(path, entry);
+    this.lastRead.set(path, Date.now());
     return result.stopped ? 'paused' : 'read';
   }
 
-  /** Queues an event unless the same id was already queued with a larger or equal total. */
-  private accept(provider: ProviderName, event: UsageEvent, c: ScanCounters): void {
+  /**
+   * Queues an event unless the same id was already queued with a larger or equal total. The shared schema is
+   * the last word: an event it refuses (a broken timestamp, say) is counted as unparsable and never sent.
+   * Returns false for such an event.
+   */
+  private accept(provider: ProviderName, event: UsageEvent, c: ScanCounters): boolean {
     const seen = this.state.seenFor(provider);
     const total = totalOf(event);
     const prior = seen.get(event.id);
-    if (prior !== undefined) {
+    if (prior !== undefined && total <= prior) {
       c.duplicates++;
-      if (total <= prior) return;
-    } else c.events++;
+      return true;
+    }
+    if (!UsageEventSchema.safeParse(event).success) {
+      c.skipped++;
+      c.unparsable++;
+      return false;
+    }
+    if (prior !== undefined) c.duplicates++;
+    else c.events++;
     seen.set(event.id, total);
     this.state.outbox.putEvent(provider, event);
+    return true;
   }
 }

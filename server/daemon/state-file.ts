@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { Task, UsageEvent } from '../../shared/schemas';
 import type { CodexFileCtx } from './codex-reader';
 import { CodexSessions } from './codex-sessions';
+import type { ScanCounters } from './counts';
 import type { ProviderName } from './discovery';
 import { Outbox } from './outbox';
 import { RecentMax } from './recent-max';
@@ -36,19 +37,29 @@ export interface FileEntry {
 }
 
 const Vector = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]);
+// The bulky parts (tens of thousands of seen ids, lineage vectors) are checked by hand below: zod would copy
+// every entry, which costs more memory than the whole state.
 const StateJson = z.looseObject({
   version: z.literal(1),
   daemon_id: z.uuid(),
   files: z.record(z.string(), z.looseObject({})).default({}),
-  seen: z.record(z.string(), z.array(z.tuple([z.string(), z.number()]))).default({}),
-  codex_sessions: z
-    .object({
-      sessions: z.array(
-        z.tuple([z.string(), z.object({ parent: z.string().optional(), vectors: z.array(Vector) })]),
-      ),
-    })
-    .optional(),
+  seen: z.record(z.string(), z.array(z.unknown())).default({}),
+  codex_sessions: z.looseObject({ sessions: z.array(z.unknown()) }).optional(),
   tasks: z.array(z.looseObject({})).default([]),
+  counters: z
+    .record(
+      z.string(),
+      z.object({
+        files: z.number(),
+        lines: z.number(),
+        bytes: z.number(),
+        events: z.number(),
+        duplicates: z.number(),
+        skipped: z.number(),
+        unparsable: z.number(),
+      }),
+    )
+    .default({}),
   outbox: z
     .object({
       events: z.record(z.string(), z.array(z.unknown())).default({}),
@@ -82,6 +93,22 @@ const TaskRecordSchema = z.object({
   last_at: z.string(),
   sent: z.enum(['running', 'completed']).optional(),
 });
+
+const isSeen = (e: unknown): e is [string, number] =>
+  Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'number';
+
+const isVector = (v: unknown): v is [number, number, number, number, number] =>
+  Array.isArray(v) && v.length === 5 && v.every((x) => typeof x === 'number');
+
+function isSession(
+  e: unknown,
+): e is [string, { parent?: string; vectors: [number, number, number, number, number][] }] {
+  if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') return false;
+  const info = e[1] as { parent?: unknown; vectors?: unknown } | null;
+  if (typeof info !== 'object' || info === null) return false;
+  if (info.parent !== undefined && typeof info.parent !== 'string') return false;
+  return Array.isArray(info.vectors) && info.vectors.every(isVector);
+}
 
 /** The default state file: `<user config>/runtime-hub/daemon.json`. */
 export function defaultStatePath(): string {
@@ -121,6 +148,10 @@ export class DaemonState {
   codexSessions = new CodexSessions();
   tasks = new TaskTracker();
   outbox = new Outbox();
+  /** Scan counters of earlier runs, per provider (the runtime metadata shows lifetime totals). */
+  baseCounters: Record<string, ScanCounters> = {};
+  /** This run's counters, added to the base when saving. */
+  runCounters: () => Map<string, ScanCounters> = () => new Map();
   private saving: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -153,8 +184,12 @@ export class DaemonState {
       const f = FileEntrySchema.safeParse(e);
       if (f.success) s.files.set(p, f.data as FileEntry);
     }
-    for (const [p, list] of Object.entries(j.seen)) s.seen.set(p, RecentMax.fromJSON(list, SEEN_CAPACITY));
-    s.codexSessions = CodexSessions.fromJSON(j.codex_sessions);
+    for (const [p, list] of Object.entries(j.seen))
+      s.seen.set(p, RecentMax.fromJSON(list.filter(isSeen), SEEN_CAPACITY));
+    s.baseCounters = j.counters;
+    s.codexSessions = CodexSessions.fromJSON({
+      sessions: (j.codex_sessions?.sessions ?? []).filter(isSession),
+    });
     s.tasks = TaskTracker.fromJSON(j.tasks.flatMap((t) => TaskRecordSchema.safeParse(t).data ?? []));
     const events: Record<string, UsageEvent[]> = {};
     const tasks: Record<string, Task[]> = {};
@@ -164,6 +199,15 @@ export class DaemonState {
       tasks[p] = list.flatMap((t) => Task.safeParse(t).data ?? []);
     s.outbox = Outbox.fromJSON({ events, tasks });
     return s;
+  }
+
+  /** Lifetime counters of a provider: earlier runs plus `run` (files is the current count, not a sum). */
+  lifetimeCounters(provider: string, run: ScanCounters): ScanCounters {
+    const base = this.baseCounters[provider];
+    if (!base) return { ...run };
+    const out = { ...run };
+    for (const k of Object.keys(out) as (keyof ScanCounters)[]) if (k !== 'files') out[k] += base[k] ?? 0;
+    return out;
   }
 
   seenFor(provider: string): RecentMax {
@@ -184,7 +228,14 @@ export class DaemonState {
       codex_sessions: this.codexSessions.toJSON(),
       tasks: this.tasks.toJSON(),
       outbox: this.outbox.toJSON(),
+      counters: this.countersJson(),
     };
+  }
+
+  private countersJson(): Record<string, ScanCounters> {
+    const out: Record<string, ScanCounters> = { ...this.baseCounters };
+    for (const [p, run] of this.runCounters()) out[p] = this.lifetimeCounters(p, run);
+    return out;
   }
 
   /** Writes a snapshot of the state now (serialised synchronously, so it is one consistent moment). */

@@ -12,6 +12,9 @@ interface TaskRecord {
   id: string;
   started_at: string;
   last_at: string;
+  /** started_at and last_at parsed (kept so a touch per log line parses one timestamp, not three). */
+  start_ms?: number;
+  last_ms?: number;
   /** The status last queued, or undefined when the latest times were never queued. */
   sent?: 'running' | 'completed';
 }
@@ -21,6 +24,8 @@ export type TasksJson = TaskRecord[];
 export class TaskTracker {
   private readonly records = new Map<string, TaskRecord>();
   private readonly pending = new Set<string>();
+  /** Counts reportable changes (for deciding whether the state needs saving). */
+  changes = 0;
 
   static fromJSON(json: TasksJson | undefined): TaskTracker {
     const t = new TaskTracker();
@@ -32,7 +37,7 @@ export class TaskTracker {
   }
 
   toJSON(): TasksJson {
-    return [...this.records.values()];
+    return [...this.records.values()].map(({ start_ms: _s, last_ms: _l, ...r }) => r);
   }
 
   /** Records an entry of a session at `ts` (an RFC 3339 string; ignored when it does not parse). */
@@ -43,18 +48,22 @@ export class TaskTracker {
     const key = `${provider}\u0000${id}`;
     const r = this.records.get(key);
     if (!r) {
-      this.records.set(key, { provider, id, started_at: ts, last_at: ts });
+      this.records.set(key, { provider, id, started_at: ts, last_at: ts, start_ms: at, last_ms: at });
       this.pending.add(key);
       this.evict();
       return;
     }
+    r.start_ms ??= Date.parse(r.started_at);
+    r.last_ms ??= Date.parse(r.last_at);
     let changed = false;
-    if (at < Date.parse(r.started_at)) {
+    if (at < r.start_ms) {
       r.started_at = ts;
+      r.start_ms = at;
       changed = true;
     }
-    if (at > Date.parse(r.last_at)) {
+    if (at > r.last_ms) {
       r.last_at = ts;
+      r.last_ms = at;
       changed = true;
     }
     if (changed) {
@@ -75,6 +84,7 @@ export class TaskTracker {
       const status = now - Date.parse(r.last_at) >= quietMs ? 'completed' : 'running';
       if (r.sent !== status) {
         r.sent = status;
+        this.changes++;
         const task: Task = { id: r.id, status, created_at: r.started_at, started_at: r.started_at };
         if (status === 'completed') task.completed_at = r.last_at;
         out.push({ provider: r.provider, task });

@@ -46,6 +46,21 @@ describe('runDaemon --once', () => {
     expect([...h.tasks.values()].every((t) => t.status === 'completed')).toBe(true);
   });
 
+  it('reports lifetime scan counters in the runtime metadata across restarts, and this run’s in its result', async () => {
+    const h = await hub();
+    const state = join(tempDir(), 's.json');
+    await runDaemon({ ...base(h.url, state), once: true });
+    const again = await runDaemon({ ...base(h.url, state), once: true });
+    expect(again.scan.claude).toMatchObject({ lines: 0, events: 0 });
+    const scan = (x: { metadata?: Record<string, unknown> } | undefined) => x?.metadata?.scan;
+    expect(scan(h.hellos.at(-1)?.runtimes[0])).toMatchObject({
+      files: 2,
+      lines: 11,
+      events: 3,
+      duplicates: 3,
+    });
+  });
+
   it('fails when the hub stays unreachable, keeps everything in the state file, and delivers it on the next run', async () => {
     const probe = await startFakeHub();
     const port = probe.port;
