@@ -28,6 +28,8 @@ export interface DeliveryOptions {
   /** Failed socket connection attempts before REST is used. */
   restAfterFailures?: number;
   backoff?: Backoff;
+  /** Batches in flight at once (default 4). */
+  concurrency?: number;
   /** First socket reconnection delay (doubles up to 30 s, with jitter). */
   reconnectDelayMs?: number;
 }
@@ -64,7 +66,9 @@ export class Delivery {
   private notFoundStreak = 0;
   private internalStreak = 0;
   private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly wakers = new Set<() => void>();
+  private readonly inflight = new WeakSet<object>();
+  private readonly concurrency: number;
   private loop: Promise<void> | null = null;
   /** Last time an ack moved things forward (for --once's idle deadline). */
   lastProgress = Date.now();
@@ -73,6 +77,7 @@ export class Delivery {
     this.timeoutMs = o.timeoutMs ?? 15_000;
     this.batchSize = o.batchSize ?? 500;
     this.restAfter = o.restAfterFailures ?? 3;
+    this.concurrency = Math.max(1, o.concurrency ?? 4);
     this.backoff = o.backoff ?? new Backoff();
     this.rest = restTransport(o.url, o.token, this.timeoutMs);
     this.conn = new SocketConnection(
@@ -104,11 +109,9 @@ export class Delivery {
     await this.loop;
   }
 
-  /** Wakes the loop (something was queued or changed). */
+  /** Wakes the workers (something was queued or changed). */
   kick(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    for (const w of [...this.wakers]) w();
   }
 
   /** Sends hello again with fresh runtime metadata (scan counters) at the next opportunity. */
@@ -144,51 +147,71 @@ export class Delivery {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(t);
-        if (self.wake === done) self.wake = null;
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
     });
   }
 
+  /** Several workers keep batches in flight at once; the hub's largest-wins makes their order irrelevant. */
   private async run(): Promise<void> {
+    await Promise.all(Array.from({ length: this.concurrency }, (_, i) => this.worker(i)));
+  }
+
+  private async worker(index: number): Promise<void> {
     while (!this.stopped) {
       const t = this.transport();
-      this.stats.transport = t?.kind ?? 'none';
+      if (index === 0) this.stats.transport = t?.kind ?? 'none';
       if (!t) {
         await this.sleep(1000);
         continue;
       }
-      let outcome: Outcome | 'idle';
+      let outcome: Outcome | 'idle' | 'wait';
       try {
-        outcome = await this.step(t);
+        outcome = await this.step(t, index);
       } catch (err) {
         this.o.log.warn({ err: (err as Error).message, via: t.kind }, 'hub call failed; will retry');
         outcome = 'retry';
       }
       if (outcome === 'idle') await this.sleep(t.kind === 'rest' ? 2000 : 5000);
+      else if (outcome === 'wait') await this.sleep(1000);
       else if (outcome === 'retry') await this.sleep(this.backoff.next());
       else if (outcome === 'rehello') this.helloNeeded = true;
     }
   }
 
-  /** One call to the hub: hello when needed, else the next batch. */
-  private async step(t: Transport): Promise<Outcome | 'idle'> {
+  /** One call to the hub: hello when needed (worker 0 only; the others wait for it), else the next batch. */
+  private async step(t: Transport, index: number): Promise<Outcome | 'idle' | 'wait'> {
     const providers = this.o.outbox.providers();
-    if (this.helloNeeded || providers.some((p) => !this.helloAnnounced.has(p))) return this.sayHello(t);
+    if (this.helloNeeded || providers.some((p) => !this.helloAnnounced.has(p))) {
+      if (index !== 0) return 'wait';
+      const r = await this.sayHello(t);
+      if (r === 'ok') this.kick();
+      return r;
+    }
+    const skip = (item: object) => this.inflight.has(item);
     for (const p of providers) {
       const runtimeId = this.runtimeIds.get(p);
       if (!runtimeId) continue;
-      const events = this.o.outbox.eventBatch(p, this.batchSize);
-      if (events.length) return this.sendEvents(t, p, runtimeId, events);
-      const tasks = this.o.outbox.taskBatch(p, this.batchSize);
-      if (tasks.length) return this.sendTasks(t, p, runtimeId, tasks);
+      const events = this.o.outbox.eventBatch(p, this.batchSize, skip);
+      if (events.length) return this.inFlight(events, () => this.sendEvents(t, p, runtimeId, events));
+      const tasks = this.o.outbox.taskBatch(p, this.batchSize, skip);
+      if (tasks.length) return this.inFlight(tasks, () => this.sendTasks(t, p, runtimeId, tasks));
     }
     return 'idle';
+  }
+
+  private async inFlight<T>(items: object[], send: () => Promise<T>): Promise<T> {
+    for (const i of items) this.inflight.add(i);
+    try {
+      return await send();
+    } finally {
+      for (const i of items) this.inflight.delete(i);
+    }
   }
 
   private async sayHello(t: Transport): Promise<Outcome | 'idle'> {

@@ -57,13 +57,13 @@ export class Outbox {
     for (const fn of this.listeners) fn();
   }
 
-  /** Up to `max` waiting events of a provider, oldest first. */
-  eventBatch(provider: string, max: number): UsageEvent[] {
-    return take(this.events.get(provider), max);
+  /** Up to `max` waiting events of a provider, oldest first, leaving out those `skip` says are taken. */
+  eventBatch(provider: string, max: number, skip?: (item: object) => boolean): UsageEvent[] {
+    return take(this.events.get(provider), max, skip);
   }
 
-  taskBatch(provider: string, max: number): Task[] {
-    return take(this.tasks.get(provider), max);
+  taskBatch(provider: string, max: number, skip?: (item: object) => boolean): Task[] {
+    return take(this.tasks.get(provider), max, skip);
   }
 
   /** Removes acknowledged (or dropped) events, unless a larger version replaced them meanwhile. */
@@ -99,12 +99,16 @@ export class Outbox {
   }
 }
 
-function take<T>(m: Map<string, T> | undefined, max: number): T[] {
+function take<T extends object>(
+  m: Map<string, T> | undefined,
+  max: number,
+  skip?: (item: object) => boolean,
+): T[] {
   const out: T[] = [];
   if (!m) return out;
   for (const v of m.values()) {
     if (out.length >= max) break;
-    out.push(v);
+    if (!skip?.(v)) out.push(v);
   }
   return out;
 }
