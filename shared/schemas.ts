@@ -23,14 +23,23 @@ function hasForbiddenKey(value: unknown, depth = 0): boolean {
 /** An integer token count, 0 ≤ n ≤ 2^53−1. */
 export const TokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** RFC 3339 with `Z` or an offset, and a real instant (parsed, never compared as a string). */
+/** RFC 3339 with `Z` or an offset, and a real instant (parsed, never compared as a string) from 1970 on. */
 export const Timestamp = z.iso
   .datetime({ offset: true })
-  .refine((s) => Number.isFinite(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), 'not a real instant');
+  .refine(
+    (s) => Number.isFinite(Date.parse(s)) && isCalendarDate(s.slice(0, 10)) && s.slice(0, 4) >= '1970',
+    'not a real instant (RFC 3339, year 1970 or later)',
+  );
 
 export const CalendarDate = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
 
-const Label = (max: number) => z.string().min(1).max(max);
+// Postgres text cannot hold NUL; refuse it here rather than as a failed write.
+const Label = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
 export const Provider = Label(64);
 export const Model = Label(200);
@@ -38,9 +47,15 @@ export const RuntimeMode = z.enum(['local', 'cloud']);
 export const RuntimeStatus = z.enum(['online', 'offline']);
 export const TaskStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
+/**
+ * Free-form JSON about a runtime. The forbidden-key check runs on the raw input: a parsed copy has already lost
+ * an own `__proto__` key, which must be refused, not silently dropped.
+ */
 export const Metadata = z
-  .record(z.string(), z.unknown())
-  .refine((m) => !hasForbiddenKey(m), 'metadata must not use __proto__, constructor or prototype keys');
+  .unknown()
+  .refine((m) => !hasForbiddenKey(m), 'metadata must not use __proto__, constructor or prototype keys')
+  .pipe(z.record(z.string(), z.json()))
+  .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'metadata must not contain NUL characters');
 
 export const TokenCounts = z.strictObject({
   input_tokens: TokenCount,
@@ -80,7 +95,10 @@ export const HelloRuntime = z.strictObject({
 
 export const HelloPayload = z.strictObject({
   daemon_id: z.guid(),
-  device_info: z.string().max(500),
+  device_info: z
+    .string()
+    .max(500)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters'),
   runtimes: z.array(HelloRuntime).min(1).max(32),
 });
 export type HelloPayload = z.infer<typeof HelloPayload>;

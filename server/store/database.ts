@@ -64,6 +64,10 @@ export function openPostgres(url: string, poolSize = 10): Database {
     ...over(pool),
     async transaction<T>(fn: (tx: Sql) => Promise<T>) {
       const client = await pool.connect();
+      // A connection lost mid-transaction emits 'error' on the checked-out client; unheard, it would crash the
+      // process. The failed query rejects anyway, which is how the caller learns of it.
+      const ignore = () => {};
+      client.on('error', ignore);
       const tx = over(client);
       try {
         await tx.exec('BEGIN');
@@ -74,6 +78,7 @@ export function openPostgres(url: string, poolSize = 10): Database {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },
