@@ -39,7 +39,9 @@ describe('HTTP hardening', () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 8 }, () => connect(hub.url, '/dashboard', hub.memberToken)),
     );
-    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.message);
+    const refused = outcomes
+      .filter((o) => o.status === 'rejected')
+      .map((o) => (o as PromiseRejectedResult).reason.message);
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['rate_limited']));
     for (const o of outcomes) if (o.status === 'fulfilled') o.value.close();
