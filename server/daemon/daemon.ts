@@ -186,7 +186,12 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     const flagged = new Map<string, ProviderName>();
     let watchers: FSWatcher[] = [];
     let wake: (() => void) | null = null;
+    let armedFor = '';
     const arm = () => {
+      // Re-created only when the roots change: a recursive watch sets up one inotify watch per folder.
+      const key = JSON.stringify(roots);
+      if (key === armedFor) return;
+      armedFor = key;
       for (const w of watchers) w.close();
       watchers = [];
       for (const r of roots) {
@@ -195,7 +200,10 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
             if (name?.toString().endsWith('.jsonl')) flagged.set(resolve(r.dir, name.toString()), r.provider);
             wake?.();
           });
-          w.on('error', () => w.close());
+          w.on('error', () => {
+            w.close();
+            armedFor = ''; // try again at the next discovery; polling covers the gap
+          });
           watchers.push(w);
         } catch {
           // No recursive watch here (or no inotify slots): polling alone still finds everything.

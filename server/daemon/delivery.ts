@@ -266,6 +266,7 @@ export class Delivery {
   ): Promise<Outcome> {
     const ack = await send(batch);
     if (ack.ok) {
+      this.o.log.debug({ what, count: batch.length }, 'acknowledged');
       done(batch, false);
       this.notFoundStreak = 0;
       this.internalStreak = 0;
