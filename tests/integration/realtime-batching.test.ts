@@ -95,8 +95,19 @@ describe('group commit', () => {
     sockets.push(...daemons);
     const runtimes = await Promise.all(daemons.map(async (d) => (await hello(d)).claude!));
 
-    // Valid for the schema, refused by Postgres (there is no year 0): it must not take its batch down with it.
-    const poison = { ...usageEvent('poison', 1), ts: '0000-01-01T00:00:00Z' };
+    // Valid for the schema, refused by Postgres: 1,025 events of 2^53−1 tokens in one hour overflow the hourly
+    // rollup's bigint. The first 1,024 fit; the 1,025th must not take its batch down with it.
+    const huge = (id: string) => ({
+      ...usageEvent(id, 1),
+      ts: '2020-01-01T00:10:00Z',
+      model: 'overflow-model',
+      input_tokens: Number.MAX_SAFE_INTEGER,
+    });
+    const fill = Array.from({ length: 1024 }, (_, i) => huge(`fill-${i}`));
+    for (const events of [fill.slice(0, 1000), fill.slice(1000)]) {
+      expect((await call(daemons[0]!, 'usage', { runtime_id: runtimes[0], events })).ok).toBe(true);
+    }
+    const poison = huge('poison');
     const acks = await Promise.all(
       daemons.flatMap((daemon, s) => [
         call(daemon, 'usage', { runtime_id: runtimes[s], events: [usageEvent(`v${s}-1`, 1)] }),
@@ -114,7 +125,9 @@ describe('group commit', () => {
       },
     ]);
     expect(acks[1]!.ok).toBe(false);
-    expect(await count(hub, 'SELECT count(*)::int AS n FROM usage_events', [])).toBe(20);
+    expect(
+      await count(hub, "SELECT count(*)::int AS n FROM usage_events WHERE id NOT LIKE 'fill-%'", []),
+    ).toBe(20);
     expect(await count(hub, "SELECT count(*)::int AS n FROM usage_events WHERE id = 'poison'", [])).toBe(0);
   });
 
