@@ -9,6 +9,7 @@ import type { Ack } from '../../shared/ack';
 import type { WireError } from '../../shared/errors';
 import { type HelloPayload, HelloResult, type Task, type UsageEvent } from '../../shared/schemas';
 import { Backoff } from './backoff';
+import { sendSplitting } from './batch-send';
 import type { Logger } from './log';
 import type { Outbox } from './outbox';
 import { SocketConnection } from './socket-connection';
@@ -63,7 +64,9 @@ export class Delivery {
   private readonly backoff: Backoff;
   private helloNeeded = true;
   private helloAnnounced = new Set<string>();
-  private notFoundStreak = 0;
+  /** Hello generation at the first `not_found` since the last success (drop only after a newer hello). */
+  private notFoundSince: number | undefined;
+  private helloGeneration = 0;
   private internalStreak = 0;
   private stopped = false;
   private readonly wakers = new Set<() => void>();
@@ -227,83 +230,82 @@ export class Delivery {
     for (const r of parsed.data.runtimes) this.runtimeIds.set(r.provider, r.id);
     this.helloAnnounced = new Set(payload.runtimes.map((r) => r.provider));
     this.helloNeeded = false;
+    this.helloGeneration++;
     this.progress();
     return 'ok';
   }
 
   private sendEvents(t: Transport, provider: string, runtimeId: string, events: UsageEvent[]) {
+    const send = (batch: UsageEvent[]) => t.usage({ runtime_id: runtimeId, events: batch });
     return this.sendBatch(
       events,
-      (batch) => t.usage({ runtime_id: runtimeId, events: batch }),
+      send,
       (batch, dropped) => {
         this.o.outbox.removeEvents(provider, batch);
-        if (dropped) this.stats.droppedEvents += batch.length;
-        else this.stats.events += batch.length;
+        this.stats[dropped ? 'droppedEvents' : 'events'] += batch.length;
       },
       'usage',
     );
   }
 
   private sendTasks(t: Transport, provider: string, runtimeId: string, tasks: Task[]) {
+    const send = (batch: Task[]) => t.task({ runtime_id: runtimeId, tasks: batch });
     return this.sendBatch(
       tasks,
-      (batch) => t.task({ runtime_id: runtimeId, tasks: batch }),
+      send,
       (batch, dropped) => {
         this.o.outbox.removeTasks(provider, batch);
-        if (dropped) this.stats.droppedTasks += batch.length;
-        else this.stats.tasks += batch.length;
+        this.stats[dropped ? 'droppedTasks' : 'tasks'] += batch.length;
       },
       'task',
     );
   }
 
-  /** Sends a batch; on invalid_payload / too_large splits it until the refused item is alone, then drops it. */
+  /** Sends a batch (splitting refused ones); a batch the hub still does not know after a new hello is dropped. */
   private async sendBatch<T>(
     batch: T[],
     send: (batch: T[]) => Promise<Ack<unknown>>,
     done: (batch: T[], dropped: boolean) => void,
     what: string,
   ): Promise<Outcome> {
-    const ack = await send(batch);
-    if (ack.ok) {
-      this.o.log.debug({ what, count: batch.length }, 'acknowledged');
-      done(batch, false);
-      this.notFoundStreak = 0;
-      this.internalStreak = 0;
-      this.progress();
+    const generation = this.helloGeneration;
+    const r = await sendSplitting(batch, send, {
+      acked: (b) => {
+        this.o.log.debug({ what, count: b.length }, 'acknowledged');
+        done(b, false);
+        this.internalStreak = 0;
+        this.progress();
+      },
+      dropped: (b, error) => {
+        this.o.log.warn({ error, item: b[0] }, `hub refused a ${what} item; dropped`);
+        done(b, true);
+        this.progress();
+      },
+      poisoned: (e) => {
+        if (e.code === 'invalid_payload' || e.code === 'too_large') return true;
+        // A persistent internal error on the same data is treated like a refusal, so it cannot block forever.
+        if (e.code !== 'internal' || ++this.internalStreak < RETRYABLE_INTERNAL) return false;
+        this.internalStreak = 0;
+        return true;
+      },
+    });
+    if (r.ok) {
+      this.notFoundSince = undefined;
       return 'ok';
     }
-    const { code } = ack.error;
-    const poisoned =
-      code === 'invalid_payload' ||
-      code === 'too_large' ||
-      (code === 'internal' && ++this.internalStreak >= RETRYABLE_INTERNAL);
-    if (poisoned) {
-      this.internalStreak = 0;
-      if (batch.length === 1) {
-        this.o.log.warn({ error: ack.error, item: batch[0] }, `hub refused a ${what} item; dropped`);
+    if (r.error.code === 'not_found') {
+      if (this.notFoundSince !== undefined && generation > this.notFoundSince) {
+        // Unknown even to a hello made after the first refusal: the hub will not take it (log and drop).
+        this.o.log.warn(
+          { error: r.error, count: batch.length },
+          `hub does not know the runtime; ${what} dropped`,
+        );
         done(batch, true);
-        this.progress();
         return 'ok';
       }
-      const half = Math.ceil(batch.length / 2);
-      for (const part of [batch.slice(0, half), batch.slice(half)]) {
-        const r = await this.sendBatch(part, send, done, what);
-        if (r !== 'ok') return r;
-      }
-      return 'ok';
+      this.notFoundSince ??= generation;
     }
-    if (code === 'not_found' && ++this.notFoundStreak >= 2) {
-      // Announced again and still unknown: the hub will not take it (contract: log and drop).
-      this.o.log.warn(
-        { error: ack.error, count: batch.length },
-        `hub does not know the runtime; ${what} dropped`,
-      );
-      this.notFoundStreak = 0;
-      done(batch, true);
-      return 'ok';
-    }
-    return this.failure(ack.error, what);
+    return this.failure(r.error, what);
   }
 
   private failure(error: WireError, what: string): Outcome {

@@ -126,6 +126,30 @@ describe('Delivery', () => {
     expect(h.hellos.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('loses nothing when several batches in flight are all refused as not_found after the hub lost its runtimes', async () => {
+    const h = await hub();
+    const outbox = new Outbox();
+    outbox.putEvent('claude', event('warmup'));
+    const d = start(h, outbox);
+    expect(await d.flush(5000)).toBe(true);
+    h.runtimes.clear();
+    for (let i = 0; i < 2000; i++) outbox.putEvent('claude', event(`reset-${i}`));
+    expect(await d.flush(5000)).toBe(true);
+    expect(d.stats.droppedEvents).toBe(0);
+    expect([...h.events.keys()].filter((k) => k.startsWith('reset-'))).toHaveLength(2000);
+  });
+
+  it('drops a batch the hub still does not know after announcing itself again', async () => {
+    const h = await hub();
+    h.policy = (call) => (call === 'usage' ? 'not_found' : undefined);
+    const outbox = new Outbox();
+    outbox.putEvent('claude', event('orphan'));
+    const d = start(h, outbox);
+    expect(await d.flush(5000)).toBe(true);
+    expect(d.stats.droppedEvents).toBe(1);
+    expect(h.hellos.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps everything while the hub is down and delivers it after the hub comes back on the same port', async () => {
     const first = await startFakeHub();
     const outbox = new Outbox();
