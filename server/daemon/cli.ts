@@ -20,6 +20,10 @@ Options:
   --state <file>       state file (default: ${defaultStatePath()})
   --once               scan, report, wait for every ack (60 s at most) and exit; prints a JSON result
   -h, --help           show this help
+
+Without --once it follows the logs until SIGINT/SIGTERM. Data not yet acknowledged is kept in the state file
+and sent after a restart or reconnect. Exit status: 0 done (with --once: everything acknowledged);
+1 not everything acknowledged, or the hub refused the token; 2 bad options. Logs: JSON on stderr (LOG_LEVEL).
 `;
 
 const SIMULATE_USAGE = `Usage: runtime-hub simulate --url <hub> --token <daemon-token> [options]

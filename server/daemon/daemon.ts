@@ -176,7 +176,7 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
     delivery.requestHello(); // final scan counters
     await save(true);
     log.info({ pending: state.outbox.size }, 'scan done; waiting for acks');
-    await Promise.race([delivery.flush(idleMs), aborted(stop.signal)]);
+    await Promise.race([delivery.flush(idleMs, idleMs), aborted(stop.signal)]);
   }
 
   async function follow(): Promise<void> {
@@ -250,7 +250,9 @@ export async function runDaemon(o: DaemonOptions): Promise<DaemonResult> {
         }
         await save();
         if (fatal) return;
-        await Promise.race([new Promise<void>((r) => (wake = r)), sleep(pollMs, stop.signal)]);
+        // A pass paused by a full outbox resumes as soon as acks have made room, not a whole poll later.
+        const wait = full ? Math.min(pollMs, 200) : pollMs;
+        await Promise.race([new Promise<void>((r) => (wake = r)), sleep(wait, stop.signal)]);
         wake = null;
       }
     } finally {

@@ -132,11 +132,12 @@ export class Delivery {
     return this.conn.connected;
   }
 
-  /** Resolves true once idle, or false after `idleMs` without any acknowledged progress. */
-  async flush(idleMs: number): Promise<boolean> {
+  /** Resolves true once idle, or false after `idleMs` without acknowledged progress or `maxMs` in all. */
+  async flush(idleMs: number, maxMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const since = Date.now();
     while (!this.idle) {
-      if (Date.now() - Math.max(since, this.lastProgress) > idleMs) return false;
+      const now = Date.now();
+      if (now - Math.max(since, this.lastProgress) > idleMs || now - since > maxMs) return false;
       await new Promise((r) => setTimeout(r, 50));
     }
     return true;

@@ -1,6 +1,7 @@
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Scanner } from '../../../server/daemon/scanner';
 import { DaemonState } from '../../../server/daemon/state-file';
 import { claudeAssistant, claudeUser, tempDir, writeLines } from '../../fixtures/daemon/builders';
 import { scanOnce } from './helpers';
@@ -91,6 +92,32 @@ describe('incremental reading from saved offsets', () => {
     appendFileSync(file, `${line(2, 5)}\n${line(1, 500)}\n`);
     const again = await scanOnce({ claude }, statePath, run.state);
     expect(again.events('claude').map((e) => [e.id, e.output_tokens])).toEqual([['msg_1:req_1', 500]]);
+  });
+
+  it('pauses reading while the outbox is full and resumes at the exact line, with exact totals', async () => {
+    const dir = tempDir();
+    const claude = join(dir, 'claude');
+    const file = join(claude, 'projects/p', `${session}.jsonl`);
+    writeLines(
+      file,
+      Array.from({ length: 23 }, (_, i) => line(i + 1, i + 1)),
+    );
+    const state = await DaemonState.load(join(dir, 'state.json'));
+    const scanner = new Scanner(state, 5);
+    const files = [{ provider: 'claude' as const, path: file }];
+    let outputs = 0;
+    let passes = 0;
+    for (;;) {
+      passes++;
+      const complete = await scanner.scanFiles(files);
+      const batch = state.outbox.eventBatch('claude', 100);
+      outputs += batch.reduce((n, e) => n + e.output_tokens, 0);
+      state.outbox.removeEvents('claude', batch); // the hub acknowledged them
+      if (complete) break;
+    }
+    expect(passes).toBe(5);
+    expect(outputs).toBe((23 * 24) / 2);
+    expect(scanner.countersFor('claude')).toMatchObject({ lines: 23, events: 23, duplicates: 0 });
   });
 
   it('keeps offsets, context and outbox in one state file that loads back identically', async () => {
