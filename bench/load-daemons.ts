@@ -1,0 +1,187 @@
+/**
+ * Load generator process: daemon sockets on `/daemon` that register with `hello`, then send `usage` calls —
+ * as fast as the acks allow with `inflight` calls outstanding per socket, or paced at `ratePerS` events/s —
+ * until the time or the call count is reached. Reports calls, acks by code and ack times. The same process
+ * drives the bare server, the seed-pattern server and the hub, so all three see the same clients and payloads.
+ */
+import type { Socket } from 'socket.io-client';
+import { syntheticEvent } from '../server/daemon/simulate';
+import type { AcceptedResult, Ack, HelloResult, UsageEvent } from '../shared';
+import { connectSocket, countInto, openMany } from './connect';
+import { Histogram } from './histogram';
+import { childConfig, type DaemonResult, nowUs, runChild, say } from './protocol';
+
+export interface DaemonLoadConfig {
+  url: string;
+  token: string;
+  sockets: number;
+  /** Calls outstanding per socket (in paced runs: the most a socket may have before a call waits). */
+  inflight: number;
+  eventsPerCall: number;
+  warmupS: number;
+  durationS: number;
+  /** Stop after this many calls in all (warm-up included). */
+  totalCalls?: number;
+  /** Events per second over all sockets; absent: as fast as the acks come back. */
+  ratePerS?: number;
+  /** Give each event its own model `lat-<emit µs>-<n>`: a dashboard sees every event as its own delta. */
+  latencyModels?: boolean;
+  callTimeoutMs: number;
+  maxSeconds: number;
+}
+
+interface Daemon {
+  socket: Socket;
+  runtimeId: string;
+  inflight: number;
+}
+
+const config = childConfig<DaemonLoadConfig>();
+
+runChild(async () => {
+  const {
+    opened,
+    failed,
+    errors: connectErrors,
+  } = await openMany(config.sockets, 50, async (i) => {
+    const socket = await connectSocket(`${config.url}/daemon`, config.token, 20_000);
+    const ack = (await socket.timeout(config.callTimeoutMs).emitWithAck('hello', {
+      daemon_id: crypto.randomUUID(),
+      device_info: `bench load-daemons ${process.pid}`,
+      runtimes: [{ provider: 'claude', name: `bench-${process.pid}-${i}`, runtime_mode: 'local' }],
+    })) as Ack<HelloResult>;
+    if (!ack.ok) throw new Error(`hello refused: ${ack.error.code}`);
+    return { socket, runtimeId: ack.data.runtimes[0]!.id, inflight: 0 } satisfies Daemon;
+  });
+  say({ type: 'ready', connected: opened.length, failed, errors: connectErrors });
+  if (opened.length === 0) throw new Error(`no daemon socket connected: ${JSON.stringify(connectErrors)}`);
+
+  let seq = 0;
+  const events = (n: number): UsageEvent[] => {
+    const at = new Date();
+    return Array.from({ length: n }, () => {
+      const e = syntheticEvent('claude', Math.random, at);
+      if (!config.latencyModels) return e;
+      const k = seq++;
+      return { ...e, id: `lat-${process.pid}-${k}`, model: `lat-${nowUs()}-${k}` };
+    });
+  };
+
+  const r: DaemonResult = {
+    type: 'daemon-result',
+    sockets: opened.length,
+    calls: 0,
+    okCalls: 0,
+    events: 0,
+    okEvents: 0,
+    errors: {},
+    measured: { seconds: 0, okEvents: 0, okCalls: 0 },
+    lagged: 0,
+    ackUs: [],
+  };
+  const acks = new Histogram();
+  const limit = config.totalCalls ?? Number.POSITIVE_INFINITY;
+  let issued = 0;
+  let settled = 0;
+  let allSettled: () => void = () => {};
+  const everySettled = new Promise<void>((resolve) => {
+    allSettled = resolve;
+  });
+
+  const call = (d: Daemon): Promise<void> => {
+    issued++;
+    d.inflight++;
+    const payload = { runtime_id: d.runtimeId, events: events(config.eventsPerCall) };
+    const started = performance.now();
+    return new Promise<void>((resolve) => {
+      d.socket
+        .timeout(config.callTimeoutMs)
+        .emit('usage', payload, (err: Error | null, ack: Ack<AcceptedResult>) => {
+          d.inflight--;
+          r.calls++;
+          r.events += payload.events.length;
+          if (err) countInto(r.errors, 'timeout');
+          else if (!ack.ok) countInto(r.errors, ack.error.code);
+          else if (ack.data.accepted !== payload.events.length) countInto(r.errors, 'accepted_mismatch');
+          else {
+            r.okCalls++;
+            r.okEvents += payload.events.length;
+            acks.record((performance.now() - started) * 1000);
+          }
+          settled++;
+          if (stopped && settled === issued) allSettled();
+          resolve();
+        });
+    });
+  };
+
+  let stopped = false;
+  const start = performance.now();
+  let mark = { t: start, okEvents: 0, okCalls: 0 };
+  const warm = setTimeout(() => {
+    mark = { t: performance.now(), okEvents: r.okEvents, okCalls: r.okCalls };
+  }, config.warmupS * 1000);
+  const closeWindow = () => {
+    if (r.measured.seconds > 0) return;
+    const t = performance.now();
+    r.measured = {
+      seconds: (t - mark.t) / 1000,
+      okEvents: r.okEvents - mark.okEvents,
+      okCalls: r.okCalls - mark.okCalls,
+    };
+  };
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    if (settled === issued) allSettled();
+  };
+  const timer = setTimeout(
+    () => {
+      closeWindow();
+      stop();
+    },
+    (config.warmupS + config.durationS) * 1000,
+  );
+
+  if (config.ratePerS === undefined) {
+    const worker = async (d: Daemon) => {
+      while (!stopped && issued < limit) await call(d);
+      if (issued >= limit) stop();
+    };
+    for (const d of opened) for (let k = 0; k < config.inflight; k++) void worker(d);
+  } else {
+    const perCall = config.eventsPerCall;
+    const rate = config.ratePerS;
+    let next = 0;
+    const tick = setInterval(() => {
+      if (stopped) return clearInterval(tick);
+      const due = Math.min(limit, Math.floor((((performance.now() - start) / 1000) * rate) / perCall));
+      while (issued < due) {
+        let d: Daemon | undefined;
+        for (let k = 0; k < opened.length && !d; k++) {
+          const cand = opened[(next + k) % opened.length]!;
+          if (cand.inflight < config.inflight) d = cand;
+        }
+        if (!d) {
+          r.lagged++;
+          break;
+        }
+        next = (opened.indexOf(d) + 1) % opened.length;
+        void call(d);
+      }
+      if (issued >= limit) {
+        clearInterval(tick);
+        stop();
+      }
+    }, 1);
+  }
+
+  await everySettled;
+  closeWindow();
+  clearTimeout(timer);
+  clearTimeout(warm);
+  r.ackUs = acks.serialize();
+  say(r);
+  for (const d of opened) d.socket.close();
+  process.exit(0);
+}, config.maxSeconds);
