@@ -13,8 +13,7 @@ import {
   openConfiguredDatabase,
   revokeToken,
 } from '../store';
-
-export class UsageError extends Error {}
+import { UsageError } from './usage-error';
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 

@@ -2,13 +2,9 @@
  * `runtime-hub <command>`: dispatches to the hub, admin, daemon and simulator commands. Results go to stdout as
  * one JSON object; logs and errors go to stderr, errors with a non-zero exit.
  */
-
 import { ConfigError, loadConfig } from '../config';
-import { daemonCommand, simulateCommand } from '../daemon/cli';
-import { EmbeddedInUseError } from '../store';
-import { migrateCommand, tokenCommand, UsageError, workspaceCommand } from './admin';
-import { demoCommand } from './demo';
-import { serve } from './serve';
+import { EmbeddedInUseError } from '../store/embedded-lock';
+import { UsageError } from './usage-error';
 
 const HELP = `runtime-hub — real-time hub for coding-agent token usage
 
@@ -40,8 +36,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command ? 0 : 2;
   }
-  if (command === 'daemon') return daemonCommand(args);
-  if (command === 'simulate') return simulateCommand(args);
+  // Commands load their modules on demand: the daemon on a developer's laptop need not load the hub.
+  if (command === 'daemon') return (await import('../daemon/cli')).daemonCommand(args);
+  if (command === 'simulate') return (await import('../daemon/cli')).simulateCommand(args);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(HELP);
     return 0;
@@ -49,15 +46,15 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      return serve(config);
+      return (await import('./serve')).serve(config);
     case 'demo':
-      return demoCommand(config);
+      return (await import('./demo')).demoCommand(config);
     case 'migrate':
-      return migrateCommand(config);
+      return (await import('./admin')).migrateCommand(config);
     case 'workspace':
-      return workspaceCommand(config, args);
+      return (await import('./admin')).workspaceCommand(config, args);
     case 'token':
-      return tokenCommand(config, args);
+      return (await import('./admin')).tokenCommand(config, args);
     default:
       throw new UsageError(`unknown command "${command}"; run "runtime-hub --help"`);
   }
