@@ -1,5 +1,6 @@
 /** The wire contract shared by the hub, the daemon and the dashboard. */
 export * from './ack';
+export * from './csv';
 export * from './errors';
 export * from './pricing';
 export * from './schemas';

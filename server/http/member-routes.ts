@@ -12,6 +12,7 @@ import {
   Runtime,
   RuntimeId,
   UsageRow,
+  usageCsv,
 } from '../../shared';
 import { HubError } from '../errors';
 import {
@@ -25,7 +26,6 @@ import {
   usageByDay,
   usageVersion,
 } from '../store';
-import { usageCsv } from './csv';
 import { HistoryCache } from './history-cache';
 import { historyWindow } from './history-window';
 import { type RouteContext, route } from './route';

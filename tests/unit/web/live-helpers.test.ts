@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { usageCsv } from '../../../shared/csv';
 import type { Task } from '../../../shared/schemas';
 import { stack, zeroBasedRange } from '../../../web/src/charts/series';
 import { countTask, hourlyFromRows } from '../../../web/src/lib/activity';
 import { assignModelColors, modelColor, paletteSize } from '../../../web/src/lib/colors';
-import { rowsToCsv } from '../../../web/src/lib/csv';
 import { parseRoute, tokenFromHash } from '../../../web/src/lib/route';
 import { isStale, STALE_AFTER_MS } from '../../../web/src/lib/stale';
 
@@ -88,7 +88,7 @@ describe('chart shaping', () => {
 
 describe('CSV', () => {
   it('has the hub columns and quotes what needs quoting', () => {
-    const csv = rowsToCsv([
+    const csv = usageCsv([
       {
         runtime_id: 'r',
         date: '2026-11-24',

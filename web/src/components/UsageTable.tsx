@@ -1,12 +1,13 @@
 /** The per-day × model table of a range, with a CSV download of exactly these rows (built in the browser). */
+
+import { usageCsv } from '../../../shared/csv';
 import type { UsageRow } from '../../../shared/schemas';
 import { rowTokens } from '../lib/aggregate';
-import { rowsToCsv } from '../lib/csv';
 import { dayLabel, exact, usdPrecise } from '../lib/format';
 import { Table } from './DataTable';
 
 export function downloadCsv(rows: readonly UsageRow[], filename: string): void {
-  const url = URL.createObjectURL(new Blob([rowsToCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+  const url = URL.createObjectURL(new Blob([usageCsv(rows)], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

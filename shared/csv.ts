@@ -1,7 +1,7 @@
 /**
- * CSV rendering of usage rows (RFC 4180 quoting), with a header line.
+ * Usage rows as CSV (RFC 4180 quoting, a header line): the hub's `?format=csv` and the dashboard's download.
  */
-import type { UsageRow } from '../../shared';
+import type { UsageRow } from './schemas';
 
 const COLUMNS = [
   'runtime_id',
@@ -20,7 +20,8 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function usageCsv(rows: UsageRow[]): string {
+/** @example usageCsv([]) // 'runtime_id,date,provider,model,…,cost_usd\r\n' */
+export function usageCsv(rows: readonly UsageRow[]): string {
   const lines = [COLUMNS.join(',')];
   for (const row of rows) lines.push(COLUMNS.map((c) => cell(row[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
