@@ -33,13 +33,21 @@ export const Timestamp = z.iso
 
 export const CalendarDate = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
 
-// Postgres text cannot hold NUL; refuse it here rather than as a failed write.
-const Label = (max: number) =>
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text Postgres stores exactly as sent: no NUL (text cannot hold it) and no lone surrogate (stored as U+FFFD, so
+ * two different ids would become one key).
+ */
+const StoredText = (min: number, max: number) =>
   z
     .string()
-    .min(1)
+    .min(min)
     .max(max)
-    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
+    .refine((v) => !LONE_SURROGATE.test(v), 'must be well-formed Unicode (no lone surrogates)');
+
+const Label = (max: number) => StoredText(1, max);
 
 export const Provider = Label(64);
 export const Model = Label(200);
@@ -95,10 +103,7 @@ export const HelloRuntime = z.strictObject({
 
 export const HelloPayload = z.strictObject({
   daemon_id: z.guid(),
-  device_info: z
-    .string()
-    .max(500)
-    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters'),
+  device_info: StoredText(0, 500),
   runtimes: z.array(HelloRuntime).min(1).max(32),
 });
 export type HelloPayload = z.infer<typeof HelloPayload>;

@@ -4,9 +4,9 @@
  * (ok:true with the count, or the contract error code, never `internal`), with messages that carry no stack, path
  * or SQL; refused calls write nothing; the connection stays up and the hub keeps answering /healthz.
  *
- * Lone surrogates: Postgres stores them as U+FFFD, so two ids that differ only there collide in one statement
- * (see the `it.fails` below). The main properties keep key fields (ids, providers, models) well-formed so their
- * oracle stays exact; every other field gets lone surrogates.
+ * Lone surrogates: Postgres would store them as U+FFFD, so two ids that differ only there would collide; the
+ * schema refuses them (see the regression test below). The main properties keep key fields well-formed so that
+ * most generated calls reach the write path; every other field gets lone surrogates.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,11 +259,10 @@ describe('fuzzing the /daemon events', () => {
     );
   });
 
-  // Bug: Postgres stores a lone surrogate as U+FFFD, so ids that differ only in lone surrogates are two keys to
-  // collapseByKey/writeTasks/the provider check but one key to the INSERT … ON CONFLICT, which fails with
-  // SQLSTATE 21000 ("cannot affect row a second time"). db-errors.ts maps that to `unavailable` (retry), so a
-  // daemon retries a call that can never succeed, and group-commit.ts fails every other call of the same batch.
-  it.fails('answers ids that differ only in lone surrogates with ok or invalid_payload, never unavailable', async () => {
+  // Regression: Postgres stores a lone surrogate as U+FFFD, so ids that differed only there were two keys to the
+  // hub but one to INSERT … ON CONFLICT (SQLSTATE 21000), answered `unavailable` forever. The schema now refuses
+  // text that is not well-formed Unicode.
+  it('answers ids that differ only in lone surrogates with ok or invalid_payload, never unavailable', async () => {
     const twins = fc
       .tuple(
         fc.constantFrom<Event>('usage', 'task', 'hello'),
