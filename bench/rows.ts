@@ -161,20 +161,23 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
     }),
   );
   const r = m.rest;
+  const failed = (x: { non2xx: number; errors: number } | undefined) => !!x && x.non2xx + x.errors > 0;
   const restNote = (x: { non2xx: number; errors: number } | undefined) =>
-    x && x.non2xx + x.errors > 0 ? `${x.non2xx} non-2xx, ${x.errors} errors` : null;
+    x && failed(x) ? `not counted: ${x.non2xx} non-2xx, ${x.errors} errors` : null;
+  /** A run with refused or failed requests measured something else (a limiter, an error path). */
+  const valid = <T>(x: { non2xx: number; errors: number } | undefined, v: T) => (failed(x) ? null : v);
   rows.push(
     makeRow({
       id: 'rest_p50',
       metric: 'REST usage?days=90 p50, 1 connection',
-      value: r?.latency.p50Ms,
+      value: valid(r?.latency, r?.latency.p50Ms),
       unit: 'ms',
-      note: r ? `${r.rows} rows per response` : null,
+      note: join(restNote(r?.latency), r ? `${r.rows} rows per response` : null),
     }),
     makeRow({
       id: 'rest_p99',
       metric: 'REST usage?days=90 p99, 1 connection',
-      value: r?.latency.p99Ms,
+      value: valid(r?.latency, r?.latency.p99Ms),
       unit: 'ms',
       target: { on: 'value', op: '<=', limit: 20, text: '≤ 20 ms' },
       note: restNote(r?.latency),
@@ -182,7 +185,7 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
     makeRow({
       id: 'rest_rps',
       metric: `REST usage?days=90 throughput, ${scale.rest.connections} connections`,
-      value: r?.throughput.requestsPerS,
+      value: valid(r?.throughput, r?.throughput.requestsPerS),
       unit: 'req/s',
       note: join(restNote(r?.throughput), r ? `p99 ${r.throughput.p99Ms} ms` : null),
     }),
@@ -206,7 +209,7 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
         ? `${m.webCharts.samplesMs.length} loads, first ${m.webCharts.firstMs.toFixed(0)} ms`
         : scale.webSamples === 0
           ? 'skipped at this scale'
-          : 'web app not ready',
+          : `web app not ready${m.webError ? `: ${m.webError.split('\n')[0]}` : ''}`,
     }),
   );
   return rows;
