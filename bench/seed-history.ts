@@ -2,15 +2,16 @@
  * Seeds one runtime with `days` × 24 hours × `models` of usage through the real write path (events → rollup),
  * for the REST history benchmark.
  */
-import type { UsageEvent } from '../shared';
+
 import {
   collapseByKey,
   type Database,
   lockRuntimes,
-  registerRuntimes,
   type RuntimeUsageEvent,
+  registerRuntimes,
   writeUsageEvents,
 } from '../server/store';
+import type { UsageEvent } from '../shared';
 
 export const BENCH_MODELS = [
   'claude-opus-4-5',
