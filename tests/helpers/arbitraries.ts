@@ -114,7 +114,7 @@ const label = (max: number) =>
     { arbitrary: fc.constantFrom(...INJECTIONS.filter((s) => s.length <= max)), weight: 2 },
     { arbitrary: fc.constant('x'.repeat(max)), weight: 1 },
   );
-/** Key fields (event and task ids, providers, models): well-formed, see `keySafe` in the suites' notes. */
+/** Key fields of valid payloads (ids, providers, models) stay well-formed so that most calls reach the write path. */
 const keyLabel = (max: number) => label(max).map(wellFormed);
 
 // ---------------------------------------------------------------------------------------------- numbers
@@ -453,7 +453,6 @@ export const mutation = (ctx: FuzzContext): fc.Arbitrary<Mutation> =>
 type Path = (string | number)[];
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
-const KEY_FIELDS = new Set(['id', 'provider', 'model']);
 
 /** Paths of the nodes of a JSON-like tree (a sample of long arrays, at most 6 deep). */
 function nodes(value: unknown, path: Path = [], out: Path[] = []): Path[] {
@@ -494,16 +493,10 @@ export function mutate(base: unknown, mutations: Mutation[]): unknown {
     const parent = path.length > 0 ? get(root, path.slice(0, -1)) : undefined;
     const key = path.at(-1);
     switch (m.op) {
-      case 'replace': {
-        // Key fields stay well-formed: see "lone surrogates" in the fuzz suites.
-        const value =
-          typeof m.value === 'string' && typeof key === 'string' && KEY_FIELDS.has(key)
-            ? wellFormed(m.value)
-            : m.value;
+      case 'replace':
         // A copy: replacement values may be shared constants that a later mutation would change.
-        root = put(root, path, structuredClone(value));
+        root = put(root, path, structuredClone(m.value));
         break;
-      }
       case 'delete':
         if (Array.isArray(parent)) parent.splice(key as number, 1);
         else if (isObject(parent)) delete parent[key as string];
