@@ -11,8 +11,8 @@ import { memberRoutes } from './http/member-routes';
 import { opsRoutes } from './http/ops-routes';
 import type { RouteSpec } from './http/route';
 import { createHttpServer, mountRoutes } from './http/server';
-import { GroupCommitWriter } from './ingest/group-commit';
 import { IngestService } from './ingest/service';
+import { type IngestWriter, ShardedWriter } from './ingest/sharded-writer';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { loadPriceTable } from './pricing';
 import { HandshakeLimiter, requireToken } from './realtime/auth';
@@ -39,7 +39,7 @@ export interface HubDeps {
 export interface Hub {
   readonly nodeId: string;
   readonly metrics: Metrics;
-  readonly writer: GroupCommitWriter;
+  readonly writer: IngestWriter;
   readonly presence: PresenceTracker;
   readonly io: Server;
   /** Starts listening; resolves with the bound port. */
@@ -77,7 +77,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     : undefined;
   const publisher = createPublisher(io.of('/dashboard'), metrics);
 
-  const writer = new GroupCommitWriter(db, {
+  const writer = new ShardedWriter(db, config.INGEST_WRITERS, {
     maxQueuedItems: config.INGEST_MAX_QUEUE,
     maxBatchItems: config.INGEST_MAX_BATCH,
     lingerMs: config.INGEST_LINGER_MS,

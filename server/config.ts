@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   /** Events waiting for a commit before new calls are refused as unavailable. */
   INGEST_MAX_QUEUE: positiveInt.default(50_000),
   INGEST_MAX_BATCH: positiveInt.default(5_000),
+  /** Group-commit writers, each owning a share of the runtimes: commits in flight at once. */
+  INGEST_WRITERS: positiveInt.default(2),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
 });

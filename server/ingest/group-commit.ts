@@ -49,7 +49,8 @@ interface Pending {
   reject: (err: HubError) => void;
 }
 
-const sizeOf = (call: IngestCall) => (call.kind === 'usage' ? call.events.length : call.tasks.length);
+/** Items a call adds to the queue. */
+export const sizeOf = (call: IngestCall) => (call.kind === 'usage' ? call.events.length : call.tasks.length);
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];

@@ -24,7 +24,7 @@ import {
 } from '../store';
 import { parseOrThrow } from '../validate';
 import { dbFailure } from './db-errors';
-import type { GroupCommitWriter } from './group-commit';
+import type { IngestWriter } from './sharded-writer';
 
 export interface Caller {
   workspaceId: string;
@@ -38,7 +38,7 @@ export class IngestService {
 
   constructor(
     private readonly db: Database,
-    private readonly writer: GroupCommitWriter,
+    private readonly writer: IngestWriter,
     private readonly publisher: Publisher,
     private readonly metrics: Metrics,
   ) {}
