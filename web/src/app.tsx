@@ -45,7 +45,11 @@ export function App() {
   return (
     <>
       <Header />
-      {route.page === 'runtime' ? <RuntimeDetail key={route.id} id={route.id} /> : <Overview />}
+      {route.page === 'runtime' ? (
+        <RuntimeDetail key={route.id} id={route.id} initialDays={route.days} />
+      ) : (
+        <Overview />
+      )}
     </>
   );
 }

@@ -4,7 +4,7 @@ import type { Task } from '../../../shared/schemas';
 import { stack, zeroBasedRange } from '../../../web/src/charts/series';
 import { countTask, hourlyFromRows } from '../../../web/src/lib/activity';
 import { assignModelColors, modelColor, paletteSize } from '../../../web/src/lib/colors';
-import { parseRoute, tokenFromHash } from '../../../web/src/lib/route';
+import { parseRoute, runtimeHref, tokenFromHash } from '../../../web/src/lib/route';
 import { isStale, STALE_AFTER_MS } from '../../../web/src/lib/stale';
 
 describe('hourly task distribution', () => {
@@ -113,6 +113,13 @@ describe('routes', () => {
     expect(parseRoute('#/runtime/abc-1')).toEqual({ page: 'runtime', id: 'abc-1' });
     expect(parseRoute('#/')).toEqual({ page: 'overview' });
     expect(parseRoute('')).toEqual({ page: 'overview' });
+  });
+
+  it('reads a range named in the link, ignoring ranges the page does not offer', () => {
+    expect(parseRoute('#/runtime/abc?days=90')).toEqual({ page: 'runtime', id: 'abc', days: 90 });
+    expect(parseRoute('#/runtime/abc?days=45')).toEqual({ page: 'runtime', id: 'abc' });
+    expect(runtimeHref('a b', 365)).toBe('#/runtime/a%20b?days=365');
+    expect(runtimeHref('abc')).toBe('#/runtime/abc');
   });
 
   it('takes a token from a sign-in link', () => {

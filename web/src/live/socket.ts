@@ -35,8 +35,9 @@ export function connectLive(store: Store, token: string): () => void {
     offlineTimer = window.setTimeout(() => store.setConnection('offline'), OFFLINE_AFTER_MS);
   };
   const load = () => {
+    const initial = !loaded;
     loaded = true;
-    void store.loadAll();
+    void store.loadAll(initial);
   };
   const firstLoad = window.setTimeout(() => {
     if (!loaded) load();

@@ -111,8 +111,13 @@ export class Store {
   }
 
   /** Everything the open pages show; called at start and after every reconnect. */
-  async loadAll(): Promise<void> {
-    await Promise.all([this.loadMeta(), this.loadRuntimes(), this.loadOverview(), this.reloadDetail()]);
+  /**
+   * Loads what the pages show. On the first load an open detail page has already started its own fetch
+   * (openDetail), so it is not fetched twice; after a reconnect everything is.
+   */
+  async loadAll(initial = false): Promise<void> {
+    const detail = initial && this.state.detail ? Promise.resolve() : this.reloadDetail();
+    await Promise.all([this.loadMeta(), this.loadRuntimes(), this.loadOverview(), detail]);
   }
 
   private async loadMeta(): Promise<void> {

@@ -18,11 +18,17 @@ import { StatusDot } from '../components/StatusDot';
 import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
 import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
 import { assignModelColors, modelColor } from '../lib/colors';
+import { runtimeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
 
-export function RuntimeDetail({ id }: { id: string }) {
+export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: number | undefined }) {
   const store = useStoreApi();
-  const [days, setDays] = useState(30);
+  const [days, setDaysState] = useState(initialDays ?? 30);
+  // The range lives in the link too, so a shared or reloaded page shows the same range.
+  const setDays = (d: number) => {
+    setDaysState(d);
+    history.replaceState(null, '', runtimeHref(id, d));
+  };
   const tz = useStore((s) => s.tz);
   const runtimes = useStore((s) => s.runtimes);
   const detail = useStore((s) => s.detail);
