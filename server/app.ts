@@ -21,6 +21,7 @@ import { attachDashboardNamespace } from './realtime/dashboard-namespace';
 import { PresenceTracker } from './realtime/presence';
 import { createPublisher } from './realtime/publisher';
 import { useRedisAdapter } from './realtime/redis-adapter';
+import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
 import type { Database } from './store';
 import { VERSION } from './version';
@@ -76,6 +77,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix)
     : undefined;
   const publisher = createPublisher(io.of('/dashboard'), metrics);
+  const resync = new DashboardResync(io, db, logger, redis !== undefined);
 
   const writer = new ShardedWriter(db, config.INGEST_WRITERS, {
     maxQueuedItems: config.INGEST_MAX_QUEUE,
@@ -87,6 +89,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       metrics.commitSeconds.observe(seconds);
     },
     onError: (err) => logger.warn({ err }, 'group commit failed; its calls were acked unavailable'),
+    onInDoubt: (workspaceIds) => resync.request(workspaceIds),
   });
 
   const ingest = new IngestService(db, writer, publisher, metrics);
@@ -96,6 +99,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
       sweepMs: config.PRESENCE_SWEEP_MS,
       timeoutMs: config.PRESENCE_TIMEOUT_MS,
+      onStale: (rt) => resync.request([rt.workspace_id]),
     },
     (rt) => publisher.runtime(rt),
     logger,
@@ -138,9 +142,11 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     async close() {
       stopRevocations();
       presence.stop();
+      resync.stop();
       await writer.drain();
       io.close();
-      for (const ns of [daemons, dashboards]) ns.disconnectSockets(true);
+      // This node's sockets only: through the Redis adapter a plain disconnectSockets reaches every node.
+      for (const ns of [daemons, dashboards]) ns.local.disconnectSockets(true);
       await presence.releaseAll();
       await http.close();
       await redis?.close();

@@ -4,6 +4,7 @@
  * else on the ingest path (connection refused or lost, timeouts, shutdown) is `unavailable`: retry later.
  */
 import { HubError } from '../errors';
+import { CommitInDoubtError } from '../store';
 
 /** True for Postgres's "data exception" errors, which only the payload itself can cause. */
 export function isDataError(err: unknown): boolean {
@@ -18,6 +19,12 @@ export function dbFailure(err: unknown): HubError {
     return new HubError(
       'invalid_payload',
       'a value is outside what the database can store; nothing was written',
+    );
+  }
+  if (err instanceof CommitInDoubtError) {
+    return new HubError(
+      'unavailable',
+      'the database connection was lost at commit; retry (resending is safe)',
     );
   }
   return new HubError('unavailable', 'the database did not commit this call; nothing was written, retry');

@@ -10,6 +10,7 @@ import type { Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
   bumpUsageVersions,
+  CommitInDoubtError,
   collapseByKey,
   type Database,
   type HourDelta,
@@ -40,6 +41,8 @@ export interface GroupCommitOptions {
   onCommitted: (batch: CommittedBatch) => void;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
+  /** A commit of these workspaces' calls may have been stored without being published. */
+  onInDoubt?: (workspaceIds: Set<string>) => void;
 }
 
 interface Pending {
@@ -136,6 +139,10 @@ export class GroupCommitWriter {
       }
       const err = dbFailure(cause);
       for (const p of batch) p.reject(err);
+      if (cause instanceof CommitInDoubtError) {
+        // The rows may be stored although nobody was told: dashboards of these workspaces must refetch.
+        this.options.onInDoubt?.(new Set(batch.map((p) => p.call.workspaceId)));
+      }
     }
   }
 

@@ -11,6 +11,8 @@ export interface PresenceOptions {
   heartbeatMs: number;
   sweepMs: number;
   timeoutMs: number;
+  /** A runtime whose socket's node stopped heartbeating: it may have died between a commit and its publish. */
+  onStale?: (runtime: Runtime) => void;
 }
 
 export class PresenceTracker {
@@ -76,7 +78,10 @@ export class PresenceTracker {
 
   async sweep(): Promise<void> {
     try {
-      for (const rt of await sweepStale(this.db, this.options.timeoutMs)) this.onChange(rt);
+      for (const { runtime, heldBySocket } of await sweepStale(this.db, this.options.timeoutMs)) {
+        this.onChange(runtime);
+        if (heldBySocket) this.options.onStale?.(runtime);
+      }
     } catch (err) {
       this.logger.warn({ err }, 'presence sweep failed');
     }

@@ -12,6 +12,16 @@ export interface Sql {
   exec(text: string): Promise<void>;
 }
 
+/**
+ * The connection failed while COMMIT was in flight: the transaction may or may not be stored. Retrying is safe
+ * (every write is keyed), but nobody may assume that nothing was written.
+ */
+export class CommitInDoubtError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the outcome of COMMIT is unknown');
+  }
+}
+
 export interface Database extends Sql {
   readonly kind: 'postgres' | 'embedded';
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
@@ -72,7 +82,11 @@ export function openPostgres(url: string, poolSize = 10): Database {
       try {
         await tx.exec('BEGIN');
         const result = await fn(tx);
-        await tx.exec('COMMIT');
+        try {
+          await tx.exec('COMMIT');
+        } catch (cause) {
+          throw new CommitInDoubtError(cause);
+        }
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});

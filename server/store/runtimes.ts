@@ -160,15 +160,26 @@ export async function touchRuntime(sql: Sql, runtimeId: string): Promise<Runtime
   return rows[0]?.prev_status === 'offline' ? toRuntime(rows[0]) : undefined;
 }
 
+export interface SweptRuntime {
+  runtime: Runtime;
+  /** Held by a socket (not the REST fallback): its node stopped heartbeating, so it may have died. */
+  heldBySocket: boolean;
+}
+
 /** Marks offline every runtime not seen for `timeoutMs`: safe to run on every node at once. */
-export async function sweepStale(sql: Sql, timeoutMs: number): Promise<Runtime[]> {
-  const rows = await sql.query<RuntimeRow>(
-    `UPDATE runtimes SET status = 'offline', presence_owner = NULL, updated_at = now()
-     WHERE status = 'online' AND last_seen_at < now() - $1 * interval '1 millisecond'
-     RETURNING ${RUNTIME_COLUMNS}`,
+export async function sweepStale(sql: Sql, timeoutMs: number): Promise<SweptRuntime[]> {
+  const rows = await sql.query<RuntimeRow & { prev_owner: string | null }>(
+    `UPDATE runtimes r SET status = 'offline', presence_owner = NULL, updated_at = now()
+     FROM (SELECT id, presence_owner AS prev_owner FROM runtimes
+           WHERE status = 'online' AND last_seen_at < now() - $1 * interval '1 millisecond') p
+     WHERE r.id = p.id AND r.status = 'online'
+     RETURNING ${R_COLUMNS}, p.prev_owner`,
     [timeoutMs],
   );
-  return rows.map(toRuntime);
+  return rows.map((row) => ({
+    runtime: toRuntime(row),
+    heldBySocket: row.prev_owner !== null && row.prev_owner !== 'rest',
+  }));
 }
 
 /** Which of these runtime ids belong to this workspace (ingest checks ownership before queueing). */

@@ -126,13 +126,9 @@ describe('a COMMIT whose answer is lost between a node and Postgres', () => {
     }
   });
 
-  // BUG (server/ingest/group-commit.ts, flushOnce/commit): a COMMIT that fails with a connection error may have
-  // committed. The calls are refused `unavailable` ("nothing was written", contract §3) and nothing is published;
-  // the daemon's retry then changes nothing (same totals), so no delta is ever sent and every open dashboard stays
-  // short of the database until it happens to reconnect. Fix: treat a connection error at COMMIT as "in doubt":
-  // once Postgres answers again, make the workspaces of that batch resync (as redis-adapter.ts does after a Redis
-  // outage: close their dashboards' transports on every node, or push a resync event). Remove `.fails` once fixed.
-  it.fails('keeps every dashboard equal to the database', () => {
+  // Regression: a COMMIT whose answer was lost may have been stored without being published. The hub now treats it
+  // as in doubt and, once Postgres answers again, makes the batch's workspaces' dashboards reconnect and refetch.
+  it('keeps every dashboard equal to the database', () => {
     for (const v of views) expect(v.equal).toBe(true);
   });
 });

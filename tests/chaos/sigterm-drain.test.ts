@@ -153,11 +153,9 @@ describe('SIGTERM to one node under load', () => {
     expect(failoverView.equal).toBe(true);
   });
 
-  // BUG (server/app.ts, Hub.close): `ns.disconnectSockets(true)` goes through the Redis adapter, which publishes a
-  // REMOTE_DISCONNECT to every node: stopping one node disconnects every daemon and dashboard of the cluster
-  // (all reconnect, the dashboards refetch, in-flight daemon calls fail). Fix: `ns.local.disconnectSockets(true)`
-  // (io.close() already closes this node's sockets). Remove `.fails` once fixed.
-  it.fails('leaves the daemons and dashboards of the other node connected', () => {
+  // Regression: a plain disconnectSockets in Hub.close went through the Redis adapter and disconnected every
+  // node's clients; now only the stopping node's sockets are closed.
+  it('leaves the daemons and dashboards of the other node connected', () => {
     expect(onSurvivor.disconnects).toEqual([]);
     expect(fleet!.log.counts.get('disconnected from hub') ?? 0).toBe(onDrainingNode);
   });
