@@ -307,6 +307,52 @@ describe('fuzzing the /daemon events', () => {
     );
   });
 
+  // Bug: z.guid accepts upper-case hex and Postgres compares uuids case-insensitively, but the hub keys runtimes by
+  // the string it was sent: collapseByKey (server/store/usage-writes.ts) and writeTasks (server/store/tasks.ts) see
+  // 'ABC…' and 'abc…' as two runtimes, so two calls naming one runtime both ways in one commit batch send the same
+  // row twice to INSERT … ON CONFLICT: SQLSTATE 21000, which db-errors.ts answers `unavailable` for every call of
+  // the batch (other workspaces' included), and again on every retry. Fix: lower-case RuntimeId in shared/schemas.ts
+  // (z.guid().transform((s) => s.toLowerCase())), and isolate the calls of a batch on 21000 as on class 22.
+  it.fails('accepts one runtime named in lower and upper case by calls that share a commit batch', async () => {
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const twins = fc.tuple(
+      fc.constantFrom<Event>('usage', 'task'),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(twins, async ([event, id]) => {
+        const payload = (runtime_id: string) =>
+          event === 'usage'
+            ? {
+                runtime_id,
+                events: [
+                  {
+                    id,
+                    ts: at,
+                    provider: 'claude',
+                    model: 'm',
+                    input_tokens: 1,
+                    output_tokens: 1,
+                    cache_read_tokens: 0,
+                    cache_write_tokens: 0,
+                  },
+                ],
+              }
+            : { runtime_id, tasks: [{ id, status: 'running', created_at: at }] };
+        const acks = (await Promise.all(
+          [ctx.own[0]!, ctx.own[0]!.toUpperCase()].map((rt) =>
+            daemon.timeout(10_000).emitWithAck(event, payload(rt)),
+          ),
+        )) as Ack<unknown>[];
+        expect(acks).toEqual([
+          { ok: true, data: { accepted: 1 } },
+          { ok: true, data: { accepted: 1 } },
+        ]);
+      }),
+      fuzzRuns(20),
+    );
+  });
+
   it('made at least its share of the 10,000 hostile cases, and never answered internal', () => {
     expect(cases).toBeGreaterThanOrEqual(MIN_CASES);
     expect(codes.internal).toBeUndefined();
