@@ -19,6 +19,8 @@ export class PresenceTracker {
   /** runtime id → owner ("node:socket") of the sockets on this node. */
   private readonly held = new Map<string, string>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private lastBeatFailed = false;
+  private healthySince = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Database,
@@ -64,19 +66,27 @@ export class PresenceTracker {
     for (const owner of owners) await this.release(owner);
   }
 
-  async beat(): Promise<void> {
+  async beat(): Promise<boolean> {
     try {
       const revived = await heartbeat(
         this.db,
         [...this.held].map(([runtimeId, owner]) => ({ runtimeId, owner })),
       );
       for (const rt of revived) this.onChange(rt);
+      if (this.lastBeatFailed) this.healthySince = Date.now();
+      this.lastBeatFailed = false;
     } catch (err) {
+      this.lastBeatFailed = true;
       this.logger.warn({ err }, 'presence heartbeat failed');
     }
+    return !this.lastBeatFailed;
   }
 
   async sweep(): Promise<void> {
+    // After a database outage every node's heartbeats are stale: refresh ours, and give the other nodes two
+    // heartbeats to refresh theirs, before judging anyone's — or runtimes whose daemons never left go offline.
+    if (this.lastBeatFailed && !(await this.beat())) return;
+    if (Date.now() - this.healthySince < 2 * this.options.heartbeatMs) return;
     try {
       for (const { runtime, heldBySocket } of await sweepStale(this.db, this.options.timeoutMs)) {
         this.onChange(runtime);

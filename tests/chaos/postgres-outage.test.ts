@@ -25,6 +25,7 @@ const OUTAGE_MS = 10_000;
 const DAEMONS = 6;
 
 describe('Postgres stopped for 10 s under load', () => {
+  let flaps = 0;
   let cluster: ChaosCluster;
   let fleet: DaemonFleet | undefined;
   const dashboards: ChaosDashboard[] = [];
@@ -106,7 +107,7 @@ describe('Postgres stopped for 10 s under load', () => {
     const db = await dbCells(pg, workspaceId);
     const doubt = inDoubtCells(fleet);
     views = dashboards.map((d) => compareCells(d.cells, db, doubt));
-    const flaps = dashboards[0]!.runtimeLog.filter((r) => r.status === 'offline' && r.at > downAt).length;
+    flaps = dashboards[0]!.runtimeLog.filter((r) => r.status === 'offline' && r.at > downAt).length;
     printFigures('Postgres down 10 s', {
       sent: check.sent,
       acked: check.acked,
@@ -144,6 +145,10 @@ describe('Postgres stopped for 10 s under load', () => {
     expect(check.dbTotals).toEqual(check.expectedTotals);
     expect(check.tasks.wrong).toBe(0);
     expect(check.tasks.inDb).toBe(check.tasks.expected);
+  });
+
+  it('takes no runtime offline whose daemon stayed connected through the outage', () => {
+    expect(flaps).toBe(0);
   });
 
   it('recovers without a restart: /readyz 503 during the outage, 200 after, runtimes online', () => {
