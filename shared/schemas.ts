@@ -92,7 +92,8 @@ export const Task = z.strictObject({
 });
 export type Task = z.infer<typeof Task>;
 
-export const RuntimeId = z.guid();
+/** A runtime id; lower-cased, as Postgres prints uuids, so one runtime is one key however a client spells it. */
+export const RuntimeId = z.guid().transform((id) => id.toLowerCase());
 
 export const HelloRuntime = z.strictObject({
   provider: Provider,

@@ -9,7 +9,9 @@ import { CommitInDoubtError } from '../store';
 /** True for Postgres's "data exception" errors, which only the payload itself can cause. */
 export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  // 21000 (one statement touching a row twice) means two keys of a batch were one key to Postgres: committing
+  // the calls one by one isolates it as well.
+  return typeof code === 'string' && (/^22[0-9A-Z]{3}$/.test(code) || code === '21000');
 }
 
 /** A database failure as the error a daemon is answered with; HubErrors pass through unchanged. */

@@ -53,7 +53,7 @@ interface Planned {
   inputs: string[];
 }
 
-describe('fuzzing the /daemon events', () => {
+describe('fuzzing the /daemon events', { timeout: 120_000 }, () => {
   let hub: TestHub;
   let daemon: ClientSocket;
   let foreignDaemon: ClientSocket;
@@ -163,7 +163,7 @@ describe('fuzzing the /daemon events', () => {
       fc.asyncProperty(batch(mutated(validUsage(ctx), ctx)), (payloads) =>
         run(payloads.map((p) => ['usage', [p]])),
       ),
-      fuzzRuns(400),
+      fuzzRuns(420),
     );
   });
 
@@ -307,13 +307,9 @@ describe('fuzzing the /daemon events', () => {
     );
   });
 
-  // Bug: z.guid accepts upper-case hex and Postgres compares uuids case-insensitively, but the hub keys runtimes by
-  // the string it was sent: collapseByKey (server/store/usage-writes.ts) and writeTasks (server/store/tasks.ts) see
-  // 'ABC…' and 'abc…' as two runtimes, so two calls naming one runtime both ways in one commit batch send the same
-  // row twice to INSERT … ON CONFLICT: SQLSTATE 21000, which db-errors.ts answers `unavailable` for every call of
-  // the batch (other workspaces' included), and again on every retry. Fix: lower-case RuntimeId in shared/schemas.ts
-  // (z.guid().transform((s) => s.toLowerCase())), and isolate the calls of a batch on 21000 as on class 22.
-  it.fails('accepts one runtime named in lower and upper case by calls that share a commit batch', async () => {
+  // Regression: the hub keyed runtimes by the string it was sent, so 'ABC…' and 'abc…' were two runtimes to it and
+  // one to Postgres (SQLSTATE 21000, the whole batch answered unavailable). RuntimeId is now lower-cased.
+  it('accepts one runtime named in lower and upper case by calls that share a commit batch', async () => {
     const at = new Date(Date.now() - 3_600_000).toISOString();
     const twins = fc.tuple(
       fc.constantFrom<Event>('usage', 'task'),
