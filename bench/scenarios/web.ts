@@ -1,7 +1,7 @@
 /**
  * Web: the gzip size of the dashboard's JavaScript (web/dist/assets/*.js, gzip level 9, as built by
  * `npm run build:web`) and the time to charts drawn for 90 days in headless Chromium: from navigation start of
- * `#/runtime/<id>` (signed in through `/#token=…` beforehand) until three uPlot canvases exist, read in the page
+ * `#/runtime/<id>?days=90` (signed in through `/#token=…` beforehand) until three uPlot canvases exist, read in the page
  * as `performance.now()` on the first animation frame that sees them.
  */
 import { spawn } from 'node:child_process';
@@ -93,7 +93,10 @@ export async function timeToCharts(o: {
     for (let i = 0; i < o.samples; i++) {
       const page = await context.newPage();
       try {
-        await page.goto(`${o.baseUrl}/#/runtime/${o.runtimeId}`, { waitUntil: 'commit', timeout: 20_000 });
+        await page.goto(`${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`, {
+          waitUntil: 'commit',
+          timeout: 20_000,
+        });
         const drawn = await page.waitForFunction(
           () => (document.querySelectorAll('.uplot canvas').length >= 3 ? performance.now() : false),
           null,
