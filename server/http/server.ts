@@ -8,7 +8,12 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { httpStatusOf } from '../../shared';
 import { HubError } from '../errors';
@@ -49,6 +54,32 @@ export async function createHttpServer(options: {
 }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    // Requests Fastify refuses before routing still get the contract's error body: a malformed or over-long path
+    // names no resource we have.
+    frameworkErrors: (err, _request, reply) => {
+      const notFound = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const hubError = notFound ? new HubError('not_found', 'not found') : fromFastifyError(err);
+      void (reply as FastifyReply)
+        .code(httpStatusOf[hubError.code])
+        .send({ error: hubError.message, code: hubError.code });
+    },
+    // Node refuses a request line or headers over its limit before Fastify sees them (431): answer 413 too_large.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(
+        tooLarge
+          ? { error: 'request line or headers too large', code: 'too_large' }
+          : { error: 'bad request', code: 'invalid_payload' },
+      );
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '413 Payload Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     bodyLimit: options.maxPayloadBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

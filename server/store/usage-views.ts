@@ -46,9 +46,10 @@ export async function usageByDay(
        FROM usage_daily_totals d
        WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
      )
+     -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
      SELECT runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model,
-            sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens,
-            sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_write_tokens)::bigint AS cache_write_tokens
+            sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+            sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens
      FROM src
      GROUP BY runtime_id, date, provider, model
      -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
