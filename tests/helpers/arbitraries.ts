@@ -213,16 +213,13 @@ const validDate = someDate.map((d) => d.toISOString().slice(0, 10));
 // ---------------------------------------------------------------------------------------------- ids and junk
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-/**
- * Runtime ids for payloads: random, other workspaces', the caller's, and hostile strings. The caller's come in lower
- * case only: one runtime named in two letter cases within a commit batch is a known bug, pinned on its own in
- * fuzz-daemon-events.test.ts and security-errors.test.ts.
- */
-const payloadId = (ctx: FuzzContext) =>
+/** Runtime ids: random, other workspaces', the caller's (in either letter case), and hostile strings. */
+export const hostileId = (ctx: FuzzContext) =>
   fc.oneof(
     fc.uuid(),
     fc.constantFrom(...ctx.foreign),
     fc.constantFrom(...ctx.own),
+    fc.constantFrom(...ctx.own).map((id) => id.toUpperCase()),
     fc.constantFrom(...ctx.own).map((id) => `{${id}}`),
     fc.constantFrom(
       NIL_UUID,
@@ -232,12 +229,6 @@ const payloadId = (ctx: FuzzContext) =>
       `${NIL_UUID} `,
     ),
     hostileString,
-  );
-/** Runtime ids for paths: the payload ids, and the caller's in upper case. */
-export const hostileId = (ctx: FuzzContext) =>
-  fc.oneof(
-    payloadId(ctx),
-    fc.constantFrom(...ctx.own).map((id) => id.toUpperCase()),
   );
 
 /** Objects whose `__proto__` / `constructor` keys are own properties, as JSON.parse builds them. */
@@ -272,7 +263,7 @@ export const replacement = (ctx: FuzzContext): fc.Arbitrary<unknown> =>
     { arbitrary: label(64), weight: 2 },
     { arbitrary: fc.constantFrom(...BAD_TIMESTAMPS, ...BAD_DATES), weight: 2 },
     { arbitrary: fc.oneof(validTimestamp, validDate), weight: 2 },
-    { arbitrary: payloadId(ctx), weight: 2 },
+    { arbitrary: hostileId(ctx), weight: 2 },
     { arbitrary: fc.constantFrom(...ENUMS), weight: 1 },
     { arbitrary: junk, weight: 3 },
   );
@@ -319,10 +310,11 @@ export const validHello = (ctx: FuzzContext) =>
     { noNullPrototype: true },
   );
 
-/** Mostly the caller's runtime, else another workspace's or one that does not exist. */
+/** Mostly the caller's runtime (in either letter case), else another workspace's or one that does not exist. */
 const runtimeId = (ctx: FuzzContext) =>
   fc.oneof(
     { arbitrary: fc.constantFrom(...ctx.own), weight: 12 },
+    { arbitrary: fc.constantFrom(...ctx.own).map((id) => id.toUpperCase()), weight: 1 },
     { arbitrary: fc.constantFrom(...ctx.foreign), weight: 1 },
     { arbitrary: fc.uuid(), weight: 1 },
   );
@@ -559,7 +551,7 @@ export const mutated = (base: fc.Arbitrary<unknown>, ctx: FuzzContext) =>
   fc.tuple(base, fc.array(mutation(ctx), { maxLength: 3 })).map(([b, ms]) => mutate(b, ms));
 
 /** Payloads of every other shape: not objects, arrays of payloads, junk. */
-export const notAPayload = (ctx: FuzzContext) => fc.oneof(junk, hostileString, hostileNumber, payloadId(ctx));
+export const notAPayload = (ctx: FuzzContext) => fc.oneof(junk, hostileString, hostileNumber, hostileId(ctx));
 
 // ---------------------------------------------------------------------------------------------- the daemon oracle
 
