@@ -86,8 +86,15 @@ export async function createHttpServer(options: {
   });
 
   app.setErrorHandler((err, request, reply) => {
+    // The dashboard's file route refuses odd paths (`..`, NUL, `//api/…`) with its own 4xx: such a path names no
+    // resource, whatever the plugin thought of it.
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
     const hubError =
-      err instanceof HubError ? err : fromFastifyError(err as { code?: string; statusCode?: number });
+      err instanceof HubError
+        ? err
+        : request.routeOptions.url === '/*' && status < 500
+          ? new HubError('not_found', 'not found')
+          : fromFastifyError(err as { code?: string; statusCode?: number });
     if (hubError.code === 'internal') request.log.error({ err }, 'request failed');
     return reply.code(httpStatusOf[hubError.code]).send({ error: hubError.message, code: hubError.code });
   });
