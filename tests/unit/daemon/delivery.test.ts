@@ -70,7 +70,7 @@ describe('Delivery', () => {
     for (let i = 0; i < 1200; i++) outbox.putEvent('claude', event());
     outbox.putTask('claude', { id: 't1', status: 'running', created_at: '2025-10-01T10:00:00.000Z' });
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(h.events.size).toBe(1200);
     expect(h.tasks.get('t1')?.status).toBe('running');
     expect(h.calls.filter((c) => c.call === 'usage').map((c) => c.size)).toEqual([500, 500, 200]);
@@ -93,7 +93,7 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     outbox.putEvent('claude', event('only'));
     const d = start(h, outbox, { timeoutMs: 300 });
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(h.events.has('only')).toBe(true);
     expect(d.stats.droppedEvents).toBe(0);
   });
@@ -107,7 +107,7 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     for (let i = 0; i < 300; i++) outbox.putEvent('claude', i === 137 ? event('bad') : event());
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(h.events.size).toBe(299);
     expect(h.events.has('bad')).toBe(false);
     expect(d.stats).toMatchObject({ events: 299, droppedEvents: 1 });
@@ -118,10 +118,10 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     outbox.putEvent('claude', event('before'));
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     h.runtimes.clear(); // the hub lost its runtimes (say, a fresh database)
     outbox.putEvent('claude', event('after'));
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(h.events.has('after')).toBe(true);
     expect(h.hellos.length).toBeGreaterThanOrEqual(2);
   });
@@ -131,10 +131,10 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     outbox.putEvent('claude', event('warmup'));
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     h.runtimes.clear();
     for (let i = 0; i < 2000; i++) outbox.putEvent('claude', event(`reset-${i}`));
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(d.stats.droppedEvents).toBe(0);
     expect([...h.events.keys()].filter((k) => k.startsWith('reset-'))).toHaveLength(2000);
   });
@@ -145,7 +145,7 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     outbox.putEvent('claude', event('orphan'));
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(d.stats.droppedEvents).toBe(1);
     expect(h.hellos.length).toBeGreaterThanOrEqual(2);
   });
@@ -155,7 +155,7 @@ describe('Delivery', () => {
     const outbox = new Outbox();
     outbox.putEvent('claude', event('a'));
     const d = start(first, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     await first.close();
     for (let i = 0; i < 50; i++) outbox.putEvent('claude', event(`offline-${i}`));
     await new Promise((r) => setTimeout(r, 300));
@@ -207,7 +207,7 @@ describe('Delivery', () => {
     };
     outbox.putEvent('claude', event('grow', 1));
     const d = start(h, outbox);
-    expect(await d.flush(5000)).toBe(true);
+    expect(await d.flush(15_000)).toBe(true);
     expect(h.events.get('grow')?.output_tokens).toBe(999);
   });
 });
