@@ -9,20 +9,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as ARGS } from '../../tests/helpers/browser';
 import { ROOT } from '../processes';
 
 const ASSETS = join(ROOT, 'web/dist/assets');
 export const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** `npm run build:web`, bounded; resolves with an error text, or null when it built. */
 export function buildWeb(timeoutMs = 180_000): Promise<string | null> {
