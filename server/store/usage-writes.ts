@@ -57,12 +57,12 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
  */
 export async function writeUsageEvents(tx: Sql, events: RuntimeUsageEvent[]): Promise<HourDelta[]> {
   if (events.length === 0) return [];
-  const col = (f: (e: RuntimeUsageEvent) => unknown) => events.map(f);
+  // One JSON parameter rather than ten arrays: encoding it costs the hub about half the CPU.
   return tx.query<HourDelta>(
     `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
-                            $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
-         AS t(runtime_id, id, ts, provider, model, ${COUNTS.join(', ')}, task_id)
+       SELECT runtime_id, id, ts, provider, model, ${COUNTS.join(', ')}, task_id
+       FROM json_to_recordset($1::json) AS t(runtime_id uuid, id text, ts timestamptz, provider text, model text,
+         ${COUNTS.map((c) => `${c} bigint`).join(', ')}, task_id text)
      ),
      old AS (
        SELECT e.* FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
@@ -94,15 +94,7 @@ export async function writeUsageEvents(tx: Sql, events: RuntimeUsageEvent[]): Pr
          ${COUNTS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
      )
      SELECT * FROM deltas WHERE ${COUNTS.map((c) => `${c} <> 0`).join(' OR ')}`,
-    [
-      col((e) => e.runtime_id),
-      col((e) => e.id),
-      col((e) => e.ts),
-      col((e) => e.provider),
-      col((e) => e.model),
-      ...COUNTS.map((c) => col((e) => e[c])),
-      col((e) => e.task_id ?? null),
-    ],
+    [JSON.stringify(events)],
   );
 }
 
