@@ -3,8 +3,8 @@
  * stored but the hub never hears so. The hub answers the call `unavailable` and the daemon retries, which must
  * count nothing twice; the node goes on without a restart. Its dashboards, though, never get those rows' deltas.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosCluster, SCENARIO_TIMEOUT_MS, startCluster } from '../helpers/chaos-cluster';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { type ChaosCluster, scenarioOnce, startCluster } from '../helpers/chaos-cluster';
 import { DaemonFleet } from '../helpers/chaos-daemons';
 import { ChaosDashboard } from '../helpers/chaos-dashboard';
 import { type CommitAnswerDropper, startCommitAnswerDropper } from '../helpers/chaos-pg-proxy';
@@ -31,26 +31,25 @@ describe('a COMMIT whose answer is lost between a node and Postgres', () => {
   let check: LedgerCheck;
   let views: CellComparison[] = [];
 
-  beforeAll(async () => {
-    cluster = await startCluster('lost-commit-answer', inject('chaosPgBase'), {
-      hubDatabaseUrl: async (hub, pg) => {
-        if (hub !== 'hub-1') return pg.url;
-        dropper = await startCommitAnswerDropper({ host: '127.0.0.1', port: pg.port });
-        return dropper.url(pg.url);
-      },
-    });
-    try {
-      await runScenario();
-    } catch (err) {
-      console.log(cluster.logs());
-      throw err;
-    }
-  }, SCENARIO_TIMEOUT_MS);
-
+  scenarioOnce(
+    () =>
+      startCluster('lost-commit-answer', inject('chaosPgBase'), {
+        hubDatabaseUrl: async (hub, pg) => {
+          if (hub !== 'hub-1') return pg.url;
+          dropper = await startCommitAnswerDropper({ host: '127.0.0.1', port: pg.port });
+          return dropper.url(pg.url);
+        },
+      }),
+    (started) => {
+      cluster = started;
+      return runScenario();
+    },
+    async () => {
+      for (const d of dashboards) d.close();
+      await fleet?.stop();
+    },
+  );
   afterAll(async () => {
-    for (const d of dashboards) d.close();
-    await fleet?.stop();
-    await cluster?.close();
     await dropper?.close();
   });
 

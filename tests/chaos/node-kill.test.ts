@@ -5,8 +5,8 @@
  * dashboard that was on the dead node comes back through its balancer, refetches and equals the database; the
  * runtimes of a daemon that cannot come back (it was pinned to the dead node) are swept offline by the survivor.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosCluster, SCENARIO_TIMEOUT_MS, startCluster } from '../helpers/chaos-cluster';
+import { describe, expect, inject, it } from 'vitest';
+import { type ChaosCluster, scenarioOnce, startCluster } from '../helpers/chaos-cluster';
 import { DaemonFleet } from '../helpers/chaos-daemons';
 import { ChaosDashboard } from '../helpers/chaos-dashboard';
 import { sleep, until } from '../helpers/chaos-processes';
@@ -42,21 +42,17 @@ describe('kill -9 of one node under load', () => {
   let survivorView: CellComparison;
   let failoverView: CellComparison;
 
-  beforeAll(async () => {
-    cluster = await startCluster('node-kill', inject('chaosPgBase'));
-    try {
-      await runScenario();
-    } catch (err) {
-      console.log(cluster.logs());
-      throw err;
-    }
-  }, SCENARIO_TIMEOUT_MS);
-
-  afterAll(async () => {
-    for (const d of dashboards) d.close();
-    await Promise.all([fleet?.stop(), stranded?.stop()]);
-    await cluster?.close();
-  });
+  scenarioOnce(
+    () => startCluster('node-kill', inject('chaosPgBase')),
+    (started) => {
+      cluster = started;
+      return runScenario();
+    },
+    async () => {
+      for (const d of dashboards) d.close();
+      await Promise.all([fleet?.stop(), stranded?.stop()]);
+    },
+  );
 
   async function runScenario() {
     const [victim, survivor] = cluster.hubs;

@@ -4,8 +4,8 @@
  * daemons retry until their data is in; the totals end exact; both nodes recover without a restart; /readyz is
  * 503 during the outage and 200 after.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosCluster, SCENARIO_TIMEOUT_MS, startCluster } from '../helpers/chaos-cluster';
+import { describe, expect, inject, it } from 'vitest';
+import { type ChaosCluster, scenarioOnce, startCluster } from '../helpers/chaos-cluster';
 import { DaemonFleet } from '../helpers/chaos-daemons';
 import { ChaosDashboard } from '../helpers/chaos-dashboard';
 import { untilReadyz } from '../helpers/chaos-hub';
@@ -38,21 +38,17 @@ describe('Postgres stopped for 10 s under load', () => {
   let check: LedgerCheck;
   let views: CellComparison[] = [];
 
-  beforeAll(async () => {
-    cluster = await startCluster('postgres-outage', inject('chaosPgBase'));
-    try {
-      await runScenario();
-    } catch (err) {
-      console.log(cluster.logs());
-      throw err;
-    }
-  }, SCENARIO_TIMEOUT_MS);
-
-  afterAll(async () => {
-    for (const d of dashboards) d.close();
-    await fleet?.stop();
-    await cluster?.close();
-  });
+  scenarioOnce(
+    () => startCluster('postgres-outage', inject('chaosPgBase')),
+    (started) => {
+      cluster = started;
+      return runScenario();
+    },
+    async () => {
+      for (const d of dashboards) d.close();
+      await fleet?.stop();
+    },
+  );
 
   async function runScenario() {
     const { hubs, pg } = cluster;

@@ -4,8 +4,8 @@
  * while node B's miss them; within 2 s of Redis returning fan-out resumes, and the dashboards the hub made
  * reconnect refetch and end equal to the database. A naive dashboard that never refetches shows what was missed.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosCluster, SCENARIO_TIMEOUT_MS, startCluster } from '../helpers/chaos-cluster';
+import { describe, expect, inject, it } from 'vitest';
+import { type ChaosCluster, scenarioOnce, startCluster } from '../helpers/chaos-cluster';
 import { DaemonFleet } from '../helpers/chaos-daemons';
 import { ChaosDashboard } from '../helpers/chaos-dashboard';
 import { untilReadyz } from '../helpers/chaos-hub';
@@ -41,21 +41,17 @@ describe('Redis stopped for 10 s under load', () => {
   let viewB: CellComparison;
   let naive: CellComparison;
 
-  beforeAll(async () => {
-    cluster = await startCluster('redis-outage', inject('chaosPgBase'));
-    try {
-      await runScenario();
-    } catch (err) {
-      console.log(cluster.logs());
-      throw err;
-    }
-  }, SCENARIO_TIMEOUT_MS);
-
-  afterAll(async () => {
-    for (const d of dashboards) d.close();
-    await fleet?.stop();
-    await cluster?.close();
-  });
+  scenarioOnce(
+    () => startCluster('redis-outage', inject('chaosPgBase')),
+    (started) => {
+      cluster = started;
+      return runScenario();
+    },
+    async () => {
+      for (const d of dashboards) d.close();
+      await fleet?.stop();
+    },
+  );
 
   async function runScenario() {
     const [nodeA, nodeB] = cluster.hubs;

@@ -4,8 +4,8 @@
  * the balancer; nothing acknowledged is lost and the totals end exact. A drained commit is published before the
  * node closes, so the other node's dashboards miss nothing.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ChaosCluster, SCENARIO_TIMEOUT_MS, startCluster } from '../helpers/chaos-cluster';
+import { describe, expect, inject, it } from 'vitest';
+import { type ChaosCluster, scenarioOnce, startCluster } from '../helpers/chaos-cluster';
 import { DaemonFleet } from '../helpers/chaos-daemons';
 import { ChaosDashboard } from '../helpers/chaos-dashboard';
 import { sleep, until } from '../helpers/chaos-processes';
@@ -35,21 +35,17 @@ describe('SIGTERM to one node under load', () => {
   let failoverView: CellComparison;
   let allOnSurvivor = false;
 
-  beforeAll(async () => {
-    cluster = await startCluster('sigterm-drain', inject('chaosPgBase'));
-    try {
-      await runScenario();
-    } catch (err) {
-      console.log(cluster.logs());
-      throw err;
-    }
-  }, SCENARIO_TIMEOUT_MS);
-
-  afterAll(async () => {
-    for (const d of dashboards) d.close();
-    await fleet?.stop();
-    await cluster?.close();
-  });
+  scenarioOnce(
+    () => startCluster('sigterm-drain', inject('chaosPgBase')),
+    (started) => {
+      cluster = started;
+      return runScenario();
+    },
+    async () => {
+      for (const d of dashboards) d.close();
+      await fleet?.stop();
+    },
+  );
 
   async function runScenario() {
     const [draining, survivor] = cluster.hubs;

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { migrate, openPostgres } from '../../server/store';
 import { type Balancer, startBalancer } from './chaos-balancer';
 import { type ChaosHub, startHub } from './chaos-hub';
@@ -108,4 +109,29 @@ export async function startCluster(
     await close();
     throw err;
   }
+}
+
+/**
+ * The lifecycle every scenario file shares: start a cluster and run the scenario once in beforeAll (printing the
+ * cluster's logs if it fails, so a CI failure explains itself), then `cleanup` and close the cluster in afterAll.
+ */
+export function scenarioOnce(
+  start: () => Promise<ChaosCluster>,
+  scenario: (cluster: ChaosCluster) => Promise<void>,
+  cleanup: () => Promise<unknown>,
+): void {
+  let cluster: ChaosCluster | undefined;
+  beforeAll(async () => {
+    cluster = await start();
+    try {
+      await scenario(cluster);
+    } catch (err) {
+      console.log(cluster.logs());
+      throw err;
+    }
+  }, SCENARIO_TIMEOUT_MS);
+  afterAll(async () => {
+    await cleanup();
+    await cluster?.close();
+  });
 }
