@@ -74,7 +74,9 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     serveClient: false,
   });
   const redis = config.REDIS_URL
-    ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix)
+    ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix ?? 'runtime-hub', () =>
+        resync.resyncAllLocal(),
+      )
     : undefined;
   const publisher = createPublisher(io.of('/dashboard'), metrics);
   const resync = new DashboardResync(io, db, logger, redis !== undefined);

@@ -20,7 +20,9 @@ export function useRedisAdapter(
   url: string,
   logger: Logger,
   metrics: Metrics,
-  channelPrefix = 'runtime-hub',
+  channelPrefix: string,
+  /** This node's dashboards may have missed what other nodes published meanwhile. */
+  onRecovered: () => void,
 ): RedisFanout {
   const onError = (role: string) => (err: Error) => {
     metrics.redisErrors.inc();
@@ -48,7 +50,7 @@ export function useRedisAdapter(
     if (!wasDown) return;
     wasDown = false;
     logger.info('redis is back: asking local dashboards to resync');
-    for (const socket of io.of('/dashboard').sockets.values()) socket.conn.close();
+    onRecovered();
   });
 
   io.adapter(createAdapter(pub, sub, { key: channelPrefix }));

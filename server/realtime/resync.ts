@@ -52,6 +52,11 @@ export class DashboardResync {
     this.closeLocal(ids);
   }
 
+  /** After a Redis outage: every dashboard on this node (the other nodes recover on their own). */
+  resyncAllLocal(): void {
+    for (const socket of this.io.of('/dashboard').sockets.values()) socket.conn.close();
+  }
+
   /**
    * Closes the transport, not the namespace: a server-side namespace disconnect ("io server disconnect") is one
    * a Socket.IO client does not retry by itself; a closed transport it does.
