@@ -23,6 +23,7 @@ import {
   getWorkspace,
   type HistoryWindow,
   listRuntimes,
+  StoreError,
   usageByDay,
   usageVersion,
 } from '../store';
@@ -32,12 +33,12 @@ import { type RouteContext, route } from './route';
 
 const RuntimeParams = z.object({ id: RuntimeId });
 
-/** Postgres refuses a zone it does not know with invalid_parameter_value; that is the caller's input. */
+/** Intl and Postgres do not know the same zones: one Postgres does not know is the caller's input. */
 async function inZone<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if ((err as { code?: string }).code === '22023')
+    if (err instanceof StoreError && err.kind === 'unknown_zone')
       throw new HubError('invalid_payload', 'tz: unknown time zone');
     throw err;
   }

@@ -43,7 +43,7 @@ export function opsRoutes(deps: {
       auth: 'none',
       response: z.union([z.object({ status: z.literal('ready') }), RestError]),
       handler: async ({ reply }) => {
-        const postgres = await within(READY_TIMEOUT_MS, deps.db.query('SELECT 1')).then(
+        const postgres = await within(READY_TIMEOUT_MS, deps.db.ping()).then(
           () => true,
           () => false,
         );

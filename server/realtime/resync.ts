@@ -39,7 +39,7 @@ export class DashboardResync {
 
   private async attempt(): Promise<void> {
     try {
-      await this.db.query('SELECT 1');
+      await this.db.ping();
     } catch {
       this.timer = setTimeout(() => void this.attempt(), RETRY_MS).unref();
       return;

@@ -1,9 +1,11 @@
 /**
  * The one seam between our SQL and a Postgres: `pg` (DATABASE_URL) or embedded PGlite (DATA_DIR). Both get the
- * same type parsing (int8/numeric → number, date → 'YYYY-MM-DD'), so every query runs unchanged on either.
+ * same type parsing (int8/numeric → number, date → 'YYYY-MM-DD'), so every query runs unchanged on either, and
+ * both reject with a StoreError only, so no caller ever sees a driver's error.
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { CommitInDoubtError, StoreError, toStoreError } from './errors';
 
 export interface Sql {
   /** One statement, positional parameters ($1…). */
@@ -12,19 +14,12 @@ export interface Sql {
   exec(text: string): Promise<void>;
 }
 
-/**
- * The connection failed while COMMIT was in flight: the transaction may or may not be stored. Retrying is safe
- * (every write is keyed), but nobody may assume that nothing was written.
- */
-export class CommitInDoubtError extends Error {
-  constructor(override readonly cause: unknown) {
-    super('the outcome of COMMIT is unknown');
-  }
-}
-
 export interface Database extends Sql {
   readonly kind: 'postgres' | 'embedded';
+  /** Errors `fn` throws pass through unchanged; a lost connection at COMMIT is a CommitInDoubtError. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial statement (readiness, recovery after an outage). */
+  ping(): Promise<void>;
   /** Statements sent to the server since open, BEGIN and COMMIT included: how tests see batching work. */
   statementCount(): number;
   close(): Promise<void>;
@@ -40,6 +35,17 @@ function counted() {
   let n = 0;
   return { bump: () => void n++, read: () => n };
 }
+
+/** A driver call whose failure is rejected as a StoreError. */
+async function classified<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toStoreError(err);
+  }
+}
+
+const pingOver = (sql: Sql) => async () => void (await sql.query('SELECT 1'));
 
 export function openPostgres(url: string, poolSize = 10): Database {
   const parsers: Record<number, (v: string) => unknown> = {
@@ -62,18 +68,19 @@ export function openPostgres(url: string, poolSize = 10): Database {
   const over = (client: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       counter.bump();
-      return (await client.query(text, params)).rows as T[];
+      return (await classified(() => client.query(text, params))).rows as T[];
     },
     async exec(text: string) {
       counter.bump();
-      await client.query(text);
+      await classified(() => client.query(text));
     },
   });
+  const sql = over(pool);
   return {
     kind: 'postgres',
-    ...over(pool),
+    ...sql,
     async transaction<T>(fn: (tx: Sql) => Promise<T>) {
-      const client = await pool.connect();
+      const client = await classified(() => pool.connect());
       // A connection lost mid-transaction emits 'error' on the checked-out client; unheard, it would crash the
       // process. The failed query rejects anyway, which is how the caller learns of it.
       const ignore = () => {};
@@ -84,8 +91,8 @@ export function openPostgres(url: string, poolSize = 10): Database {
         const result = await fn(tx);
         try {
           await tx.exec('COMMIT');
-        } catch (cause) {
-          throw new CommitInDoubtError(cause);
+        } catch (err) {
+          throw new CommitInDoubtError(err instanceof StoreError ? err.cause : err);
         }
         return result;
       } catch (err) {
@@ -96,6 +103,7 @@ export function openPostgres(url: string, poolSize = 10): Database {
         client.release();
       }
     },
+    ping: pingOver(sql),
     statementCount: counter.read,
     close: () => pool.end(),
   };
@@ -110,17 +118,35 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
   const over = (q: Queryable): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       counter.bump();
-      return (await q.query<T>(text, params)).rows;
+      return (await classified(() => q.query<T>(text, params))).rows;
     },
     async exec(text: string) {
       counter.bump();
-      await q.exec(text);
+      await classified(() => q.exec(text));
     },
   });
+  const sql = over(db);
   return {
     kind: 'embedded',
-    ...over(db),
-    transaction: (fn) => db.transaction((tx) => fn(over(tx))),
+    ...sql,
+    async transaction<T>(fn: (tx: Sql) => Promise<T>) {
+      // PGlite runs BEGIN and COMMIT itself: their failures are classified here, while whatever `fn` throws
+      // (already a StoreError when it came from a query) passes through as it is.
+      let fromFn: { err: unknown } | undefined;
+      try {
+        return await db.transaction(async (tx) => {
+          try {
+            return await fn(over(tx));
+          } catch (err) {
+            fromFn = { err };
+            throw err;
+          }
+        });
+      } catch (err) {
+        throw fromFn?.err === err ? err : toStoreError(err);
+      }
+    },
+    ping: pingOver(sql),
     statementCount: counter.read,
     close: () => db.close(),
   };

@@ -3,6 +3,7 @@
 export * from './bootstrap';
 export * from './database';
 export * from './embedded-lock';
+export * from './errors';
 export * from './migrate';
 export * from './open';
 export * from './runtimes';
