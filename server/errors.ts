@@ -1,7 +1,8 @@
 /**
- * The hub's one error type: a contract code plus a message safe to show (never a stack, never SQL).
+ * The hub's one error type: a contract code plus a message safe to show (never a stack, never SQL), and its two
+ * edges: the socket ack error and the REST error body. Unknown failures become `internal` on both.
  */
-import type { ErrorCode, WireError } from '../shared';
+import { type ErrorCode, httpStatusOf, type RestError, type WireError } from '../shared';
 
 export class HubError extends Error {
   constructor(
@@ -20,4 +21,16 @@ export class HubError extends Error {
 export function toWireError(err: unknown): WireError {
   if (err instanceof HubError) return err.toWire();
   return { code: 'internal', message: 'internal error' };
+}
+
+/**
+ * Any thrown value as a REST answer: the status of its code and the contract's `{ error, code }` body.
+ *
+ * @example
+ * toRestError(new HubError('not_found', 'runtime not found'))
+ * // { status: 404, body: { error: 'runtime not found', code: 'not_found' } }
+ */
+export function toRestError(err: unknown): { status: number; body: RestError } {
+  const { code, message } = toWireError(err);
+  return { status: httpStatusOf[code], body: { error: message, code } };
 }

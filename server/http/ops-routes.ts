@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RestError } from '../../shared';
+import { HubError, toRestError } from '../errors';
 import type { Metrics } from '../observability/metrics';
 import type { Database } from '../store';
 import { openApiDocument } from './openapi';
@@ -51,9 +52,10 @@ export function opsRoutes(deps: {
           ? await within(READY_TIMEOUT_MS, deps.redisPing()).catch(() => false)
           : true;
         if (postgres && redis) return { status: 'ready' };
-        reply.code(503);
         const down = [postgres ? '' : 'postgres', redis ? '' : 'redis'].filter(Boolean).join(' and ');
-        return { error: `${down} not answering`, code: 'unavailable' };
+        const { status, body } = toRestError(new HubError('unavailable', `${down} not answering`));
+        reply.code(status);
+        return body;
       },
     }),
     route({

@@ -3,6 +3,7 @@
  * (`{ error, code }`, never a stack or SQL) and the built dashboard at `/`.
  */
 import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -15,8 +16,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { httpStatusOf } from '../../shared';
-import { HubError } from '../errors';
+import { HubError, toRestError } from '../errors';
 import { type Database, findToken, type TokenRole } from '../store';
 import { type RouteSpec, registerRoutes } from './route';
 
@@ -31,6 +31,25 @@ export function bearerAuth(db: Database) {
       throw new HubError('unauthorized', `a valid ${role} token is required`);
     return identity;
   };
+}
+
+/** Answers with the contract's error body and the status of its code. */
+function sendError(reply: FastifyReply, err: HubError): FastifyReply {
+  const { status, body } = toRestError(err);
+  return reply.code(status).send(body);
+}
+
+/**
+ * The same answer written on a raw socket, for requests Node refuses before any reply object exists. The
+ * connection is closed: the parser that refused the request cannot read the next one.
+ */
+function rawErrorResponse(err: HubError): string {
+  const { status, body } = toRestError(err);
+  const text = JSON.stringify(body);
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`
+  );
 }
 
 /** Fastify's own errors (body too large, bad JSON, wrong media type) mapped onto contract codes. */
@@ -59,9 +78,7 @@ export async function createHttpServer(options: {
     frameworkErrors: (err, _request, reply) => {
       const notFound = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const hubError = notFound ? new HubError('not_found', 'not found') : fromFastifyError(err);
-      void (reply as FastifyReply)
-        .code(httpStatusOf[hubError.code])
-        .send({ error: hubError.message, code: hubError.code });
+      void sendError(reply as FastifyReply, hubError);
     },
     // Node refuses a request line or headers over its limit before Fastify sees them (431): answer 413 too_large.
     clientErrorHandler: (err, socket) => {
@@ -70,14 +87,12 @@ export async function createHttpServer(options: {
         return;
       }
       const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
-      const body = JSON.stringify(
-        tooLarge
-          ? { error: 'request line or headers too large', code: 'too_large' }
-          : { error: 'bad request', code: 'invalid_payload' },
-      );
       socket.end(
-        `HTTP/1.1 ${tooLarge ? '413 Payload Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        rawErrorResponse(
+          tooLarge
+            ? new HubError('too_large', 'request line or headers too large')
+            : new HubError('invalid_payload', 'bad request'),
+        ),
       );
     },
     bodyLimit: options.maxPayloadBytes,
@@ -96,7 +111,7 @@ export async function createHttpServer(options: {
           ? new HubError('not_found', 'not found')
           : fromFastifyError(err as { code?: string; statusCode?: number });
     if (hubError.code === 'internal') request.log.error({ err }, 'request failed');
-    return reply.code(httpStatusOf[hubError.code]).send({ error: hubError.message, code: hubError.code });
+    return sendError(reply, hubError);
   });
 
   await app.register(fastifyHelmet, {
@@ -136,7 +151,7 @@ export async function createHttpServer(options: {
         .type('text/plain')
         .send('The dashboard is not built yet: run `npm run build:web` (npm start does).');
     }
-    return reply.code(404).send({ error: 'not found', code: 'not_found' });
+    return sendError(reply, new HubError('not_found', 'not found'));
   });
   return app;
 }
