@@ -1,9 +1,13 @@
 /**
- * REST access with the member token. Every failure becomes an ApiError carrying the hub's closed error code,
- * so pages can tell "sign in again" (401) from "not found" (404) from "the hub is down" (network, 5xx).
+ * REST access with the member token. Every body is parsed with the shared schema of its route, so the dashboard
+ * works on the contract's types, not on whatever arrived. Every failure becomes an ApiError carrying the hub's
+ * closed error code, so pages can tell "sign in again" (401) from "not found" (404) from "the hub is down"
+ * (network, 5xx).
  */
-import type { PriceTable } from '../../../shared/pricing';
-import type { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import type { z } from 'zod';
+import { type ErrorCode, RestError } from '../../../shared/errors';
+import { PriceTable } from '../../../shared/pricing';
+import { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
 
 export type { Me };
 
@@ -11,18 +15,35 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-function isErrorBody(v: unknown): v is { error: string; code: string } {
-  return typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string';
+/** Where and why a body does not match its schema, short enough to show on a page. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected body';
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
-export async function apiGet<T>(path: string, token: string, signal?: AbortSignal): Promise<T> {
+/** The hub's error body, or (a proxy's page, an empty body) an error named after the status. */
+function errorOf(res: Response, body: unknown): ApiError {
+  const parsed = RestError.safeParse(body);
+  if (parsed.success) return new ApiError(parsed.data.error, res.status, parsed.data.code);
+  const code = res.status === 401 ? 'unauthorized' : 'internal';
+  return new ApiError(`${res.status} ${res.statusText}`, res.status, code);
+}
+
+/** GET `path` and parse its JSON body with `schema`; a body that does not parse is an `internal` ApiError. */
+export async function apiGet<S extends z.ZodType>(
+  path: string,
+  token: string,
+  schema: S,
+  signal?: AbortSignal,
+): Promise<z.output<S>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -33,28 +54,36 @@ export async function apiGet<T>(path: string, token: string, signal?: AbortSigna
     if (signal?.aborted) throw err;
     throw new ApiError('The hub cannot be reached. Check that it is running.', 0, 'unavailable');
   }
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const message = isErrorBody(body) ? body.error : `${res.status} ${res.statusText}`;
-    const code = isErrorBody(body) ? body.code : res.status === 401 ? 'unauthorized' : 'internal';
-    throw new ApiError(message, res.status, code);
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) throw errorOf(res, body);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      `The hub answered ${path} with a body this dashboard does not understand (${firstIssue(parsed.error)}).`,
+      res.status,
+      'internal',
+    );
   }
-  return body as T;
+  return parsed.data;
 }
+
+const Runtimes = Runtime.array();
+const UsageRows = UsageRow.array();
+const ActivityRows = ActivityRow.array();
 
 /** The REST calls of the dashboard, bound to one token. */
 export function createApi(token: string) {
   const q = (days: number, tz: string) => `days=${days}&tz=${encodeURIComponent(tz)}`;
   return {
-    me: (s?: AbortSignal) => apiGet<Me>('/api/me', token, s),
-    pricing: (s?: AbortSignal) => apiGet<PriceTable>('/api/pricing', token, s),
-    runtimes: (s?: AbortSignal) => apiGet<Runtime[]>('/api/runtimes', token, s),
+    me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
+    pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
+    runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
     workspaceUsage: (days: number, tz: string, s?: AbortSignal) =>
-      apiGet<UsageRow[]>(`/api/usage?${q(days, tz)}`, token, s),
+      apiGet(`/api/usage?${q(days, tz)}`, token, UsageRows, s),
     runtimeUsage: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet<UsageRow[]>(`/api/runtimes/${encodeURIComponent(id)}/usage?${q(days, tz)}`, token, s),
+      apiGet(`/api/runtimes/${encodeURIComponent(id)}/usage?${q(days, tz)}`, token, UsageRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet<ActivityRow[]>(`/api/runtimes/${encodeURIComponent(id)}/activity?${q(days, tz)}`, token, s),
+      apiGet(`/api/runtimes/${encodeURIComponent(id)}/activity?${q(days, tz)}`, token, ActivityRows, s),
   };
 }
 
