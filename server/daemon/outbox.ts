@@ -3,7 +3,7 @@
  * kept) and tasks by id (latest state kept). Persisted in the state file, so nothing read is lost offline.
  */
 import type { Task, UsageEvent } from '../../shared/schemas';
-import { totalOf } from './counts';
+import { totalOf } from '../../shared/tokens';
 
 export interface OutboxJson {
   events: Record<string, UsageEvent[]>;
