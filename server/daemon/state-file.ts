@@ -10,7 +10,6 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
-import { z } from 'zod';
 import { Task, UsageEvent } from '../../shared/schemas';
 import type { CodexFileCtx } from './codex-reader';
 import { CodexSessions } from './codex-sessions';
@@ -18,6 +17,7 @@ import type { ScanCounters } from './counts';
 import type { ProviderName } from './discovery';
 import { Outbox } from './outbox';
 import { RecentMax } from './recent-max';
+import { FileEntrySchema, isSeen, isSession, StateJson, TaskRecordSchema, validItems } from './state-json';
 import { TaskTracker } from './tasks';
 
 export const SEEN_CAPACITY = 50_000;
@@ -34,80 +34,6 @@ export interface FileEntry {
   session?: string;
   /** Codex: the reader context at `offset`. */
   codex?: CodexFileCtx;
-}
-
-const Vector = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]);
-// The bulky parts (tens of thousands of seen ids, lineage vectors) are checked by hand below: zod would copy
-// every entry, which costs more memory than the whole state.
-const StateJson = z.looseObject({
-  version: z.literal(1),
-  daemon_id: z.uuid(),
-  files: z.record(z.string(), z.looseObject({})).default({}),
-  seen: z.record(z.string(), z.array(z.unknown())).default({}),
-  codex_sessions: z.looseObject({ sessions: z.array(z.unknown()) }).optional(),
-  tasks: z.array(z.looseObject({})).default([]),
-  counters: z
-    .record(
-      z.string(),
-      z.object({
-        files: z.number(),
-        lines: z.number(),
-        bytes: z.number(),
-        events: z.number(),
-        duplicates: z.number(),
-        skipped: z.number(),
-        unparsable: z.number(),
-      }),
-    )
-    .default({}),
-  outbox: z
-    .object({
-      events: z.record(z.string(), z.array(z.unknown())).default({}),
-      tasks: z.record(z.string(), z.array(z.unknown())).default({}),
-    })
-    .optional(),
-});
-
-const FileEntrySchema = z.object({
-  provider: z.enum(['claude', 'codex']),
-  ino: z.number(),
-  size: z.number(),
-  offset: z.number().int().min(0),
-  head: z.string(),
-  head_len: z.number().int().min(0),
-  session: z.string().optional(),
-  codex: z
-    .object({
-      session: z.string().optional(),
-      ns: z.string().optional(),
-      model: z.string(),
-      prev: Vector.optional(),
-    })
-    .optional(),
-});
-
-const TaskRecordSchema = z.object({
-  provider: z.string(),
-  id: z.string(),
-  started_at: z.string(),
-  last_at: z.string(),
-  sent: z.enum(['running', 'completed']).optional(),
-});
-
-const isSeen = (e: unknown): e is [string, number] =>
-  Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'number';
-
-const isVector = (v: unknown): v is [number, number, number, number, number] =>
-  Array.isArray(v) && v.length === 5 && v.every((x) => typeof x === 'number');
-
-function isSession(
-  e: unknown,
-): e is [string, { parent?: string; vectors: [number, number, number, number, number][] }] {
-  if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') return false;
-  const info = e[1] as { parent?: unknown; vectors?: unknown } | null;
-  if (typeof info !== 'object' || info === null) return false;
-  if (info.parent !== undefined && typeof info.parent !== 'string') return false;
-  return Array.isArray(info.vectors) && info.vectors.every(isVector);
 }
 
 /** The default state file: `<user config>/runtime-hub/daemon.json`. */
@@ -191,13 +117,10 @@ export class DaemonState {
       sessions: (j.codex_sessions?.sessions ?? []).filter(isSession),
     });
     s.tasks = TaskTracker.fromJSON(j.tasks.flatMap((t) => TaskRecordSchema.safeParse(t).data ?? []));
-    const events: Record<string, UsageEvent[]> = {};
-    const tasks: Record<string, Task[]> = {};
-    for (const [p, list] of Object.entries(j.outbox?.events ?? {}))
-      events[p] = list.flatMap((e) => UsageEvent.safeParse(e).data ?? []);
-    for (const [p, list] of Object.entries(j.outbox?.tasks ?? {}))
-      tasks[p] = list.flatMap((t) => Task.safeParse(t).data ?? []);
-    s.outbox = Outbox.fromJSON({ events, tasks });
+    s.outbox = Outbox.fromJSON({
+      events: validItems(UsageEvent, j.outbox?.events),
+      tasks: validItems(Task, j.outbox?.tasks),
+    });
     return s;
   }
 

@@ -1,5 +1,6 @@
 /** The dashboard's whole state: what REST answered plus the live deltas merged into it. Replaced, never mutated. */
 import type { PriceTable } from '../../../shared/pricing';
+import { defaultPrices } from '../../../shared/pricing';
 import type { Runtime, UsageRow } from '../../../shared/schemas';
 import type { HourlyState } from '../lib/activity';
 import type { Me } from './api';
@@ -36,6 +37,23 @@ export interface State {
   lastDeltaAt: Readonly<Record<string, number>>;
   /** When this page started watching (ms): staleness is never claimed for a period we did not watch. */
   watchingSince: number;
+}
+
+/** The state before anything is loaded: signed in when a token was kept, everything else loading. */
+export function initialState(token: string | null, tz: string): State {
+  return {
+    token,
+    signInMessage: null,
+    tz,
+    me: { status: 'loading' },
+    prices: defaultPrices,
+    runtimes: { status: 'loading' },
+    connection: 'connecting',
+    overview: { status: 'loading' },
+    detail: null,
+    lastDeltaAt: {},
+    watchingSince: Date.now(),
+  };
 }
 
 /** The workspace overview's window: its chart shows these days, its per-runtime figures the last 7. */

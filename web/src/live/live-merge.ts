@@ -1,0 +1,110 @@
+/**
+ * The live half of the store: socket events are queued and merged into the state once per animation frame,
+ * so a burst of deltas costs one redraw. The merge itself is pure: queued events in, a state patch out.
+ */
+import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
+import { windowDates } from '../../../shared/time';
+import { countTask } from '../lib/activity';
+import { mergeUsage } from '../lib/merge';
+import type { DetailState, State } from './state';
+import { detailFetchDays, OVERVIEW_DAYS } from './state';
+
+/** Events received since the last merge. */
+export interface LiveBatch {
+  usage: UsagePush[];
+  tasks: TaskPush[];
+  /** Latest version of each runtime, by id. */
+  runtimes: Map<string, Runtime>;
+}
+
+/** Queues live events and hands them, all at once, to `apply` at the next frame (or timer, in a hidden tab). */
+export class LiveQueue {
+  private batch: LiveBatch = emptyBatch();
+  private frame: number | null = null;
+
+  constructor(private readonly apply: (batch: LiveBatch) => void) {}
+
+  runtime(r: Runtime): void {
+    this.batch.runtimes.set(r.id, r);
+    this.schedule();
+  }
+
+  usage(p: UsagePush): void {
+    this.batch.usage.push(p);
+    this.schedule();
+  }
+
+  task(p: TaskPush): void {
+    this.batch.tasks.push(p);
+    this.schedule();
+  }
+
+  /** Applies every queued event now. */
+  flush(): void {
+    this.frame = null;
+    const batch = this.batch;
+    this.batch = emptyBatch();
+    this.apply(batch);
+  }
+
+  private schedule(): void {
+    if (this.frame !== null) return;
+    // A hidden tab gets no animation frames; a timer keeps its numbers right for when it is shown again.
+    if (typeof document !== 'undefined' && document.hidden) {
+      this.frame = window.setTimeout(() => this.flush(), 250) as unknown as number;
+    } else {
+      this.frame = requestAnimationFrame(() => this.flush());
+    }
+  }
+}
+
+function emptyBatch(): LiveBatch {
+  return { usage: [], tasks: [], runtimes: new Map() };
+}
+
+/** The state patch that merges a batch of live events (empty when nothing shown changes). */
+export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
+  const patch: Partial<State> = {};
+  if (batch.runtimes.size > 0 && s.runtimes.status === 'ready')
+    patch.runtimes = { ...s.runtimes, data: upsertRuntimes(s.runtimes.data, batch.runtimes) };
+  if (batch.usage.length > 0) {
+    const now = Date.now();
+    const lastDeltaAt = { ...s.lastDeltaAt };
+    for (const p of batch.usage) lastDeltaAt[p.runtime_id] = now;
+    patch.lastDeltaAt = lastDeltaAt;
+    if (s.overview.status === 'ready') {
+      const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
+      const data = mergeUsage(s.overview.data, batch.usage, { tz: s.tz, prices: s.prices, since });
+      patch.overview = { ...s.overview, data };
+    }
+  }
+  const detail = s.detail && mergeDetail(s, s.detail, batch);
+  if (detail && detail !== s.detail) patch.detail = detail;
+  return patch;
+}
+
+/** Known runtimes replaced in place, new ones appended. */
+function upsertRuntimes(list: readonly Runtime[], updates: Map<string, Runtime>): Runtime[] {
+  const next = list.map((r) => updates.get(r.id) ?? r);
+  const known = new Set(next.map((r) => r.id));
+  for (const r of updates.values()) if (!known.has(r.id)) next.push(r);
+  return next;
+}
+
+/** The detail page's rows and hourly tasks with this runtime's events added (the same object if none apply). */
+function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
+  let next = d;
+  const mine = batch.usage.filter((p) => p.runtime_id === d.id);
+  if (mine.length > 0 && d.usage.status === 'ready') {
+    const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
+    const data = mergeUsage(d.usage.data, mine, { tz: s.tz, prices: s.prices, since });
+    next = { ...next, usage: { ...d.usage, data } };
+  }
+  if (batch.tasks.length > 0 && d.hourly.status === 'ready') {
+    const since = windowDates(d.days, s.tz).at(-1) ?? '';
+    let h = d.hourly.data;
+    for (const t of batch.tasks) if (t.runtime_id === d.id) h = countTask(h, t.task, s.tz, since);
+    if (h !== d.hourly.data) next = { ...next, hourly: { ...d.hourly, data: h } };
+  }
+  return next;
+}

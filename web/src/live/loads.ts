@@ -1,0 +1,107 @@
+/**
+ * The REST half of the store: what each page shows, loaded for the current session and zone. An answer that
+ * arrives after the viewer moved on (signed out, changed zone, range or runtime, or asked for a newer overview)
+ * is dropped, so a slow answer never overwrites a newer one.
+ */
+import type { PriceTable } from '../../../shared/pricing';
+import { defaultPrices } from '../../../shared/pricing';
+import { hourlyFromRows } from '../lib/activity';
+import type { Sessions } from './session';
+import type { DetailState, Loadable, State } from './state';
+import { detailFetchDays, OVERVIEW_DAYS } from './state';
+
+/** Read and patch access to the store's state. */
+export interface StateAccess {
+  get(): State;
+  set(patch: Partial<State>): void;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function ready<T>(data: T): Loadable<T> {
+  return { status: 'ready', data, loadedAt: Date.now() };
+}
+
+export class Loads {
+  /** Numbers overview requests: only the answer to the latest one is shown (a zone change asks again). */
+  private overviewRequest = 0;
+
+  /** `fail` turns an error into its message (and signs out on a refused token). */
+  constructor(
+    private readonly state: StateAccess,
+    private readonly sessions: Sessions,
+    private readonly fail: (err: unknown) => string,
+  ) {}
+
+  async meta(): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    const [me, prices] = await Promise.allSettled([session.api.me(), session.api.pricing()]);
+    if (!this.sessions.isCurrent(session)) return;
+    this.state.set({
+      me: me.status === 'fulfilled' ? ready(me.value) : { status: 'error', message: errorText(me.reason) },
+      prices: prices.status === 'fulfilled' ? (prices.value as PriceTable) : defaultPrices,
+    });
+  }
+
+  async runtimes(): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    try {
+      const list = await session.api.runtimes();
+      if (this.sessions.isCurrent(session)) this.state.set({ runtimes: ready(list) });
+    } catch (err) {
+      const message = this.fail(err);
+      if (this.sessions.isCurrent(session)) this.state.set({ runtimes: { status: 'error', message } });
+    }
+  }
+
+  async overview(): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    const request = ++this.overviewRequest;
+    const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
+    const tz = this.state.get().tz;
+    if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
+    try {
+      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz);
+      if (latest()) this.state.set({ overview: ready(rows) });
+    } catch (err) {
+      const message = this.fail(err);
+      if (latest()) this.state.set({ overview: { status: 'error', message } });
+    }
+  }
+
+  /** The open detail page's usage and hourly activity, for its runtime, range and the current zone. */
+  async detail(id: string, days: number): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    const tz = this.state.get().tz;
+    const stillWanted = () => {
+      const s = this.state.get();
+      return this.sessions.isCurrent(session) && s.detail?.id === id && s.detail.days === days && s.tz === tz;
+    };
+    const [usage, activity] = await Promise.allSettled([
+      session.api.runtimeUsage(id, detailFetchDays(days), tz),
+      session.api.activity(id, days, tz),
+    ]);
+    if (!stillWanted()) return;
+    this.setDetail(id, {
+      usage:
+        usage.status === 'fulfilled'
+          ? ready(usage.value)
+          : { status: 'error', message: this.fail(usage.reason) },
+      hourly:
+        activity.status === 'fulfilled'
+          ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })
+          : { status: 'error', message: this.fail(activity.reason) },
+    });
+  }
+
+  private setDetail(id: string, patch: Partial<DetailState>): void {
+    const d = this.state.get().detail;
+    if (d && d.id === id) this.state.set({ detail: { ...d, ...patch } });
+  }
+}
