@@ -60,6 +60,39 @@ describe('reading the static fixture trees', () => {
     expect(c).toMatchObject({ files: 2, events: 4, duplicates: 4, unparsable: 0 });
   });
 
+  it('reports a real Codex 0.171 rollout (captured by scripts/capture-codex-log.ts) once per response, from its token_usage_records', async () => {
+    const run = await scanOnce({ codex: join(FIXTURES, 'codex-0171') }, join(tempDir(), 'state.json'));
+    // A new session and its resume, appended to the same file: two responses, each a record then a token_count.
+    expect(run.events('codex')).toEqual([
+      {
+        id: 'resp_fake_1',
+        ts: '2026-11-30T14:05:03.391Z',
+        provider: 'codex',
+        model: 'gpt-5.4',
+        input_tokens: 1234,
+        output_tokens: 41,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+      },
+      {
+        id: 'resp_fake_2',
+        ts: '2026-11-30T14:05:08.756Z',
+        provider: 'codex',
+        model: 'gpt-5.4',
+        input_tokens: 2234 - 512,
+        output_tokens: 42,
+        cache_read_tokens: 512,
+        cache_write_tokens: 0,
+      },
+    ]);
+    expect(run.scanner.countersFor('codex')).toMatchObject({
+      files: 1,
+      events: 2,
+      duplicates: 2,
+      unparsable: 0,
+    });
+  });
+
   it('reports each session as a task started at its first entry', async () => {
     const dir = tempDir();
     const run = await scanOnce(
