@@ -93,6 +93,32 @@ describe('reading the static fixture trees', () => {
     });
   });
 
+  it('reports a real Claude Code 2.1.332 session with a subagent (captured by scripts/capture-claude-log.ts) exactly', async () => {
+    const run = await scanOnce({ claude: join(FIXTURES, 'claude-2.1.332') }, join(tempDir(), 'state.json'));
+    const events = run.events('claude');
+    expect(events.map((e) => e.id).sort()).toEqual([
+      'msg_fake_01:req_fake_1',
+      'msg_fake_02:req_fake_2',
+      'msg_fake_03:req_fake_3', // the subagent's, in subagents/agent-*.jsonl
+      'msg_fake_04:req_fake_4',
+    ]);
+    // The session's own tally, its `cost-state` line: modelUsage["claude-opus-5-5"] = 50 in, 90 out,
+    // 50000 cache read, 9000 cache creation.
+    expect(sums(events)).toEqual({
+      input_tokens: 50,
+      output_tokens: 90,
+      cache_read_tokens: 50_000,
+      cache_write_tokens: 9_000,
+    });
+    expect(new Set(events.map((e) => e.model))).toEqual(new Set(['claude-opus-5-5']));
+    expect(run.scanner.countersFor('claude')).toMatchObject({
+      files: 2,
+      events: 4,
+      duplicates: 0,
+      unparsable: 0,
+    });
+  });
+
   it('reports each session as a task started at its first entry', async () => {
     const dir = tempDir();
     const run = await scanOnce(
