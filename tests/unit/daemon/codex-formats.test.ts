@@ -102,6 +102,23 @@ describe('Codex log shapes of issue 12', () => {
     expect(lost.events('codex').map((e) => e.id)).toEqual(second.events('codex').map((e) => e.id));
   });
 
+  it('counts once the history a copy without session_meta repeats from a parent that has one', async () => {
+    const { codex, day, statePath } = setup();
+    const parent = [turn(1), turn(2)];
+    const own = [turn(3)];
+    const parentLines = rollout({ meta: S1, turns: parent });
+    writeLines(join(day, `rollout-2026-11-02T09-00-00-${S1}.jsonl`), parentLines);
+    const all = cumulative([...parent, ...own]);
+    // The copy leaves the parent's session_meta out and keeps the rest as it was.
+    writeLines(join(day, `rollout-2026-11-02T09-30-00-${S2}.jsonl`), [
+      ...parentLines.slice(1),
+      codexTokenCount(at(40), all[2]!),
+    ]);
+    const events = (await scanOnce({ codex }, statePath)).events('codex');
+    expect(events).toHaveLength(3);
+    expect(sums(events)).toEqual(expected([...parent, ...own]));
+  });
+
   it('reads sessions archived before the daemon first ran (archived_sessions/)', async () => {
     const { codex, archived, statePath } = setup();
     const ts = [turn(1), turn(2)];
