@@ -9,7 +9,7 @@
  * Never a test dependency: tests build their lines with tests/fixtures/daemon/builders.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -188,3 +188,5 @@ for (const f of files(config)) {
 }
 api.close();
 proxy.close();
+rmSync(config, { recursive: true, force: true });
+rmSync(work, { recursive: true, force: true });

@@ -11,7 +11,7 @@
  * Never a test dependency: tests build their lines with tests/fixtures/daemon/builders.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -167,3 +167,5 @@ for (const f of files(home)) {
 }
 api.server.close();
 proxy.server.close();
+rmSync(home, { recursive: true, force: true });
+rmSync(work, { recursive: true, force: true });
