@@ -60,6 +60,65 @@ describe('reading the static fixture trees', () => {
     expect(c).toMatchObject({ files: 2, events: 4, duplicates: 4, unparsable: 0 });
   });
 
+  it('reports a real Codex 0.171 rollout (captured by scripts/capture-codex-log.ts) once per response, from its token_usage_records', async () => {
+    const run = await scanOnce({ codex: join(FIXTURES, 'codex-0171') }, join(tempDir(), 'state.json'));
+    // A new session and its resume, appended to the same file: two responses, each a record then a token_count.
+    expect(run.events('codex')).toEqual([
+      {
+        id: 'resp_fake_1',
+        ts: '2026-11-30T14:05:03.391Z',
+        provider: 'codex',
+        model: 'gpt-5.4',
+        input_tokens: 1234,
+        output_tokens: 41,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+      },
+      {
+        id: 'resp_fake_2',
+        ts: '2026-11-30T14:05:08.756Z',
+        provider: 'codex',
+        model: 'gpt-5.4',
+        input_tokens: 2234 - 512,
+        output_tokens: 42,
+        cache_read_tokens: 512,
+        cache_write_tokens: 0,
+      },
+    ]);
+    expect(run.scanner.countersFor('codex')).toMatchObject({
+      files: 1,
+      events: 2,
+      duplicates: 2,
+      unparsable: 0,
+    });
+  });
+
+  it('reports a real Claude Code 2.1.332 session with a subagent (captured by scripts/capture-claude-log.ts) exactly', async () => {
+    const run = await scanOnce({ claude: join(FIXTURES, 'claude-2.1.332') }, join(tempDir(), 'state.json'));
+    const events = run.events('claude');
+    expect(events.map((e) => e.id).sort()).toEqual([
+      'msg_fake_01:req_fake_1',
+      'msg_fake_02:req_fake_2',
+      'msg_fake_03:req_fake_3', // the subagent's, in subagents/agent-*.jsonl
+      'msg_fake_04:req_fake_4',
+    ]);
+    // The session's own tally, its `cost-state` line: modelUsage["claude-opus-5-5"] = 50 in, 90 out,
+    // 50000 cache read, 9000 cache creation.
+    expect(sums(events)).toEqual({
+      input_tokens: 50,
+      output_tokens: 90,
+      cache_read_tokens: 50_000,
+      cache_write_tokens: 9_000,
+    });
+    expect(new Set(events.map((e) => e.model))).toEqual(new Set(['claude-opus-5-5']));
+    expect(run.scanner.countersFor('claude')).toMatchObject({
+      files: 2,
+      events: 4,
+      duplicates: 0,
+      unparsable: 0,
+    });
+  });
+
   it('reports each session as a task started at its first entry', async () => {
     const dir = tempDir();
     const run = await scanOnce(
