@@ -94,7 +94,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     onInDoubt: (workspaceIds) => resync.request(workspaceIds),
   });
 
-  const ingest = new IngestService(db, writer, publisher, metrics);
+  const ingest = new IngestService(db, writer, publisher, metrics, config.MAX_RUNTIMES_PER_WORKSPACE);
   const presence = new PresenceTracker(
     db,
     {

@@ -41,6 +41,8 @@ export const ConfigSchema = z.object({
   INGEST_WRITERS: positiveInt.default(2),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
+  /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */
+  MAX_RUNTIMES_PER_WORKSPACE: positiveInt.default(1_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
