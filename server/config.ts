@@ -43,6 +43,9 @@ export const ConfigSchema = z.object({
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
   /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */
   MAX_RUNTIMES_PER_WORKSPACE: positiveInt.default(1_000),
+  /** Postgres statement_timeout and lock_timeout of the hub's connections: a blocked call answers `unavailable`. */
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -4,6 +4,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { HubError } from '../errors';
 
 export interface Sql {
   /** One statement, positional parameters ($1…). */
@@ -41,7 +42,31 @@ function counted() {
   return { bump: () => void n++, read: () => n };
 }
 
-export function openPostgres(url: string, poolSize = 10): Database {
+/**
+ * Bounds on one statement and on one wait for a lock, so a call blocked by a table lock (or a runaway query) is
+ * answered `unavailable` instead of hanging until its client gives up.
+ */
+export interface DatabaseTimeouts {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
+
+/** query_canceled (statement_timeout) and lock_not_available (lock_timeout): the database is busy, retry later. */
+const BUSY_CODES = new Set(['57014', '55P03']);
+
+function busyAsUnavailable(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !BUSY_CODES.has(code)) return err;
+  return new HubError('unavailable', 'the database is busy (a lock or a slow statement timed out); retry');
+}
+
+export function openPostgres(
+  url: string,
+  poolSize = 10,
+  timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+): Database {
   const parsers: Record<number, (v: string) => unknown> = {
     [INT8]: asNumber,
     [NUMERIC]: asNumber,
@@ -51,6 +76,8 @@ export function openPostgres(url: string, poolSize = 10): Database {
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5_000,
+    statement_timeout: timeouts.statementTimeoutMs,
+    lock_timeout: timeouts.lockTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -62,11 +89,19 @@ export function openPostgres(url: string, poolSize = 10): Database {
   const over = (client: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       counter.bump();
-      return (await client.query(text, params)).rows as T[];
+      try {
+        return (await client.query(text, params)).rows as T[];
+      } catch (err) {
+        throw busyAsUnavailable(err);
+      }
     },
     async exec(text: string) {
       counter.bump();
-      await client.query(text);
+      try {
+        await client.query(text);
+      } catch (err) {
+        throw busyAsUnavailable(err);
+      }
     },
   });
   return {

@@ -5,6 +5,7 @@ export * from './database';
 export * from './embedded-lock';
 export * from './migrate';
 export * from './open';
+export * from './readiness';
 export * from './runtimes';
 export * from './tasks';
 export * from './usage-views';
