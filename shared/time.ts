@@ -115,3 +115,25 @@ export function isCalendarDate(s: string): boolean {
   const t = Date.parse(`${s}T00:00:00Z`);
   return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The same instant as an RFC 3339 string in UTC, every fraction digit kept. Postgres refuses an offset past
+ * ±15:59, which RFC 3339 allows (up to ±23:59); in UTC every instant the contract allows is storable.
+ * @example toUtcTimestamp('9999-12-31T23:59:59.5-23:59') // '10000-01-01T23:58:59.5Z'
+ */
+export function toUtcTimestamp(rfc3339: string): string {
+  const m = RFC3339.exec(rfc3339);
+  if (!m) throw new RangeError(`not an RFC 3339 timestamp: ${rfc3339}`);
+  const [, wholeSeconds, fraction = '', sign, offsetHours, offsetMinutes] = m;
+  const offsetMs = sign
+    ? (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
+    : 0;
+  const at = new Date(Date.parse(`${wholeSeconds}Z`) - offsetMs);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return (
+    `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}` +
+    `T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${fraction}Z`
+  );
+}
