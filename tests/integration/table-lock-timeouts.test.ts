@@ -48,7 +48,10 @@ describe('table lock timeouts', () => {
 
       const ready = await rest(`${hub.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(ready.body).toEqual({ error: 'postgres writes are blocked by a table lock', code: 'unavailable' });
+      expect(ready.body).toEqual({
+        error: 'postgres writes are blocked by a table lock',
+        code: 'unavailable',
+      });
       expect((await rest(`${hub.url}/healthz`)).status).toBe(200);
     } finally {
       await locker.query('ROLLBACK');
