@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { Server } from 'socket.io';
+import { trustedProxies } from './client-address';
 import type { Config } from './config';
 import { daemonRoutes } from './http/daemon-routes';
 import { memberRoutes } from './http/member-routes';
@@ -15,7 +16,7 @@ import { IngestService } from './ingest/service';
 import { type IngestWriter, ShardedWriter } from './ingest/sharded-writer';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { loadPriceTable } from './pricing';
-import { HandshakeLimiter, requireToken } from './realtime/auth';
+import { HandshakeGuard, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
 import { attachDashboardNamespace } from './realtime/dashboard-namespace';
 import { PresenceTracker } from './realtime/presence';
@@ -66,6 +67,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
     corsOrigins: config.CORS_ORIGINS,
     restRatePerMinute: config.REST_RATE_PER_MIN,
+    isTrustedProxy: trustedProxies(config.TRUST_PROXY),
   });
   const io = new Server(http.server, {
     // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
@@ -94,7 +96,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     onInDoubt: (workspaceIds) => resync.request(workspaceIds),
   });
 
-  const ingest = new IngestService(db, writer, publisher, metrics);
+  const ingest = new IngestService(db, writer, publisher, metrics, config.MAX_RUNTIMES_PER_WORKSPACE);
   const presence = new PresenceTracker(
     db,
     {
@@ -116,9 +118,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
 
   const daemons = io.of('/daemon');
   const dashboards = io.of('/dashboard');
-  const handshakes = new HandshakeLimiter(config.HANDSHAKE_RATE_PER_S);
-  requireToken(daemons, db, 'daemon', handshakes);
-  requireToken(dashboards, db, 'member', handshakes);
+  const guard = new HandshakeGuard({
+    handshakesPerSecond: config.HANDSHAKE_RATE_PER_S,
+    maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+    maxConnectionsPerToken: config.MAX_CONNECTIONS_PER_TOKEN,
+    isTrustedProxy: trustedProxies(config.TRUST_PROXY),
+  });
+  guard.attach(io);
+  requireToken(daemons, db, 'daemon', guard);
+  requireToken(dashboards, db, 'member', guard);
   attachDaemonNamespace(daemons, {
     ingest,
     presence,

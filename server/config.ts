@@ -3,6 +3,7 @@
  * message naming the variable, so an operator never runs on a silently replaced default.
  */
 import { z } from 'zod';
+import { isAddressOrSubnet } from './client-address';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -41,6 +42,19 @@ export const ConfigSchema = z.object({
   INGEST_WRITERS: positiveInt.default(2),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
+  /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */
+  MAX_RUNTIMES_PER_WORKSPACE: positiveInt.default(1_000),
+  /** Postgres statement_timeout and lock_timeout of the hub's connections: a blocked call answers `unavailable`. */
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
+  /** Proxies (addresses or subnets, comma-separated) whose X-Forwarded-For names the client for per-address limits. */
+  TRUST_PROXY: optionalString
+    .transform((v) => (v ? v.split(',').map((e) => e.trim()) : []))
+    .pipe(z.array(z.string().refine(isAddressOrSubnet, 'must list IP addresses or subnets (a.b.c.d/n)'))),
+  /** Open Socket.IO connections from one client address (authenticated or not). */
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(500),
+  /** Open Socket.IO connections holding one token. */
+  MAX_CONNECTIONS_PER_TOKEN: positiveInt.default(1_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

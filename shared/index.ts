@@ -2,6 +2,7 @@
 export * from './ack';
 export * from './csv';
 export * from './errors';
+export * from './lru-cache';
 export * from './pricing';
 export * from './schemas';
 export * from './time';

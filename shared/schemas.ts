@@ -3,7 +3,7 @@
  * inferred from these, so a shape is written once and checked at run time at every boundary.
  */
 import { z } from 'zod';
-import { isCalendarDate } from './time';
+import { isCalendarDate, toUtcTimestamp } from './time';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -23,13 +23,17 @@ function hasForbiddenKey(value: unknown, depth = 0): boolean {
 /** An integer token count, 0 ≤ n ≤ 2^53−1. */
 export const TokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** RFC 3339 with `Z` or an offset, and a real instant (parsed, never compared as a string) from 1970 on. */
+/**
+ * RFC 3339 with `Z` or an offset, and a real instant (parsed, never compared as a string) from 1970 on; passed on
+ * in UTC (fraction kept), so every offset RFC 3339 allows is storable (Postgres stops at ±15:59).
+ */
 export const Timestamp = z.iso
   .datetime({ offset: true })
   .refine(
     (s) => Number.isFinite(Date.parse(s)) && isCalendarDate(s.slice(0, 10)) && s.slice(0, 4) >= '1970',
     'not a real instant (RFC 3339, year 1970 or later)',
-  );
+  )
+  .transform(toUtcTimestamp);
 
 export const CalendarDate = z.string().refine(isCalendarDate, 'expected a calendar date YYYY-MM-DD');
 

@@ -2,14 +2,46 @@
  * Calendar helpers shared by the hub (validating `tz`, computing windows) and the dashboard
  * (bucketing live deltas into the viewer's days). All zone maths goes through Intl so DST is exact.
  */
+import { LruCache } from './lru-cache';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Bound on each zone cache: well above the ~420 zones ICU knows, so real use never evicts. */
+export const TIME_ZONE_CACHE_CAPACITY = 1000;
+
+/** Raw spelling → canonical name (null: unknown). Zone names are case-insensitive, so spellings are unbounded. */
+const canonicalNames = new LruCache<string, string | null>({ capacity: TIME_ZONE_CACHE_CAPACITY });
+/** Keyed by canonical name only: one formatter per real zone, however it was spelled. */
+const formatters = new LruCache<string, Intl.DateTimeFormat>({ capacity: TIME_ZONE_CACHE_CAPACITY });
+
+/**
+ * The canonical IANA name of a zone spelling, or undefined when the runtime does not know it.
+ * @example canonicalTimeZone('europe/PARIS') // 'Europe/Paris'
+ */
+export function canonicalTimeZone(tz: string): string | undefined {
+  if (tz.length === 0 || tz.length > 64) return undefined;
+  let name = canonicalNames.get(tz);
+  if (name === undefined) {
+    try {
+      name = new Intl.DateTimeFormat(undefined, { timeZone: tz }).resolvedOptions().timeZone;
+    } catch {
+      name = null;
+    }
+    canonicalNames.set(tz, name);
+  }
+  return name ?? undefined;
+}
+
+/** How many entries the zone caches hold, for tests and metrics. */
+export function timeZoneCacheSizes(): { spellings: number; formatters: number } {
+  return { spellings: canonicalNames.size, formatters: formatters.size };
+}
 
 function partsFormatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
+  const zone = canonicalTimeZone(tz);
+  if (zone === undefined) throw new RangeError(`unknown time zone ${JSON.stringify(tz)}`);
+  let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
+      timeZone: zone,
       hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
@@ -17,23 +49,17 @@ function partsFormatter(tz: string): Intl.DateTimeFormat {
       hour: '2-digit',
       minute: '2-digit',
     });
-    formatters.set(tz, f);
+    formatters.set(zone, f);
   }
   return f;
 }
 
 /**
- * True for an IANA zone name this runtime knows (and `UTC`).
+ * True for an IANA zone name this runtime knows (and `UTC`), in any letter case.
  * @example isValidTimeZone('Pacific/Auckland') // true
  */
 export function isValidTimeZone(tz: string): boolean {
-  if (tz.length === 0 || tz.length > 64) return false;
-  try {
-    partsFormatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(tz) !== undefined;
 }
 
 export interface LocalParts {
@@ -88,4 +114,26 @@ export function isCalendarDate(s: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
   const t = Date.parse(`${s}T00:00:00Z`);
   return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
+}
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The same instant as an RFC 3339 string in UTC, every fraction digit kept. Postgres refuses an offset past
+ * ±15:59, which RFC 3339 allows (up to ±23:59); in UTC every instant the contract allows is storable.
+ * @example toUtcTimestamp('9999-12-31T23:59:59.5-23:59') // '10000-01-01T23:58:59.5Z'
+ */
+export function toUtcTimestamp(rfc3339: string): string {
+  const m = RFC3339.exec(rfc3339);
+  if (!m) throw new RangeError(`not an RFC 3339 timestamp: ${rfc3339}`);
+  const [, wholeSeconds, fraction = '', sign, offsetHours, offsetMinutes] = m;
+  const offsetMs = sign
+    ? (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
+    : 0;
+  const at = new Date(Date.parse(`${wholeSeconds}Z`) - offsetMs);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return (
+    `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}` +
+    `T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${fraction}Z`
+  );
 }

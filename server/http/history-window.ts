@@ -1,15 +1,17 @@
 /**
  * The calendar window of a history request: the last `days` local dates in `tz` including today, and whether
  * every UTC hour in it falls inside one local day (true for zones with whole-hour offsets, e.g. not Asia/Kolkata).
+ * The zone is normalised to its canonical name first, so its spelling never multiplies cache entries.
  */
-import { addDays, isValidTimeZone, localParts, windowDates } from '../../shared';
+import { addDays, canonicalTimeZone, LruCache, localParts, windowDates } from '../../shared';
 import { HubError } from '../errors';
 import type { HistoryWindow } from '../store';
 
-const wholeHourCache = new Map<string, boolean>();
+/** Zone × window → whole-hour offsets; a client picks both, so the cache is bounded. */
+export const wholeHourCache = new LruCache<string, boolean>({ capacity: 1000 });
 
 function offsetsAreWholeHours(tz: string, startDate: string, endDate: string): boolean {
-  if (tz === 'UTC' || tz === 'Etc/UTC') return true;
+  if (tz === 'UTC') return true;
   const key = `${tz}|${startDate}|${endDate}`;
   let whole = wholeHourCache.get(key);
   if (whole === undefined) {
@@ -18,15 +20,15 @@ function offsetsAreWholeHours(tz: string, startDate: string, endDate: string): b
     for (let d = addDays(startDate, -1); d <= addDays(endDate, 1) && whole; d = addDays(d, 1)) {
       whole = localParts(Date.parse(`${d}T12:00:00Z`), tz).minute === 0;
     }
-    if (wholeHourCache.size > 1000) wholeHourCache.clear();
     wholeHourCache.set(key, whole);
   }
   return whole;
 }
 
-export function historyWindow(days: number, tz: string, now: Date = new Date()): HistoryWindow {
-  if (!isValidTimeZone(tz))
-    throw new HubError('invalid_payload', `tz: unknown time zone ${JSON.stringify(tz)}`);
+export function historyWindow(days: number, rawTz: string, now: Date = new Date()): HistoryWindow {
+  const tz = canonicalTimeZone(rawTz);
+  if (tz === undefined)
+    throw new HubError('invalid_payload', `tz: unknown time zone ${JSON.stringify(rawTz)}`);
   const dates = windowDates(days, tz, now);
   const endDate = dates[0]!;
   const startDate = dates[dates.length - 1]!;

@@ -19,8 +19,12 @@ import {
   activityByHour,
   type DailyUsage,
   type Database,
+  FOLDED,
+  FOLDED_RUNTIME_ID,
   getRuntime,
   getWorkspace,
+  HISTORY_MAX_ROWS,
+  HISTORY_TOP_MODELS,
   type HistoryWindow,
   listRuntimes,
   StoreError,
@@ -32,6 +36,11 @@ import { historyWindow } from './history-window';
 import { type RouteContext, route } from './route';
 
 const RuntimeParams = z.object({ id: RuntimeId });
+
+const BOUNDED =
+  `At most ${HISTORY_MAX_ROWS} rows: per runtime and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold ` +
+  `into one row of model "${FOLDED}" (cost_usd null); a day past its share of rows folds its smallest into one ` +
+  `row of runtime_id ${FOLDED_RUNTIME_ID}. Token sums are unchanged.`;
 
 /** Intl and Postgres do not know the same zones: one Postgres does not know is the caller's input. */
 async function inZone<T>(run: () => Promise<T>): Promise<T> {
@@ -102,7 +111,7 @@ export function memberRoutes(db: Database, prices: PriceTable) {
     route({
       method: 'GET',
       url: '/api/runtimes/:id/usage',
-      summary: 'Usage per local day × provider × model, newest day first (format=csv for CSV)',
+      summary: `Usage per local day × provider × model, newest day first (format=csv for CSV). ${BOUNDED}`,
       tag: 'dashboard',
       auth: 'member',
       params: RuntimeParams,
@@ -129,7 +138,7 @@ export function memberRoutes(db: Database, prices: PriceTable) {
     route({
       method: 'GET',
       url: '/api/usage',
-      summary: 'Usage of every runtime of the workspace per local day × provider × model',
+      summary: `Usage of every runtime of the workspace per local day × provider × model. ${BOUNDED}`,
       tag: 'dashboard',
       auth: 'member',
       query: HistoryQuery,

@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { RestError } from '../../shared';
 import { HubError, toRestError } from '../errors';
 import type { Metrics } from '../observability/metrics';
-import type { Database } from '../store';
+import { type Database, writesUnblocked } from '../store';
 import { openApiDocument } from './openapi';
 import { type RouteSpec, route } from './route';
 
 const READY_TIMEOUT_MS = 2_000;
+/** How long readiness waits for the write locks before calling writes blocked. */
+const WRITE_LOCK_PROBE_MS = 500;
 
 function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([
@@ -39,7 +41,8 @@ export function opsRoutes(deps: {
     route({
       method: 'GET',
       url: '/readyz',
-      summary: 'Readiness: 200 when Postgres (and Redis, if configured) answer, else 503',
+      summary:
+        'Readiness: 200 when Postgres (and Redis, if configured) answer and no table lock blocks writes, else 503',
       tag: 'operations',
       auth: 'none',
       response: z.union([z.object({ status: z.literal('ready') }), RestError]),
@@ -48,12 +51,16 @@ export function opsRoutes(deps: {
           () => true,
           () => false,
         );
+        const writable =
+          postgres &&
+          (await within(READY_TIMEOUT_MS, writesUnblocked(deps.db, WRITE_LOCK_PROBE_MS)).catch(() => false));
         const redis = deps.redisPing
           ? await within(READY_TIMEOUT_MS, deps.redisPing()).catch(() => false)
           : true;
-        if (postgres && redis) return { status: 'ready' };
+        if (postgres && writable && redis) return { status: 'ready' };
         const down = [postgres ? '' : 'postgres', redis ? '' : 'redis'].filter(Boolean).join(' and ');
-        const { status, body } = toRestError(new HubError('unavailable', `${down} not answering`));
+        const why = down ? `${down} not answering` : 'postgres writes are blocked by a table lock';
+        const { status, body } = toRestError(new HubError('unavailable', why));
         reply.code(status);
         return body;
       },

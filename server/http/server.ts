@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { IsTrustedProxy } from '../client-address';
 import { HubError, toRestError } from '../errors';
 import { type Database, findToken, type TokenRole } from '../store';
 import { type RouteSpec, registerRoutes } from './route';
@@ -70,9 +71,13 @@ export async function createHttpServer(options: {
   maxPayloadBytes: number;
   corsOrigins: string[];
   restRatePerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client (request.ip, and so the per-address rate limit). */
+  isTrustedProxy?: IsTrustedProxy;
 }): Promise<FastifyInstance> {
+  const isTrustedProxy = options.isTrustedProxy ?? (() => false);
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    trustProxy: (address: string) => isTrustedProxy(address),
     // Requests Fastify refuses before routing still get the contract's error body: a malformed or over-long path
     // names no resource we have.
     frameworkErrors: (err, _request, reply) => {

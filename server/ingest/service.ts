@@ -19,6 +19,7 @@ import {
   type Database,
   lockRuntimes,
   registerRuntimes,
+  runtimesAfterHello,
   runtimeWorkspace,
   writeDailyTotals,
 } from '../store';
@@ -41,6 +42,7 @@ export class IngestService {
     private readonly writer: IngestWriter,
     private readonly publisher: Publisher,
     private readonly metrics: Metrics,
+    private readonly maxRuntimesPerWorkspace = 1_000,
   ) {}
 
   async hello(caller: Caller, payload: unknown, presenceOwner: string): Promise<HelloResult> {
@@ -51,7 +53,15 @@ export class IngestService {
     }
     const runtimes = await this.counted('hello', () =>
       this.db
-        .transaction(async (tx) => registerRuntimes(tx, caller.workspaceId, hello, presenceOwner))
+        .transaction(async (tx) => {
+          const max = this.maxRuntimesPerWorkspace;
+          if ((await runtimesAfterHello(tx, caller.workspaceId, hello)) > max)
+            throw new HubError(
+              'rate_limited',
+              `this workspace has reached its cap of ${max} runtimes (MAX_RUNTIMES_PER_WORKSPACE); nothing was registered`,
+            );
+          return registerRuntimes(tx, caller.workspaceId, hello, presenceOwner);
+        })
         .catch((err: unknown) => {
           throw dbFailure(err);
         }),

@@ -18,6 +18,8 @@ export interface PresenceOptions {
 export class PresenceTracker {
   /** runtime id → owner ("node:socket") of the sockets on this node. */
   private readonly held = new Map<string, string>();
+  /** owner → the runtime ids it holds, so a disconnect touches only its own runtimes, never the whole map. */
+  private readonly heldBy = new Map<string, Set<string>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private lastBeatFailed = false;
   private healthySince = Number.NEGATIVE_INFINITY;
@@ -42,12 +44,30 @@ export class PresenceTracker {
   }
 
   hold(runtimeIds: string[], owner: string): void {
-    for (const id of runtimeIds) this.held.set(id, owner);
+    let mine = this.heldBy.get(owner);
+    if (!mine) {
+      mine = new Set();
+      this.heldBy.set(owner, mine);
+    }
+    for (const id of runtimeIds) {
+      const previous = this.held.get(id);
+      // The daemon moved to this connection: its old owner no longer releases it.
+      if (previous !== undefined && previous !== owner) this.forget(previous, id);
+      this.held.set(id, owner);
+      mine.add(id);
+    }
+  }
+
+  private forget(owner: string, runtimeId: string): void {
+    const ids = this.heldBy.get(owner);
+    ids?.delete(runtimeId);
+    if (ids?.size === 0) this.heldBy.delete(owner);
   }
 
   /** Takes offline what this owner held, unless the daemon has since moved to another connection. */
   async release(owner: string): Promise<void> {
-    const mine = [...this.held].filter(([, o]) => o === owner).map(([id]) => id);
+    const mine = [...(this.heldBy.get(owner) ?? [])];
+    this.heldBy.delete(owner);
     for (const id of mine) this.held.delete(id);
     for (const id of mine) {
       try {
@@ -62,8 +82,7 @@ export class PresenceTracker {
 
   /** On shutdown: everything this node holds goes offline now rather than after the sweep timeout. */
   async releaseAll(): Promise<void> {
-    const owners = new Set(this.held.values());
-    for (const owner of owners) await this.release(owner);
+    for (const owner of [...this.heldBy.keys()]) await this.release(owner);
   }
 
   async beat(): Promise<boolean> {

@@ -47,7 +47,22 @@ async function classified<T>(call: () => Promise<T>): Promise<T> {
 
 const pingOver = (sql: Sql) => async () => void (await sql.query('SELECT 1'));
 
-export function openPostgres(url: string, poolSize = 10): Database {
+/**
+ * Bounds on one statement and on one wait for a lock, so a call blocked by a table lock (or a runaway query) is
+ * answered `unavailable` instead of hanging until its client gives up.
+ */
+export interface DatabaseTimeouts {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
+
+export function openPostgres(
+  url: string,
+  poolSize = 10,
+  timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+): Database {
   const parsers: Record<number, (v: string) => unknown> = {
     [INT8]: asNumber,
     [NUMERIC]: asNumber,
@@ -57,6 +72,8 @@ export function openPostgres(url: string, poolSize = 10): Database {
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5_000,
+    statement_timeout: timeouts.statementTimeoutMs,
+    lock_timeout: timeouts.lockTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

@@ -6,6 +6,7 @@ export * from './embedded-lock';
 export * from './errors';
 export * from './migrate';
 export * from './open';
+export * from './readiness';
 export * from './runtimes';
 export * from './tasks';
 export * from './usage-views';

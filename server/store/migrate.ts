@@ -14,6 +14,8 @@ export async function migrate(db: Database): Promise<string[]> {
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    // A migration may rewrite a large table and wait for its lock: the hub's per-statement bounds do not apply.
+    await tx.exec('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
     await tx.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );

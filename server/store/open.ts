@@ -2,7 +2,7 @@
  * Opens the configured database: Postgres when DATABASE_URL is set, else the embedded one in DATA_DIR,
  * migrated and ready.
  */
-import { type Database, openEmbedded, openPostgres } from './database';
+import { type Database, DEFAULT_TIMEOUTS, openEmbedded, openPostgres } from './database';
 import { assertEmbeddedFree, claimEmbedded } from './embedded-lock';
 import { migrate } from './migrate';
 
@@ -13,11 +13,19 @@ export interface OpenedDatabase {
 
 /** `serve` claims the embedded directory; admin commands only check nobody else holds it. */
 export async function openConfiguredDatabase(
-  config: { DATABASE_URL?: string | undefined; DATA_DIR: string },
+  config: {
+    DATABASE_URL?: string | undefined;
+    DATA_DIR: string;
+    DB_STATEMENT_TIMEOUT_MS?: number;
+    DB_LOCK_TIMEOUT_MS?: number;
+  },
   mode: 'serve' | 'admin',
 ): Promise<OpenedDatabase> {
   if (config.DATABASE_URL) {
-    const db = openPostgres(config.DATABASE_URL);
+    const db = openPostgres(config.DATABASE_URL, undefined, {
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
+      lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
+    });
     await migrate(db);
     return { db, close: () => db.close() };
   }

@@ -90,6 +90,28 @@ export async function registerRuntimes(
   return rows.map(toRuntime);
 }
 
+/**
+ * How many runtimes the workspace will hold once this hello is registered. When the hello adds runtimes, it first
+ * takes a per-workspace lock held to the end of the transaction, so concurrent hellos cannot pass a cap together.
+ */
+export async function runtimesAfterHello(tx: Sql, workspaceId: string, hello: HelloPayload): Promise<number> {
+  const count = async () => {
+    const [row] = await tx.query<{ existing: number; added: number }>(
+      `SELECT (SELECT count(*) FROM runtimes WHERE workspace_id = $1)::int AS existing,
+              (SELECT count(*) FROM unnest($3::text[]) AS p(provider)
+               WHERE NOT EXISTS (SELECT 1 FROM runtimes r
+                                 WHERE r.workspace_id = $1 AND r.daemon_id = $2 AND r.provider = p.provider))::int AS added`,
+      [workspaceId, hello.daemon_id, hello.runtimes.map((r) => r.provider)],
+    );
+    return row!;
+  };
+  const first = await count();
+  if (first.added === 0) return first.existing;
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1::text, 43))', [workspaceId]);
+  const locked = await count();
+  return locked.existing + locked.added;
+}
+
 export async function listRuntimes(sql: Sql, workspaceId: string): Promise<Runtime[]> {
   const rows = await sql.query<RuntimeRow>(
     `SELECT ${RUNTIME_COLUMNS} FROM runtimes WHERE workspace_id = $1 ORDER BY created_at, provider`,

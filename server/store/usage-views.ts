@@ -22,7 +22,21 @@ export interface DailyUsage extends TokenCounts {
   model: string;
 }
 
-/** Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first. */
+/** A history answer holds at most this many rows (a few MB of JSON), whatever the workspace holds. */
+export const HISTORY_MAX_ROWS = 20_000;
+/** Per runtime and local day, models past this many (by tokens) fold into one row of model `other`. */
+export const HISTORY_TOP_MODELS = 20;
+/** The runtime of the row that folds a day's smallest rows once a day passes its share of HISTORY_MAX_ROWS. */
+export const FOLDED_RUNTIME_ID = '00000000-0000-0000-0000-000000000000';
+export const FOLDED = 'other';
+
+/**
+ * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first.
+ * Folding happens in SQL so the hub never loads an unbounded answer: per runtime and day the models past the top
+ * HISTORY_TOP_MODELS become one `other` row (provider kept when they share it); then each day keeps its largest
+ * rows up to its share of HISTORY_MAX_ROWS and folds the rest into one row of runtime FOLDED_RUNTIME_ID. Token
+ * sums are unchanged by folding.
+ */
 export async function usageByDay(
   sql: Sql,
   workspaceId: string,
@@ -31,6 +45,12 @@ export async function usageByDay(
 ): Promise<DailyUsage[]> {
   const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
   const counts = TOKEN_KINDS.join(', ');
+  const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
+  const total = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
+  const days = Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
+  // One row of each day is kept for the fold itself.
+  const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
+  const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
   return sql.query<DailyUsage>(
     `WITH rt AS (
        SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
@@ -45,16 +65,36 @@ export async function usageByDay(
        SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}
        FROM usage_daily_totals d
        WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
-     )
+     ),
      -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
-     SELECT runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model,
-            ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')}
-     FROM src
-     GROUP BY runtime_id, date, provider, model
-     -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
-     HAVING ${TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ')} > 0
-     ORDER BY date DESC, runtime_id, provider, model`,
-    [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
+     by_model AS (
+       SELECT runtime_id, date, provider, model, ${sums},
+              row_number() OVER (PARTITION BY runtime_id, date
+                ORDER BY ${total}
+                DESC, provider, model) AS model_rank
+       FROM src
+       GROUP BY runtime_id, date, provider, model
+       -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
+       HAVING ${total} > 0
+     ),
+     top_models AS (
+       SELECT runtime_id, date,
+              CASE WHEN bool_and(model_rank <= $6) THEN min(provider) ELSE ${foldedProvider} END AS provider,
+              CASE WHEN bool_and(model_rank <= $6) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+              row_number() OVER (PARTITION BY date
+                ORDER BY ${total}
+                DESC, runtime_id, min(provider), min(model)) AS row_rank
+       FROM by_model
+       GROUP BY runtime_id, date, CASE WHEN model_rank <= $6 THEN model_rank END
+     )
+     SELECT CASE WHEN bool_and(row_rank <= $7) THEN min(runtime_id::text) ELSE '${FOLDED_RUNTIME_ID}' END AS runtime_id,
+            to_char(date, 'YYYY-MM-DD') AS date,
+            CASE WHEN bool_and(row_rank <= $7) THEN min(provider) ELSE ${foldedProvider} END AS provider,
+            CASE WHEN bool_and(row_rank <= $7) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums}
+     FROM top_models
+     GROUP BY date, CASE WHEN row_rank <= $7 THEN row_rank END
+     ORDER BY date DESC, 1, 3, 4`,
+    [workspaceId, runtimeId, w.startDate, w.endDate, w.tz, HISTORY_TOP_MODELS, rowsPerDay],
   );
 }
 

@@ -61,8 +61,6 @@ export const uniqueRedisPrefix = () => `rh-test-${randomBytes(4).toString('hex')
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const fresh: FreshDatabase | undefined = options.databaseUrl ? undefined : await freshDatabase();
   const databaseUrl = options.databaseUrl ?? fresh!.url;
-  const db = openPostgres(databaseUrl);
-  await migrate(db);
   const config = configWith({
     PORT: 0,
     HOST: '127.0.0.1',
@@ -71,6 +69,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     LOG_LEVEL: 'silent',
     ...options.config,
   });
+  const db = openPostgres(databaseUrl, undefined, {
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
+  });
+  await migrate(db);
   const hub = await createHub({
     config,
     db,

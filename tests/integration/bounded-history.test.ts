@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approximateBytes, HistoryCache } from '../../server/http/history-cache';
+import { historyWindow } from '../../server/http/history-window';
+import {
+  collapseByKey,
+  createWorkspace,
+  type DailyUsage,
+  type Database,
+  FOLDED_RUNTIME_ID,
+  HISTORY_MAX_ROWS,
+  HISTORY_TOP_MODELS,
+  lockRuntimes,
+  registerRuntimes,
+  usageByDay,
+  writeUsageEvents,
+} from '../../server/store';
+import { databaseKinds } from '../helpers/databases';
+
+const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
+const NOW = new Date('2026-11-24T20:00:00Z');
+const totals = (rows: DailyUsage[]) => COUNTS.map((c) => rows.reduce((s, r) => s + r[c], 0));
+
+describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
+  let db: Database;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, close } = await open());
+  });
+  afterAll(() => close());
+
+  const runtimesOf = async (workspaceId: string, count: number) => {
+    const ids: string[] = [];
+    for (let start = 0; start < count; start += 32) {
+      const n = Math.min(32, count - start);
+      const rts = await registerRuntimes(
+        db,
+        workspaceId,
+        {
+          daemon_id: crypto.randomUUID(),
+          device_info: 'box',
+          runtimes: Array.from({ length: n }, (_, i) => ({
+            provider: `p${start + i}`,
+            name: 'r',
+            runtime_mode: 'local' as const,
+          })),
+        },
+        'test',
+      );
+      ids.push(...rts.map((r) => r.id));
+    }
+    return ids;
+  };
+
+  const write = (runtimeId: string, events: { model: string; tokens: number; provider?: string }[]) =>
+    db.transaction(async (tx) => {
+      await lockRuntimes(tx, [runtimeId]);
+      await writeUsageEvents(
+        tx,
+        collapseByKey(
+          events.map((e, i) => ({
+            runtime_id: runtimeId,
+            id: `e${i}`,
+            ts: '2026-11-24T10:00:00Z',
+            provider: e.provider ?? 'claude',
+            model: e.model,
+            input_tokens: e.tokens,
+            output_tokens: 2 * e.tokens,
+            cache_read_tokens: 3,
+            cache_write_tokens: 1,
+          })),
+        ),
+      );
+    });
+
+  it('folds the models of a runtime past the top N per day into one row, keeping the sums', async () => {
+    const ws = await createWorkspace(db, 'many models');
+    const [runtimeId] = await runtimesOf(ws.id, 1);
+    const models = Array.from({ length: 300 }, (_, i) => ({ model: `model-${i}`, tokens: (i + 1) * 1000 }));
+    await write(runtimeId!, models);
+
+    const rows = await usageByDay(db, ws.id, runtimeId!, historyWindow(3, 'UTC', NOW));
+    expect(rows).toHaveLength(HISTORY_TOP_MODELS + 1);
+    const kept = rows.filter((r) => r.model !== 'other').map((r) => r.model);
+    expect(kept.sort()).toEqual(
+      models
+        .slice(-HISTORY_TOP_MODELS)
+        .map((m) => m.model)
+        .sort(),
+    );
+    const other = rows.find((r) => r.model === 'other');
+    expect(other).toMatchObject({ runtime_id: runtimeId, provider: 'claude', date: '2026-11-24' });
+    const raw = models.reduce((s, m) => s + m.tokens, 0);
+    expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 300, 300]);
+  });
+
+  it('folds a day past its share of the row bound into one row, keeping the sums', async () => {
+    const ws = await createWorkspace(db, 'many runtimes');
+    const runtimeIds = await runtimesOf(ws.id, 64);
+    for (const [i, id] of runtimeIds.entries()) await write(id, [{ model: 'm', tokens: (i + 1) * 10 }]);
+
+    const rows = await usageByDay(db, ws.id, null, historyWindow(365, 'UTC', NOW));
+    const perDay = Math.floor(HISTORY_MAX_ROWS / 365) - 1;
+    expect(rows).toHaveLength(perDay + 1);
+    // The largest runtimes keep their rows; the rest are one row that no runtime owns.
+    const folded = rows.filter((r) => r.runtime_id === FOLDED_RUNTIME_ID);
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toMatchObject({ provider: 'claude', model: 'other' });
+    expect(new Set(rows.map((r) => r.runtime_id)).size).toBe(perDay + 1);
+    expect(rows.map((r) => r.runtime_id)).not.toContain(runtimeIds[0]);
+    const raw = runtimeIds.reduce((s, _, i) => s + (i + 1) * 10, 0);
+    expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 64, 64]);
+  });
+});
+
+describe('bounded history cache', () => {
+  it('holds answers up to a byte bound, evicting the least recently used', async () => {
+    const row = { runtime_id: FOLDED_RUNTIME_ID, date: '2026-11-24', model: 'x'.repeat(50), input_tokens: 1 };
+    const answer = (n: number) => Array.from({ length: n }, () => row);
+    const cache = new HistoryCache<(typeof row)[]>(approximateBytes(answer(1000)) * 3);
+    for (let i = 0; i < 10; i++) await cache.getOrCompute(`k${i}`, async () => answer(1000));
+    expect(cache.bytes).toBe(approximateBytes(answer(1000)) * 3);
+    let computed = 0;
+    const counted = async () => {
+      computed++;
+      return answer(1000);
+    };
+    await cache.getOrCompute('k9', counted);
+    await cache.getOrCompute('k0', counted);
+    expect(computed).toBe(1);
+    // An answer bigger than the whole bound is served, never kept.
+    await cache.getOrCompute('huge', async () => answer(4000));
+    expect(cache.bytes).toBeLessThanOrEqual(approximateBytes(answer(1000)) * 3);
+  });
+});
