@@ -17,8 +17,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { IsTrustedProxy } from '../client-address';
-import { HubError, toRestError } from '../errors';
-import { type Database, findToken, type TokenRole } from '../store';
+import { fromStoreError, HubError, toRestError } from '../errors';
+import { type Database, findToken, StoreError, type TokenRole } from '../store';
 import { type RouteSpec, registerRoutes } from './route';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -112,9 +112,11 @@ export async function createHttpServer(options: {
     const hubError =
       err instanceof HubError
         ? err
-        : request.routeOptions.url === '/*' && status < 500
-          ? new HubError('not_found', 'not found')
-          : fromFastifyError(err as { code?: string; statusCode?: number });
+        : err instanceof StoreError
+          ? fromStoreError(err)
+          : request.routeOptions.url === '/*' && status < 500
+            ? new HubError('not_found', 'not found')
+            : fromFastifyError(err as { code?: string; statusCode?: number });
     if (hubError.code === 'internal') request.log.error({ err }, 'request failed');
     return sendError(reply, hubError);
   });
