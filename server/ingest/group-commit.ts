@@ -4,7 +4,8 @@
  * under load the calls that arrive during a commit form the next batch. Each call settles only after its
  * transaction committed (ok) or rolled back (unavailable, nothing partial). A call carrying a value Postgres refuses
  * is isolated and refused alone (invalid_payload). The queue is bounded: when Postgres falls behind, new calls are
- * refused at once instead of memory growing.
+ * refused at once instead of memory growing. What a commit changed leaves through the ingest port once every call
+ * in it has been answered, commits in the order they were made.
  */
 import type { Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
