@@ -5,16 +5,10 @@
  * and the default namespace `/` (which would accept anyone) refuses and closes every connection.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Namespace, Server } from 'socket.io';
 import { clientAddress, type IsTrustedProxy } from '../client-address';
-import { type Database, findToken, type TokenIdentity, type TokenRole } from '../store';
+import { type Database, findToken, type TokenRole } from '../store';
+import { type HubNamespace, type HubServer, socketData } from './io';
 import { TokenBucket } from './rate-limit';
-
-export interface SocketData {
-  identity: TokenIdentity;
-  /** Size of the last packet read from this socket, for per-call payload limits. */
-  lastPacketBytes: number;
-}
 
 /** Handshakes per client address: a token bucket each, forgotten once full again. */
 export class HandshakeLimiter {
@@ -74,7 +68,7 @@ export class HandshakeGuard {
   }
 
   /** Counts engine connections per address, refuses handshakes past the cap, and closes the namespace `/`. */
-  attach(io: Server): void {
+  attach(io: HubServer): void {
     const previous = io.engine.opts.allowRequest;
     io.engine.opts.allowRequest = (request, callback) => {
       if (this.byAddress.count(this.addressOf(request)) >= this.options.maxConnectionsPerAddress)
@@ -100,7 +94,7 @@ export class HandshakeGuard {
 }
 
 export function requireToken(
-  namespace: Namespace,
+  namespace: HubNamespace,
   db: Database,
   role: TokenRole,
   guard: HandshakeGuard,
@@ -116,7 +110,7 @@ export function requireToken(
         return next(new Error('rate_limited'));
       guard.byToken.open(identity.id);
       socket.once('disconnect', () => guard.byToken.close(identity.id));
-      socket.data = { identity, lastPacketBytes: 0 } satisfies SocketData;
+      socket.data = socketData(identity);
       next();
     } catch {
       next(new Error('unavailable'));

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestChanges } from '../../server/ingest/changes';
 import { PresenceTracker } from '../../server/realtime/presence';
 import { type DatabaseUnderTest, databaseKinds } from '../helpers/databases';
+
+/** Presence reports status changes through ingest's port; nobody listens in this test. */
+const unheardChanges: IngestChanges = {
+  usageCommitted: () => {},
+  tasksCommitted: () => {},
+  dailyTotalsReplaced: () => {},
+  runtimesRegistered: () => {},
+  runtimeStatusChanged: () => {},
+  changesUnreported: () => {},
+};
 
 /** The tracker's private maps, read to assert the index stays exact. */
 interface Internals {
@@ -30,7 +41,7 @@ describe('presence release per owner', () => {
     new PresenceTracker(
       under.db,
       { heartbeatMs: 60_000, sweepMs: 60_000, timeoutMs: 60_000 },
-      () => {},
+      unheardChanges,
       pino({ level: 'silent' }),
     );
 
