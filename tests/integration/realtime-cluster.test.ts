@@ -45,10 +45,12 @@ function sumBy<T extends Counts>(rows: T[], key: (row: T) => string): Record<str
   return sums;
 }
 
-/** A pg client of its own (not the hub's pool), reading bigint counts as numbers. */
+/** A pg client of its own (not the hub's pool), reading bigint and numeric (the rollup's sums) as numbers. */
 function directClient(connectionString: string): pg.Client {
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+    oid === 20 || oid === 1700
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
   return new pg.Client({ connectionString, types: { getTypeParser } });
 }
 
