@@ -21,9 +21,14 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, LOG_LEVEL: 'warn', RUNTIME_HUB_FROM_SOURCE: '1', ...env };
 }
 
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  cli = CLI,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env) });
+    const child = spawn(process.execPath, [cli, ...args], { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,8 +48,9 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 export function startServe(
   env: Record<string, string>,
   ready: RegExp,
+  cli = CLI,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: childEnv({ LOG_LEVEL: 'info', ...env }) });
+  const child = spawn(process.execPath, [cli, 'serve'], { env: childEnv({ LOG_LEVEL: 'info', ...env }) });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
