@@ -3,6 +3,7 @@
 export * from './bootstrap';
 export * from './database';
 export * from './embedded-lock';
+export * from './listings';
 export * from './migrate';
 export * from './open';
 export * from './runtimes';
