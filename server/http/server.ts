@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { httpStatusOf } from '../../shared';
 import { HubError } from '../errors';
 import { type Database, findToken, type TokenRole } from '../store';
+import { DebugRequestLog } from './request-log';
 import { type RouteSpec, registerRoutes } from './route';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -54,6 +55,7 @@ export async function createHttpServer(options: {
 }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new DebugRequestLog(),
     // Requests Fastify refuses before routing still get the contract's error body: a malformed or over-long path
     // names no resource we have.
     frameworkErrors: (err, _request, reply) => {
