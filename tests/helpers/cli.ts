@@ -49,8 +49,11 @@ export function startServe(
   env: Record<string, string>,
   ready: RegExp,
   cli = CLI,
+  args: string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [cli, 'serve'], { env: childEnv({ LOG_LEVEL: 'info', ...env }) });
+  const child = spawn(process.execPath, [cli, 'serve', ...args], {
+    env: childEnv({ LOG_LEVEL: 'info', ...env }),
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
