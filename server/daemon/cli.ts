@@ -5,7 +5,7 @@
  */
 import { type FlagSpec, parseFlags } from '../cli/args';
 import { UsageError } from '../cli/usage-error';
-import { defaultStatePath } from './state-file';
+import { defaultStatePath } from './state-path';
 
 const DAEMON_USAGE = `Usage: runtime-hub daemon --url <hub> --token <daemon-token> [options]
 
