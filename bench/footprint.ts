@@ -11,6 +11,11 @@ import { type FootprintResult, runFootprints } from './scenarios/footprint';
 
 const ROWS: { label: string; target: string; value: (r: FootprintResult) => string }[] = [
   {
+    label: "bare `node -e ''` (the floor; a gauge of the load)",
+    target: '',
+    value: (r) => `${r.bareNodeMs.toFixed(0)} ms`,
+  },
+  {
     label: '`daemon --help` (median of 5)',
     target: '≤ 300 ms',
     value: (r) => `${r.daemonHelpMs.toFixed(0)} ms`,

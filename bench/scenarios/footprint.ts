@@ -17,6 +17,8 @@ export const VARIANTS: Variant[] = ['compiled', 'tsx'];
 
 export interface FootprintResult {
   variant: Variant;
+  /** `node -e ''` on this machine now: the floor under any start-up time, and a gauge of the load. */
+  bareNodeMs: number;
   daemonHelpMs: number;
   daemonIdleRssMb: number;
   /** CPU used by the idle daemon, as a share of one core. */
@@ -64,15 +66,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeDaemonHelp(variant: Variant, runs = 5): number {
+/** Median wall time of `node <args>`, five runs. */
+function timeNode(variant: Variant, args: string[], runs = 5): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, ['bin/runtime-hub.js', 'daemon', '--help'], {
+    const result = spawnSync(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...sourceEnv(variant) },
     });
-    if (result.status !== 0) throw new Error(`daemon --help exited ${result.status}: ${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
     times.push(performance.now() - started);
   }
   return median(times);
@@ -118,7 +122,8 @@ export async function runFootprint(
   databaseUrl: string,
   daemonToken: string,
 ): Promise<FootprintResult> {
-  const daemonHelpMs = timeDaemonHelp(variant);
+  const bareNodeMs = timeNode(variant, ['-e', '']);
+  const daemonHelpMs = timeNode(variant, ['bin/runtime-hub.js', 'daemon', '--help']);
   const port = await freePort();
   const started = performance.now();
   const hub = startServe(variant, `hub-postgres:${variant}`, {
@@ -152,6 +157,7 @@ export async function runFootprint(
       await hub.stop(10_000);
       return {
         variant,
+        bareNodeMs,
         daemonHelpMs,
         daemonIdleRssMb,
         daemonIdleCpu,
