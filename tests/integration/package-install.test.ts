@@ -138,7 +138,17 @@ describe('the packed tarball installed elsewhere with --omit=dev', () => {
       );
       expect(daemon.stderr).not.toMatch(/error/i);
       expect(daemon.code).toBe(0);
-      expect(JSON.parse(daemon.stdout)).toMatchObject({ ok: true });
+      // The fixture session holds two distinct usage events (and repeats of them) and one task.
+      expect(JSON.parse(daemon.stdout)).toMatchObject({
+        ok: true,
+        sent: { events: 2, tasks: 1 },
+        pending: { events: 0, tasks: 0 },
+      });
+      const memberToken = /#token=(rh_m_[\w-]+)/.exec(output())![1]!;
+      const runtimes = await fetch(`${url}/api/runtimes`, {
+        headers: { authorization: `Bearer ${memberToken}` },
+      });
+      expect(((await runtimes.json()) as { provider: string }[]).map((r) => r.provider)).toEqual(['claude']);
     } finally {
       child.kill('SIGTERM');
       expect(await exitOf(child)).toBe(0);
