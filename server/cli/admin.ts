@@ -1,44 +1,55 @@
 /**
- * Admin commands on the database directly: migrate, workspace create, token create, token revoke.
+ * Admin commands on the database directly: migrate, workspace create|list, token create|list|revoke, link.
  * Each prints one JSON object on stdout.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config';
 import {
   createToken,
   createWorkspace,
   getWorkspace,
+  listTokens,
+  listWorkspaces,
   migrate,
-  openConfiguredDatabase,
   revokeToken,
 } from '../store';
+import { parseFlags } from './args';
+import { withDatabase } from './database';
+import { linkCommand } from './link';
 import { UsageError } from './usage-error';
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-async function withDatabase<T>(
-  config: Config,
-  run: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>['db']) => Promise<T>,
-) {
-  const { db, close } = await openConfiguredDatabase(config, 'admin');
-  try {
-    return await run(db);
-  } finally {
-    await close();
+const WORKSPACE_USAGE = 'usage: runtime-hub workspace create <name> | workspace list';
+const TOKEN_USAGE =
+  'usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>] | token list [--workspace <id>] | token revoke <token-id>';
+
+/** `--workspace`, checked to be a uuid when given. */
+function workspaceFlag(value: string | undefined, required: boolean): string | undefined {
+  if (value === undefined) {
+    if (required) throw new UsageError('--workspace <id> is required (see "runtime-hub workspace list")');
+    return undefined;
   }
+  const id = z.uuid().safeParse(value);
+  if (!id.success) throw new UsageError(`--workspace must be a workspace id (a uuid), not "${value}"`);
+  return id.data;
 }
 
-export async function migrateCommand(config: Config): Promise<number> {
+export async function migrateCommand(config: Config, args: string[]): Promise<number> {
+  parseFlags('migrate', args, {});
   // openConfiguredDatabase migrates; a second call reports nothing left to apply.
   await withDatabase(config, async (db) => print({ applied: await migrate(db) }));
   return 0;
 }
 
 export async function workspaceCommand(config: Config, args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'create' || rest.length !== 1)
-    throw new UsageError('usage: runtime-hub workspace create <name>');
+  const { positionals } = parseFlags('workspace', args, {}, true);
+  const [sub, ...rest] = positionals;
+  if (sub === 'list' && rest.length === 0) {
+    await withDatabase(config, async (db) => print({ workspaces: await listWorkspaces(db) }));
+    return 0;
+  }
+  if (sub !== 'create' || rest.length !== 1) throw new UsageError(WORKSPACE_USAGE);
   const name = z.string().trim().min(1).max(200).safeParse(rest[0]);
   if (!name.success) throw new UsageError('workspace name must be 1–200 characters');
   await withDatabase(config, async (db) => print(await createWorkspace(db, name.data)));
@@ -46,37 +57,45 @@ export async function workspaceCommand(config: Config, args: string[]): Promise<
 }
 
 export async function tokenCommand(config: Config, args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'create') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { workspace: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
-      strict: true,
-    });
-    const workspaceId = z.uuid().safeParse(values.workspace);
+  const { values, positionals } = parseFlags(
+    'token',
+    args,
+    { workspace: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    true,
+  );
+  const [sub, ...rest] = positionals;
+  if (sub === 'create' && rest.length === 0) {
+    const workspaceId = workspaceFlag(values.workspace, true)!;
     const role = z.enum(['member', 'daemon']).safeParse(values.role);
-    if (!workspaceId.success || !role.success) {
+    if (!role.success)
       throw new UsageError(
-        'usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>]',
+        `--role must be member (opens the dashboard) or daemon (reports usage)${values.role === undefined ? '' : `, not "${values.role}"`}`,
       );
-    }
     return withDatabase(config, async (db) => {
-      if (!(await getWorkspace(db, workspaceId.data)))
-        throw new UsageError(`no workspace ${workspaceId.data}`);
-      print(await createToken(db, workspaceId.data, role.data, values.name ?? ''));
+      if (!(await getWorkspace(db, workspaceId))) throw new UsageError(`no workspace ${workspaceId}`);
+      print(await createToken(db, workspaceId, role.data, values.name ?? ''));
       return 0;
     });
   }
+  if (sub === 'list' && rest.length === 0) {
+    const workspaceId = workspaceFlag(values.workspace, false);
+    await withDatabase(config, async (db) => print({ tokens: await listTokens(db, workspaceId) }));
+    return 0;
+  }
   if (sub === 'revoke' && rest.length === 1) {
     const id = z.uuid().safeParse(rest[0]);
-    if (!id.success) throw new UsageError('token id must be a uuid');
+    if (!id.success) throw new UsageError('token id must be a uuid (see "runtime-hub token list")');
     return withDatabase(config, async (db) => {
       if (!(await revokeToken(db, id.data))) throw new UsageError(`no token ${id.data}`);
       print({ id: id.data, revoked: true });
       return 0;
     });
   }
-  throw new UsageError(
-    'usage: runtime-hub token create --workspace <id> --role member|daemon [--name <label>] | token revoke <token-id>',
-  );
+  throw new UsageError(TOKEN_USAGE);
+}
+
+export async function linkCommandLine(config: Config, args: string[]): Promise<number> {
+  const { values } = parseFlags('link', args, { workspace: { type: 'string' } });
+  print(await linkCommand(config, workspaceFlag(values.workspace, false)));
+  return 0;
 }

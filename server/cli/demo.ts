@@ -5,17 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { createHub } from '../app';
 import type { Config } from '../config';
 import { createLogger } from '../daemon/log';
 import { runSimulation } from '../daemon/simulate';
 import { bootstrapIfEmpty, openConfiguredDatabase } from '../store';
+import { hubLogger } from './logger';
 
 export async function demoCommand(config: Config): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
   const demoConfig: Config = { ...config, DATABASE_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir };
-  const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2));
+  const logger = await hubLogger(config.LOG_LEVEL);
   const { db, close } = await openConfiguredDatabase(demoConfig, 'serve');
   const first = (await bootstrapIfEmpty(db))!;
   const hub = await createHub({ config: demoConfig, db, logger });

@@ -1,69 +1,84 @@
 /**
  * `runtime-hub <command>`: dispatches to the hub, admin, daemon and simulator commands. Results go to stdout as
- * one JSON object; logs and errors go to stderr, errors with a non-zero exit.
+ * one JSON object; logs and errors go to stderr, errors with a non-zero exit (2 for a mistake in the call).
+ * Commands load their modules on demand: the daemon on a developer's laptop need not load the hub, and
+ * `--help` or a typo need not load anything.
  */
-import { ConfigError, loadConfig } from '../config';
-import { EmbeddedInUseError } from '../store/embedded-lock';
+import { COMMAND_HELP, GLOBAL_HELP } from './help';
 import { UsageError } from './usage-error';
 
-const HELP = `runtime-hub — real-time hub for coding-agent token usage
+const HUB_COMMANDS = ['serve', 'migrate', 'workspace', 'token', 'link', 'demo'];
 
-Usage: runtime-hub <command> [options]
-
-Hub:
-  serve                                   run the hub (HTTP + Socket.IO); migrations run at start
-  migrate                                 apply database migrations and exit
-  workspace create <name>                 → {"id","name"}
-  token create --workspace <id> --role member|daemon [--name <label>]
-                                          → {"id","token","role","workspace_id"} (the token is shown once)
-  token revoke <token-id>                 → {"id","revoked":true}
-
-Agents:
-  daemon --url <hub> --token <daemon-token> [--claude-dir D] [--codex-dir D] [--state FILE] [--once]
-                                          report this machine's Claude Code and Codex usage
-  simulate --url <hub> --token <daemon-token> [--runtimes N] [--rate EVENTS_PER_S] [--duration S]
-                                          synthetic daemons for demos and load
-  demo                                    an embedded hub plus a simulator: live charts at once
-
-Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (unset: embedded Postgres in DATA_DIR),
-DATA_DIR (./data), REDIS_URL (unset: single node), LOG_LEVEL (info). See README.md for the rest.
-Run "runtime-hub <command> --help" for a command's options.
-`;
+/** The environment with `serve`'s flags applied over it (flags win), and the flags that were given. */
+async function serveEnvironment(args: string[]): Promise<NodeJS.ProcessEnv> {
+  const { parseFlags } = await import('./args');
+  const { values } = parseFlags('serve', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+  });
+  const env = { ...process.env };
+  if (values.port !== undefined) env.PORT = values.port;
+  if (values.host !== undefined) env.HOST = values.host;
+  if (values['data-dir'] !== undefined) env.DATA_DIR = values['data-dir'];
+  return env;
+}
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(GLOBAL_HELP);
     return command ? 0 : 2;
   }
-  // Commands load their modules on demand: the daemon on a developer's laptop need not load the hub.
-  if (command === 'daemon') return (await import('../daemon/cli')).daemonCommand(args);
-  if (command === 'simulate') return (await import('../daemon/cli')).simulateCommand(args);
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(HELP);
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${(await import('../version')).VERSION}\n`);
     return 0;
   }
+  if (command === 'daemon') return (await import('../daemon/cli')).daemonCommand(args);
+  if (command === 'simulate') return (await import('../daemon/cli')).simulateCommand(args);
+  if (!HUB_COMMANDS.includes(command)) {
+    const { nearestFlag } = await import('./args');
+    const near = nearestFlag(command, [...HUB_COMMANDS, 'daemon', 'simulate']);
+    throw new UsageError(
+      `unknown command "${command}"${near ? `; did you mean "${near}"?` : ''} (see "runtime-hub --help")`,
+    );
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(COMMAND_HELP[command]!);
+    return 0;
+  }
+  const { loadConfig } = await import('../config');
+  if (command === 'serve') return (await import('./serve')).serve(loadConfig(await serveEnvironment(args)));
   const config = loadConfig();
   switch (command) {
-    case 'serve':
-      return (await import('./serve')).serve(config);
     case 'demo':
+      (await import('./args')).parseFlags('demo', args, {});
       return (await import('./demo')).demoCommand(config);
     case 'migrate':
-      return (await import('./admin')).migrateCommand(config);
+      return (await import('./admin')).migrateCommand(config, args);
     case 'workspace':
       return (await import('./admin')).workspaceCommand(config, args);
     case 'token':
       return (await import('./admin')).tokenCommand(config, args);
     default:
-      throw new UsageError(`unknown command "${command}"; run "runtime-hub --help"`);
+      return (await import('./admin')).linkCommandLine(config, args);
   }
+}
+
+/** Errors that are the caller's to fix: one line, exit 2. Anything else is a fault: its stack, exit 1. */
+async function isCallersMistake(err: unknown): Promise<boolean> {
+  if (err instanceof UsageError) return true;
+  const [{ ConfigError }, { EmbeddedInUseError }] = await Promise.all([
+    import('../config'),
+    import('../store/embedded-lock'),
+  ]);
+  return err instanceof ConfigError || err instanceof EmbeddedInUseError;
 }
 
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (err) {
-  const known = err instanceof ConfigError || err instanceof UsageError || err instanceof EmbeddedInUseError;
+  const known = await isCallersMistake(err);
   process.stderr.write(
     `runtime-hub: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`,
   );

@@ -1,12 +1,11 @@
 /**
  * `runtime-hub daemon` and `runtime-hub simulate`: argument parsing and process wiring (signals, exit codes,
- * the one JSON result on stdout). Everything else lives in daemon.ts and simulate.ts.
+ * the one JSON result on stdout). Everything else lives in daemon.ts and simulate.ts, loaded only once the
+ * options are valid, so `--help` and a typo answer at once.
  */
-import { parseArgs } from 'node:util';
-import { runDaemon } from './daemon';
-import { createLogger } from './log';
-import { runSimulation } from './simulate';
-import { defaultStatePath } from './state-file';
+import { type FlagSpec, parseFlags } from '../cli/args';
+import { UsageError } from '../cli/usage-error';
+import { defaultStatePath } from './state-path';
 
 const DAEMON_USAGE = `Usage: runtime-hub daemon --url <hub> --token <daemon-token> [options]
 
@@ -39,17 +38,8 @@ Options:
   -h, --help           show this help
 `;
 
-class UsageError extends Error {}
-
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
-  argv: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+function parse<T extends FlagSpec>(command: string, argv: string[], options: T) {
+  return parseFlags(command, argv, options).values;
 }
 
 function required(value: string | boolean | undefined, flag: string): string {
@@ -85,7 +75,7 @@ function number(
 }
 
 /** Runs `fn` with SIGINT/SIGTERM wired to an abort signal; maps usage errors to exit code 2. */
-async function withSignals(usage: string, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+async function withSignals(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
   const onSignal = () => ac.abort();
   process.once('SIGINT', onSignal);
@@ -94,7 +84,8 @@ async function withSignals(usage: string, fn: (signal: AbortSignal) => Promise<n
     return await fn(ac.signal);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\n${usage}`);
+      // One line: the mistake and where the options are; the whole usage would bury it.
+      process.stderr.write(`runtime-hub: ${err.message}\n`);
       return 2;
     }
     process.stderr.write(`error: ${(err as Error).message}\n`);
@@ -106,21 +97,21 @@ async function withSignals(usage: string, fn: (signal: AbortSignal) => Promise<n
 }
 
 export async function daemonCommand(argv: string[]): Promise<number> {
-  return withSignals(DAEMON_USAGE, async (signal) => {
-    const v = parse(argv, {
+  return withSignals(async (signal) => {
+    const v = parse('daemon', argv, {
       url: { type: 'string' },
       token: { type: 'string' },
       'claude-dir': { type: 'string' },
       'codex-dir': { type: 'string' },
       state: { type: 'string' },
       once: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     });
     if (v.help) {
       process.stdout.write(DAEMON_USAGE);
       return 0;
     }
     const once = v.once === true;
+    const [{ runDaemon }, { createLogger }] = await Promise.all([import('./daemon'), import('./log')]);
     const result = await runDaemon({
       url: hubUrl(v.url),
       token: required(v.token, '--token'),
@@ -138,19 +129,19 @@ export async function daemonCommand(argv: string[]): Promise<number> {
 }
 
 export async function simulateCommand(argv: string[]): Promise<number> {
-  return withSignals(SIMULATE_USAGE, async (signal) => {
-    const v = parse(argv, {
+  return withSignals(async (signal) => {
+    const v = parse('simulate', argv, {
       url: { type: 'string' },
       token: { type: 'string' },
       runtimes: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     });
     if (v.help) {
       process.stdout.write(SIMULATE_USAGE);
       return 0;
     }
+    const [{ runSimulation }, { createLogger }] = await Promise.all([import('./simulate'), import('./log')]);
     const result = await runSimulation({
       url: hubUrl(v.url),
       token: required(v.token, '--token'),

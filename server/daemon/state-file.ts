@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import envPaths from 'env-paths';
+import { dirname, resolve } from 'node:path';
 import { Task, UsageEvent } from '../../shared/schemas';
 import type { CodexFileCtx } from './codex-reader';
 import { CodexSessions } from './codex-sessions';
@@ -36,10 +35,7 @@ export interface FileEntry {
   codex?: CodexFileCtx;
 }
 
-/** The default state file: `<user config>/runtime-hub/daemon.json`. */
-export function defaultStatePath(): string {
-  return join(envPaths('runtime-hub', { suffix: '' }).config, 'daemon.json');
-}
+export { defaultStatePath } from './state-path';
 
 function machineId(): string {
   for (const p of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {

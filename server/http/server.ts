@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { IsTrustedProxy } from '../client-address';
 import { fromStoreError, HubError, toRestError } from '../errors';
 import { type Database, findToken, StoreError, type TokenRole } from '../store';
+import { DebugRequestLog } from './request-log';
 import { type RouteSpec, registerRoutes } from './route';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -78,6 +79,7 @@ export async function createHttpServer(options: {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     trustProxy: (address: string) => isTrustedProxy(address),
+    logController: new DebugRequestLog(),
     // Requests Fastify refuses before routing still get the contract's error body: a malformed or over-long path
     // names no resource we have.
     frameworkErrors: (err, _request, reply) => {

@@ -4,6 +4,7 @@ export * from './bootstrap';
 export * from './database';
 export * from './embedded-lock';
 export * from './errors';
+export * from './listings';
 export * from './migrate';
 export * from './open';
 export * from './readiness';

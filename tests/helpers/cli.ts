@@ -1,5 +1,7 @@
 /**
- * Runs the real CLI (`bin/runtime-hub.js`) as a child process, as a user would.
+ * Runs the real CLI (`bin/runtime-hub.js`) as a child process, as a user would. It runs the TypeScript sources
+ * (RUNTIME_HUB_FROM_SOURCE=1), like every other test, so a stale dist/ never decides a result; the compiled
+ * package has its own test (tests/integration/package-install.test.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +18,17 @@ export interface CliResult {
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'DATA_DIR']) delete base[k];
-  return { ...base, LOG_LEVEL: 'warn', ...env };
+  return { ...base, LOG_LEVEL: 'warn', RUNTIME_HUB_FROM_SOURCE: '1', ...env };
 }
 
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  cli = CLI,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env) });
+    const child = spawn(process.execPath, [cli, ...args], { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -41,8 +48,12 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 export function startServe(
   env: Record<string, string>,
   ready: RegExp,
+  cli = CLI,
+  args: string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: childEnv({ LOG_LEVEL: 'info', ...env }) });
+  const child = spawn(process.execPath, [cli, 'serve', ...args], {
+    env: childEnv({ LOG_LEVEL: 'info', ...env }),
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);

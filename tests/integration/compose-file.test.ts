@@ -2,7 +2,8 @@
  * The two-node compose cluster as files (Docker is not needed): docker-compose.yml is well-formed YAML naming
  * postgres, redis, hub-1, hub-2 and nginx, the hubs are wired to Postgres and Redis, listen on all interfaces and
  * have health checks, and nginx publishes a port with deploy/nginx.conf, which balances sticky over both hubs
- * and passes the WebSocket upgrade through. The fault suite (`npm run chaos`) runs this topology as processes.
+ * and passes the WebSocket upgrade through. The hub image is multi-stage: compiled code, production dependencies
+ * only, a non-root user. The fault suite (`npm run chaos`) runs this topology as processes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +86,27 @@ describe('the YAML reader used here', () => {
       'a: [1, 2',
     ])
       expect(() => parseYaml(bad), bad).toThrow(YamlError);
+  });
+});
+
+describe('the hub image (Dockerfile)', () => {
+  const stages = read('Dockerfile')
+    .split(/^FROM /m)
+    .slice(1)
+    .map((stage) => stage.replace(/^#.*$/gm, ''));
+
+  it('builds in a stage with the dev tools and runs compiled code from a stage with production dependencies only', () => {
+    expect(stages).toHaveLength(2);
+    const [build, runtime] = stages as [string, string];
+    expect(build).toMatch(/^RUN npm ci\b(?!.*--omit=dev)/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    for (const built of ['/app/dist', '/app/web/dist'])
+      expect(runtime).toContain(`COPY --from=build ${built} `);
+    expect(runtime).not.toMatch(/^COPY \. /m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^CMD \["node", "bin\/runtime-hub\.js", "serve"\]$/m);
+    expect(runtime).not.toMatch(/tsx/);
   });
 });
 
