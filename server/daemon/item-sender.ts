@@ -23,6 +23,9 @@ export interface DeliveryStats {
   transport: 'socket' | 'rest' | 'none';
 }
 
+/** Items the hub refused for what they are, with its answer. */
+export type RefusedHandler = (kind: ItemKind, provider: string, items: object[], error: WireError) => void;
+
 export type SendOutcome = 'sent' | 'nothing to send' | { error: WireError; what: ItemKind };
 
 export interface ItemSenderOptions {
@@ -35,6 +38,8 @@ export interface ItemSenderOptions {
   announcer: Announcer;
   /** Called whenever an ack moves things forward. */
   onProgress: () => void;
+  /** Called with refused items as they leave the outbox. */
+  onRefused?: RefusedHandler | undefined;
 }
 
 export class ItemSender {
@@ -91,6 +96,10 @@ export class ItemSender {
       row.remove(this.o.outbox, provider, items);
       stats[dropped ? row.dropped : row.sent] += items.length;
     };
+    const refused = (items: ItemOf<K>[], error: WireError) => {
+      done(items, true);
+      this.o.onRefused?.(kind, provider, items, error);
+    };
     const r = await sendSplitting(batch, (b) => t.send(kind, row.payload(runtimeId, b)), {
       acked: (b) => {
         log.debug({ what: kind, count: b.length }, 'acknowledged');
@@ -99,8 +108,8 @@ export class ItemSender {
         this.o.onProgress();
       },
       dropped: (b, error) => {
-        log.warn({ error, item: b[0] }, `hub refused a ${kind} item; dropped`);
-        done(b, true);
+        log.warn({ error, item: b[0] }, `hub refused a ${kind} item; kept aside in the state file`);
+        refused(b, error);
         this.o.onProgress();
       },
       poisoned: (e) => this.poisoned(e),
@@ -112,8 +121,11 @@ export class ItemSender {
     if (r.error.code === 'not_found') {
       if (this.notFoundSince !== undefined && generation > this.notFoundSince) {
         // Unknown even to a hello made after the first refusal: the hub will not take it (log and drop).
-        log.warn({ error: r.error, count: batch.length }, `hub does not know the runtime; ${kind} dropped`);
-        done(batch, true);
+        log.warn(
+          { error: r.error, count: batch.length },
+          `hub does not know the runtime; ${kind} items kept aside in the state file`,
+        );
+        refused(batch, r.error);
         return 'sent';
       }
       this.notFoundSince ??= generation;
