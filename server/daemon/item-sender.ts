@@ -1,8 +1,8 @@
 /**
  * The batch half of delivery, one path for usage events and tasks: picks a provider's next batch (items already
  * in flight left out), sends it, splitting a refused batch to isolate a bad item, and takes from the outbox what
- * was acknowledged or dropped. Decides when a refusal means the items are bad (dropped) rather than the hub's
- * state (retried by the caller).
+ * was acknowledged or refused (handed to `onRefused`, which keeps it aside). Decides when a refusal means the
+ * items are bad (refused) rather than the hub's state (retried by the caller).
  */
 import type { WireError } from '../../shared/errors';
 import type { Announcer } from './announcer';
@@ -81,7 +81,7 @@ export class ItemSender {
     }
   }
 
-  /** Sends a batch (splitting refused ones); a batch the hub still does not know after a new hello is dropped. */
+  /** Sends a batch (splitting refused ones); a batch the hub still does not know after a new hello is refused. */
   private async send<K extends ItemKind>(
     kind: K,
     t: Transport,
@@ -120,7 +120,7 @@ export class ItemSender {
     }
     if (r.error.code === 'not_found') {
       if (this.notFoundSince !== undefined && generation > this.notFoundSince) {
-        // Unknown even to a hello made after the first refusal: the hub will not take it (log and drop).
+        // Unknown even to a hello made after the first refusal: the hub will not take it (set aside).
         log.warn(
           { error: r.error, count: batch.length },
           `hub does not know the runtime; ${kind} items kept aside in the state file`,
@@ -133,7 +133,7 @@ export class ItemSender {
     return { error: r.error, what: kind };
   }
 
-  /** True when a refusal means the items themselves are bad, so they are split and the bad one dropped. */
+  /** True when a refusal means the items themselves are bad, so they are split and the bad one set aside. */
   private poisoned(e: WireError): boolean {
     if (e.code === 'invalid_payload' || e.code === 'too_large') return true;
     // A persistent internal error on the same data is treated like a refusal, so it cannot block forever.
