@@ -88,6 +88,9 @@ async function shutdown(run: DaemonRun): Promise<void> {
   await run.checkpoint.save(true);
 }
 
+/** "1 event", "2 tasks". */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /**
  * What went wrong, if anything. Following logs, stopping with data still queued is normal (it is in the state
  * file for the next start); never having reached a hub is not, in either mode.
@@ -103,12 +106,13 @@ function failureOf(run: DaemonRun): { failure: DaemonFailure; error: string } | 
   if (!run.o.once) return undefined;
   if (!delivery.idle) {
     const { eventCount, taskCount } = state.outbox;
-    const what = `${eventCount} events and ${taskCount} tasks still pending`;
+    const what = `${counted(eventCount, 'event')} and ${counted(taskCount, 'task')} still pending`;
     return { failure: 'unacknowledged', error: `not everything was acknowledged by the hub (${what})` };
   }
   if (run.refused.length > 0) {
     const { droppedEvents, droppedTasks } = delivery.stats;
-    const error = `the hub refused ${droppedEvents} events and ${droppedTasks} tasks; kept aside in the state file`;
+    const refused = `${counted(droppedEvents, 'event')} and ${counted(droppedTasks, 'task')}`;
+    const error = `the hub refused ${refused}; kept aside in the state file`;
     return { failure: 'unacknowledged', error };
   }
   return undefined;

@@ -194,7 +194,7 @@ describe('an item the hub refuses is kept aside, counted and reported (issue 11 
     expect(r).toMatchObject({
       ok: false,
       failure: 'unacknowledged',
-      error: 'the hub refused 1 events and 0 tasks; kept aside in the state file',
+      error: 'the hub refused 1 event and 0 tasks; kept aside in the state file',
       sent: { events: 6, tasks: 3 },
       dropped: { events: 1, tasks: 0 },
       pending: { events: 0, tasks: 0 },

@@ -1,4 +1,5 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { daemonCommand } from '../../../server/daemon/cli';
@@ -91,6 +92,44 @@ describe('runtime-hub daemon install-service (there was no service recipe)', () 
     );
     expect(r.out()).toContain('systemctl --user enable --now runtime-hub-daemon.service');
     expect(() => statSync(join(r.home, '.config'))).toThrow();
+  });
+
+  it.skipIf(!existsSync('/usr/bin/systemd-analyze'))(
+    'writes a unit that systemd-analyze verifies, awkward paths and URL included',
+    async () => {
+      const state = join(tempDir(), 'a b$x%y.json');
+      const r = await install([
+        '--platform',
+        'linux',
+        '--url',
+        'http://h:1/?q=%41',
+        '--token',
+        TOKEN,
+        '--state',
+        state,
+      ]);
+      const dir = join(r.home, '.config/systemd/user');
+      // Says nothing and exits 0 when the unit is valid (it also checks that the ExecStart binary exists).
+      const check = spawnSync('systemd-analyze', ['verify', join(dir, 'runtime-hub-daemon.service')], {
+        env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+        encoding: 'utf8',
+      });
+      expect([check.status, check.stdout, check.stderr]).toEqual([0, '', '']);
+    },
+  );
+
+  it.skipIf(!existsSync('/usr/bin/python3'))('writes a plist that a plist parser reads back', async () => {
+    const r = await install(['--platform', 'macos', '--url', 'http://h:1/?a=1&b=<2>', '--token', TOKEN]);
+    const plist = join(r.home, 'Library/LaunchAgents/dev.runtime-hub.daemon.plist');
+    const read = 'import json,plistlib,sys; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))';
+    const parsed = JSON.parse(execFileSync('python3', ['-c', read, plist], { encoding: 'utf8' }));
+    expect(parsed).toMatchObject({
+      Label: 'dev.runtime-hub.daemon',
+      KeepAlive: true,
+      RunAtLoad: true,
+      EnvironmentVariables: { RUNTIME_HUB_DAEMON_TOKEN: TOKEN },
+    });
+    expect(parsed.ProgramArguments.slice(2)).toEqual(['daemon', '--url', 'http://h:1/?a=1&b=<2>']);
   });
 
   it('escapes what systemd and XML would read as specifiers, variables or markup', () => {
