@@ -20,6 +20,7 @@ Options:
   --codex-dir <dir>    Codex home (default: CODEX_HOME, else ~/.codex)
   --state <file>       state file (default: ${defaultStatePath()})
   --once               scan, report, wait for every ack (60 s at most) and exit; prints a JSON result
+  --retry-refused      send the items the hub refused earlier (kept in the state file) again
   -h, --help           show this help
 
 Without --once it follows the logs until SIGINT/SIGTERM. Data not yet acknowledged is kept in the state file
@@ -132,6 +133,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       'codex-dir': { type: 'string' },
       state: { type: 'string' },
       once: { type: 'boolean' },
+      'retry-refused': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (v.help) {
@@ -146,6 +148,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       codexDir: typeof v['codex-dir'] === 'string' ? v['codex-dir'] : undefined,
       statePath: typeof v.state === 'string' && v.state.trim() ? v.state.trim() : defaultStatePath(),
       once,
+      retryRefused: v['retry-refused'] === true,
       log: createLogger(),
       signal,
     });

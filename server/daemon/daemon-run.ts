@@ -46,6 +46,10 @@ export class DaemonRun {
     this.scanner = new Scanner(state);
     state.runCounters = () => this.scanner.counters;
     o.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
+    if (o.retryRefused) {
+      const n = state.refused.requeue(state.outbox);
+      o.log.info({ items: n }, 'items the hub refused earlier queued to be sent again');
+    }
     const folders = { claudeDir: o.claudeDir, codexDir: o.codexDir, env: o.env, home: o.home };
     this.files = new LogFiles(folders, this.scanner);
     this.delivery = this.connectDelivery();

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   pollMs?: number;
   discoverMs?: number;
   quietMs?: number;
+  /** Sends the items the hub refused earlier (kept in the state file) again. */
+  retryRefused?: boolean;
   /** --once: give up after this long without an acknowledged step. */
   ackWaitMs?: number;
   helloEveryMs?: number;

@@ -5,7 +5,9 @@
  */
 import type { z } from 'zod';
 import type { WireError } from '../../shared/errors';
+import { Task, UsageEvent } from '../../shared/schemas';
 import type { ItemKind } from './item-kinds';
+import type { Outbox } from './outbox';
 import { RefusedItemSchema } from './state-json';
 
 export type RefusedItem = z.infer<typeof RefusedItemSchema>;
@@ -38,6 +40,22 @@ export class RefusedItems {
     }));
     this.list = [...this.list, ...added].slice(-REFUSED_CAPACITY);
     return added;
+  }
+
+  /** Puts every kept item back in the outbox to be sent again (after the hub was fixed); answers how many. */
+  requeue(outbox: Outbox): number {
+    for (const r of this.list) {
+      if (r.kind === 'usage') {
+        const event = UsageEvent.safeParse(r.item);
+        if (event.success) outbox.putEvent(r.provider, event.data);
+      } else {
+        const task = Task.safeParse(r.item);
+        if (task.success) outbox.putTask(r.provider, task.data);
+      }
+    }
+    const n = this.list.length;
+    this.list = [];
+    return n;
   }
 
   get size(): number {

@@ -230,6 +230,14 @@ describe('an item the hub refuses is kept aside, counted and reported (issue 11 
     expect(JSON.parse(readFileSync(state, 'utf8')).refused).toHaveLength(1);
     const later = h.hellos.at(-1)?.runtimes.find((x) => x.provider === 'claude');
     expect(later?.metadata?.scan).toMatchObject({ refused: 1 });
+
+    // Once the hub takes it (its rollup fixed, say), --retry-refused sends it; nothing was lost.
+    h.policy = () => undefined;
+    const retried = await runDaemon({ ...base(h.url, state), retryRefused: true });
+    expect(retried).toMatchObject({ ok: true, sent: { events: 1 }, refused: [] });
+    expect(h.events.get(REFUSED_ID)).toMatchObject({ output_tokens: 88, cache_read_tokens: 16200 });
+    expect(h.events.size).toBe(7);
+    expect(JSON.parse(readFileSync(state, 'utf8')).refused).toEqual([]);
   });
 
   it('loads a state file written before refused items were kept (no refused list, counters without refused)', async () => {
