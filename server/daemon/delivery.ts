@@ -2,8 +2,8 @@
  * Sends the outbox to the hub: `hello` first on every connection (and when asked), then usage and task batches,
  * each removed from the outbox only once acknowledged. Retryable failures (unavailable, rate_limited, timeouts,
  * disconnects) back off with jitter; a batch refused as invalid or too large is split in halves until the bad
- * item is isolated and set aside (kept in the state file), so one bad event never blocks the others. After a few failed socket
- * connections the REST fallback carries the same calls.
+ * item is isolated and set aside (kept in the state file), so one bad event never blocks the others. After a
+ * few failed socket connections the REST fallback carries the same calls.
  *
  * The parts: Announcer (hello and runtime ids), ItemSender (batches, in flight, acks, refusals), Workers (the
  * loop and its rests) and, here, one worker's turn: the choice of transport and what each outcome costs (go
