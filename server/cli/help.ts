@@ -22,6 +22,8 @@ Hub:
 Agents:
   daemon --url <hub> --token <daemon-token> [--claude-dir D] [--codex-dir D] [--state FILE] [--once]
                                           report this machine's Claude Code and Codex usage
+  daemon install-service --url <hub> --token <daemon-token> [--print]
+                                          a systemd user unit / launchd agent that keeps the daemon running
   simulate --url <hub> --token <daemon-token> [--runtimes N] [--rate EVENTS_PER_S] [--duration S]
                                           synthetic daemons for demos and load
   demo                                    an embedded hub plus a simulator: live charts at once

@@ -1,6 +1,7 @@
 /**
  * Sending one batch so that a single bad item cannot block or sink the others: when the hub refuses a batch as
- * invalid (or too large), it is split in halves until the refused item is alone, and only that one is dropped.
+ * invalid (or too large), it is split in halves until the refused item is alone, and only that one is refused
+ * (the caller keeps it aside).
  */
 import type { Ack } from '../../shared/ack';
 import type { WireError } from '../../shared/errors';

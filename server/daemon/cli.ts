@@ -5,24 +5,38 @@
  */
 import { type FlagSpec, parseFlags } from '../cli/args';
 import { UsageError } from '../cli/usage-error';
+import type { DaemonFailure } from './daemon';
 import { defaultStatePath } from './state-path';
 
+export { UsageError };
+
 const DAEMON_USAGE = `Usage: runtime-hub daemon --url <hub> --token <daemon-token> [options]
+       runtime-hub daemon install-service --url <hub> --token <daemon-token> [--state FILE] [--print]
 
 Reads Claude Code and Codex logs on this machine and reports exact token usage and sessions to the hub.
 
 Options:
   --url <hub>          hub base URL, e.g. http://127.0.0.1:3000
-  --token <token>      a daemon token of the workspace
+  --token <token>      a daemon token of the workspace (default: RUNTIME_HUB_DAEMON_TOKEN)
   --claude-dir <dirs>  Claude config folder(s), comma-separated (default: CLAUDE_CONFIG_DIR, else ~/.claude and ~/.config/claude)
   --codex-dir <dir>    Codex home (default: CODEX_HOME, else ~/.codex)
   --state <file>       state file (default: ${defaultStatePath()})
   --once               scan, report, wait for every ack (60 s at most) and exit; prints a JSON result
+  --retry-refused      send the items the hub refused earlier (kept in the state file) again
   -h, --help           show this help
 
 Without --once it follows the logs until SIGINT/SIGTERM. Data not yet acknowledged is kept in the state file
-and sent after a restart or reconnect. Exit status: 0 done (with --once: everything acknowledged);
-1 not everything acknowledged, or the hub refused the token; 2 bad options. Logs: JSON on stderr (LOG_LEVEL).
+and sent after a restart or reconnect; items the hub refuses are kept aside there ("refused") and reported.
+No logs found is a warning naming the folders looked in. Logs: JSON on stderr (LOG_LEVEL).
+install-service writes a systemd user unit (Linux) or a launchd agent (macOS) that keeps the daemon running;
+see "runtime-hub daemon install-service --help".
+
+Exit status:
+  0  done (with --once: the hub acknowledged the daemon and everything read)
+  1  not everything acknowledged (still pending, or refused by the hub and kept aside)
+  2  bad options
+  3  the hub refused the token (at once)
+  4  the hub was never reached (the error names the URL and the reason)
 `;
 
 const SIMULATE_USAGE = `Usage: runtime-hub simulate --url <hub> --token <daemon-token> [options]
@@ -38,16 +52,19 @@ Options:
   -h, --help           show this help
 `;
 
-function parse<T extends FlagSpec>(command: string, argv: string[], options: T) {
+/** The exit status of each way a daemon run can fail (documented in its --help). */
+const EXIT_CODES: Record<DaemonFailure, number> = { unacknowledged: 1, unauthorized: 3, unreachable: 4 };
+
+export function parse<T extends FlagSpec>(command: string, argv: string[], options: T) {
   return parseFlags(command, argv, options).values;
 }
 
-function required(value: string | boolean | undefined, flag: string): string {
+export function required(value: string | boolean | undefined, flag: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
   return value.trim();
 }
 
-function hubUrl(value: string | boolean | undefined): string {
+export function hubUrl(value: string | boolean | undefined): string {
   const url = required(value, '--url');
   let parsed: URL;
   try {
@@ -75,7 +92,7 @@ function number(
 }
 
 /** Runs `fn` with SIGINT/SIGTERM wired to an abort signal; maps usage errors to exit code 2. */
-async function withSignals(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+export async function withSignals(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
   const onSignal = () => ac.abort();
   process.once('SIGINT', onSignal);
@@ -97,6 +114,8 @@ async function withSignals(fn: (signal: AbortSignal) => Promise<number>): Promis
 }
 
 export async function daemonCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'install-service')
+    return (await import('./install-service')).installServiceCommand(argv.slice(1));
   return withSignals(async (signal) => {
     const v = parse('daemon', argv, {
       url: { type: 'string' },
@@ -105,6 +124,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       'codex-dir': { type: 'string' },
       state: { type: 'string' },
       once: { type: 'boolean' },
+      'retry-refused': { type: 'boolean' },
     });
     if (v.help) {
       process.stdout.write(DAEMON_USAGE);
@@ -114,17 +134,18 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     const [{ runDaemon }, { createLogger }] = await Promise.all([import('./daemon'), import('./log')]);
     const result = await runDaemon({
       url: hubUrl(v.url),
-      token: required(v.token, '--token'),
+      token: required(v.token ?? process.env.RUNTIME_HUB_DAEMON_TOKEN, '--token'),
       claudeDir: typeof v['claude-dir'] === 'string' ? v['claude-dir'] : undefined,
       codexDir: typeof v['codex-dir'] === 'string' ? v['codex-dir'] : undefined,
       statePath: typeof v.state === 'string' && v.state.trim() ? v.state.trim() : defaultStatePath(),
       once,
+      retryRefused: v['retry-refused'] === true,
       log: createLogger(),
       signal,
     });
     if (once) process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.error && !once) process.stderr.write(`error: ${result.error}\n`);
-    return result.ok ? 0 : 1;
+    return result.failure ? EXIT_CODES[result.failure] : 0;
   });
 }
 

@@ -18,10 +18,12 @@ export interface ScanCounters {
   skipped: number;
   /** Of the skipped lines, those that are not valid JSON of the expected shape. */
   unparsable: number;
+  /** Items read but refused by the hub for what they are: kept aside in the state file, not sent again. */
+  refused: number;
 }
 
 export function emptyCounters(): ScanCounters {
-  return { files: 0, lines: 0, bytes: 0, events: 0, duplicates: 0, skipped: 0, unparsable: 0 };
+  return { files: 0, lines: 0, bytes: 0, events: 0, duplicates: 0, skipped: 0, unparsable: 0, refused: 0 };
 }
 
 /** Reads a non-negative safe integer, or 0 when the field is missing or not a count. */

@@ -2,8 +2,8 @@
  * Sends the outbox to the hub: `hello` first on every connection (and when asked), then usage and task batches,
  * each removed from the outbox only once acknowledged. Retryable failures (unavailable, rate_limited, timeouts,
  * disconnects) back off with jitter; a batch refused as invalid or too large is split in halves until the bad
- * item is isolated and dropped, so one bad event never blocks or loses the others. After a few failed socket
- * connections the REST fallback carries the same calls.
+ * item is isolated and set aside (kept in the state file), so one bad event never blocks the others. After a
+ * few failed socket connections the REST fallback carries the same calls.
  *
  * The parts: Announcer (hello and runtime ids), ItemSender (batches, in flight, acks, refusals), Workers (the
  * loop and its rests) and, here, one worker's turn: the choice of transport and what each outcome costs (go
@@ -13,7 +13,7 @@ import type { WireError } from '../../shared/errors';
 import type { HelloPayload } from '../../shared/schemas';
 import { Announcer } from './announcer';
 import { Backoff } from './backoff';
-import { type DeliveryStats, ItemSender } from './item-sender';
+import { type DeliveryStats, ItemSender, type RefusedHandler } from './item-sender';
 import type { Logger } from './log';
 import type { Outbox } from './outbox';
 import { SocketConnection } from './socket-connection';
@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   hello: () => HelloPayload | null;
   /** Called when the hub refuses the token: the daemon cannot go on. */
   onUnauthorized: (message: string) => void;
+  /** Called with items the hub refused for what they are (so they are not sent again): kept aside, not lost. */
+  onRefused?: RefusedHandler;
   timeoutMs?: number;
   batchSize?: number;
   /** Failed socket connection attempts before REST is used. */
@@ -63,6 +65,9 @@ export class Delivery {
   private readonly restAfter: number;
   private readonly backoff: Backoff;
   private readonly workers: Workers;
+  /** Whether any call was acknowledged (a REST-only run proves it reached the hub this way). */
+  private acked = false;
+  private lastRestFailure: string | undefined;
 
   constructor(private readonly o: DeliveryOptions) {
     this.timeoutMs = o.timeoutMs ?? 15_000;
@@ -78,6 +83,7 @@ export class Delivery {
       batchSize: o.batchSize ?? 500,
       announcer: this.announcer,
       onProgress: () => this.progress(),
+      onRefused: o.onRefused,
     });
     this.rest = restTransport(o.url, o.token, this.timeoutMs);
     const onConnect = () => {
@@ -117,20 +123,34 @@ export class Delivery {
     this.kick();
   }
 
-  /** Nothing left to send and the last requested hello acknowledged. */
+  /** Nothing left to send, the last requested hello acknowledged, and the hub reached at least once. */
   get idle(): boolean {
-    return !this.announcer.pending && this.o.outbox.size === 0;
+    return !this.announcer.pending && this.o.outbox.size === 0 && this.reached;
+  }
+
+  /** Whether the hub ever answered: its socket handshake accepted the token, or a call was acknowledged. */
+  get reached(): boolean {
+    return this.conn.everConnected || this.acked;
+  }
+
+  /** The last reason the hub could not be reached (naming the URL), if any attempt failed. */
+  get lastFailure(): string | undefined {
+    return this.conn.lastFailure ?? this.lastRestFailure;
   }
 
   get connected(): boolean {
     return this.conn.connected;
   }
 
-  /** Resolves true once idle, or false after `idleMs` without acknowledged progress or `maxMs` in all. */
-  async flush(idleMs: number, maxMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+  /**
+   * Resolves true once idle, or false after `idleMs` without acknowledged progress, `maxMs` in all, or as soon
+   * as `signal` aborts (a run that stopped must not keep the process alive polling).
+   */
+  async flush(idleMs: number, maxMs = Number.POSITIVE_INFINITY, signal?: AbortSignal): Promise<boolean> {
     const since = Date.now();
     while (!this.idle) {
       const now = Date.now();
+      if (signal?.aborted) return false;
       if (now - Math.max(since, this.lastProgress) > idleMs || now - since > maxMs) return false;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -186,6 +206,7 @@ export class Delivery {
       this.o.onUnauthorized(error.message);
       return 'retry';
     }
+    if (error.code === 'unavailable' && this.stats.transport === 'rest') this.lastRestFailure = error.message;
     if (error.code === 'not_found') {
       this.o.log.info({ error }, `${what}: runtime unknown to the hub; announcing again`);
       return 'rehello';
@@ -195,6 +216,7 @@ export class Delivery {
   }
 
   private progress(): void {
+    this.acked = true;
     this.lastProgress = Date.now();
     this.backoff.reset();
   }

@@ -61,16 +61,20 @@ async function existingDir(path: string): Promise<string | null> {
   }
 }
 
-/** The log roots that exist on this machine, de-duplicated by real path. */
-export async function resolveRoots(opts: RootOptions): Promise<LogRoot[]> {
-  const roots: LogRoot[] = [];
-  const seen = new Set<string>();
-  const candidates: LogRoot[] = [
+/** Every folder the daemon looks in for logs, whether it exists or not (named when nothing is found). */
+export function candidateRoots(opts: RootOptions): LogRoot[] {
+  return [
     ...claudeConfigDirs(opts).map((d) => ({ provider: 'claude' as const, dir: join(d, 'projects') })),
     { provider: 'codex', dir: join(codexHome(opts), 'sessions') },
     { provider: 'codex', dir: join(codexHome(opts), 'archived_sessions') },
   ];
-  for (const c of candidates) {
+}
+
+/** The log roots that exist on this machine, de-duplicated by real path. */
+export async function resolveRoots(opts: RootOptions): Promise<LogRoot[]> {
+  const roots: LogRoot[] = [];
+  const seen = new Set<string>();
+  for (const c of candidateRoots(opts)) {
     const real = await existingDir(c.dir);
     if (real && !seen.has(real)) {
       seen.add(real);

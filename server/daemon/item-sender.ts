@@ -1,8 +1,8 @@
 /**
  * The batch half of delivery, one path for usage events and tasks: picks a provider's next batch (items already
  * in flight left out), sends it, splitting a refused batch to isolate a bad item, and takes from the outbox what
- * was acknowledged or dropped. Decides when a refusal means the items are bad (dropped) rather than the hub's
- * state (retried by the caller).
+ * was acknowledged or refused (handed to `onRefused`, which keeps it aside). Decides when a refusal means the
+ * items are bad (refused) rather than the hub's state (retried by the caller).
  */
 import type { WireError } from '../../shared/errors';
 import type { Announcer } from './announcer';
@@ -23,6 +23,9 @@ export interface DeliveryStats {
   transport: 'socket' | 'rest' | 'none';
 }
 
+/** Items the hub refused for what they are, with its answer. */
+export type RefusedHandler = (kind: ItemKind, provider: string, items: object[], error: WireError) => void;
+
 export type SendOutcome = 'sent' | 'nothing to send' | { error: WireError; what: ItemKind };
 
 export interface ItemSenderOptions {
@@ -35,6 +38,8 @@ export interface ItemSenderOptions {
   announcer: Announcer;
   /** Called whenever an ack moves things forward. */
   onProgress: () => void;
+  /** Called with refused items as they leave the outbox. */
+  onRefused?: RefusedHandler | undefined;
 }
 
 export class ItemSender {
@@ -76,7 +81,7 @@ export class ItemSender {
     }
   }
 
-  /** Sends a batch (splitting refused ones); a batch the hub still does not know after a new hello is dropped. */
+  /** Sends a batch (splitting refused ones); a batch the hub still does not know after a new hello is refused. */
   private async send<K extends ItemKind>(
     kind: K,
     t: Transport,
@@ -91,6 +96,10 @@ export class ItemSender {
       row.remove(this.o.outbox, provider, items);
       stats[dropped ? row.dropped : row.sent] += items.length;
     };
+    const refused = (items: ItemOf<K>[], error: WireError) => {
+      done(items, true);
+      this.o.onRefused?.(kind, provider, items, error);
+    };
     const r = await sendSplitting(batch, (b) => t.send(kind, row.payload(runtimeId, b)), {
       acked: (b) => {
         log.debug({ what: kind, count: b.length }, 'acknowledged');
@@ -99,8 +108,8 @@ export class ItemSender {
         this.o.onProgress();
       },
       dropped: (b, error) => {
-        log.warn({ error, item: b[0] }, `hub refused a ${kind} item; dropped`);
-        done(b, true);
+        log.warn({ error, item: b[0] }, `hub refused a ${kind} item; kept aside in the state file`);
+        refused(b, error);
         this.o.onProgress();
       },
       poisoned: (e) => this.poisoned(e),
@@ -111,9 +120,12 @@ export class ItemSender {
     }
     if (r.error.code === 'not_found') {
       if (this.notFoundSince !== undefined && generation > this.notFoundSince) {
-        // Unknown even to a hello made after the first refusal: the hub will not take it (log and drop).
-        log.warn({ error: r.error, count: batch.length }, `hub does not know the runtime; ${kind} dropped`);
-        done(batch, true);
+        // Unknown even to a hello made after the first refusal: the hub will not take it (set aside).
+        log.warn(
+          { error: r.error, count: batch.length },
+          `hub does not know the runtime; ${kind} items kept aside in the state file`,
+        );
+        refused(batch, r.error);
         return 'sent';
       }
       this.notFoundSince ??= generation;
@@ -121,7 +133,7 @@ export class ItemSender {
     return { error: r.error, what: kind };
   }
 
-  /** True when a refusal means the items themselves are bad, so they are split and the bad one dropped. */
+  /** True when a refusal means the items themselves are bad, so they are split and the bad one set aside. */
   private poisoned(e: WireError): boolean {
     if (e.code === 'invalid_payload' || e.code === 'too_large') return true;
     // A persistent internal error on the same data is treated like a refusal, so it cannot block forever.

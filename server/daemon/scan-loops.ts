@@ -4,12 +4,6 @@
  */
 import type { DaemonRun } from './daemon-run';
 
-/** Resolves when the signal aborts, at once if it already has. */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
-}
-
 /** Resolves after `ms`, or earlier when the signal aborts (removing its listener either way). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -44,7 +38,7 @@ export async function scanOnce(run: DaemonRun): Promise<void> {
   delivery.requestHello(); // final scan counters
   await checkpoint.save(true);
   o.log.info({ pending: run.state.outbox.size }, 'scan done; waiting for acks');
-  await Promise.race([delivery.flush(idleMs, idleMs), aborted(signal)]);
+  await delivery.flush(idleMs, idleMs, signal);
 }
 
 /** Asks for a hello when the scan counters changed, at most once per `everyMs` (runtime metadata stays fresh). */

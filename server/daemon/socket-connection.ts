@@ -6,6 +6,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, DaemonClientEvents } from '../../shared/ack';
+import { failureReason } from './failure-reason';
 import type { ItemKind } from './item-kinds';
 import type { Logger } from './log';
 import { baseUrl, type Transport } from './transport';
@@ -17,10 +18,24 @@ export interface ConnectionEvents {
   onUnauthorized(message: string): void;
 }
 
+/** A failed attempt in words: the hub could not be reached at all, or it answered with a refusal. */
+function connectFailure(socketUrl: string, err: Error): string {
+  const reason = failureReason(err) ?? 'no reason given';
+  // Transport failures (and the connect timeout) never reached Socket.IO on the hub; anything else is its answer.
+  const unreached = (err as { type?: unknown }).type === 'TransportError' || err.message === 'timeout';
+  return unreached
+    ? `cannot reach the hub at ${socketUrl}: ${reason}`
+    : `the hub at ${socketUrl} refused the connection: ${reason}`;
+}
+
 export class SocketConnection {
   readonly socket: DaemonSocket;
   /** Consecutive failed connection attempts since the last success. */
   failures = 0;
+  /** Whether the hub ever accepted this connection (its handshake checks the token). */
+  everConnected = false;
+  /** The last failed attempt, naming the URL and the reason, for the daemon's result. */
+  lastFailure: string | undefined;
   private closed = false;
 
   constructor(
@@ -31,7 +46,8 @@ export class SocketConnection {
     events: ConnectionEvents,
     reconnectDelayMs = 1000,
   ) {
-    this.socket = io(`${baseUrl(url)}/daemon`, {
+    const socketUrl = `${baseUrl(url)}/daemon`;
+    this.socket = io(socketUrl, {
       auth: { token },
       transports: ['websocket'],
       reconnectionDelay: reconnectDelayMs,
@@ -41,13 +57,15 @@ export class SocketConnection {
     });
     this.socket.on('connect', () => {
       this.failures = 0;
+      this.everConnected = true;
       log.info({ url }, 'connected to hub');
       events.onConnect();
     });
     this.socket.on('connect_error', (err) => {
       this.failures++;
-      if (err.message === 'unauthorized') events.onUnauthorized(err.message);
-      else log.warn({ err: err.message, attempt: this.failures }, 'cannot connect to hub');
+      if (err.message === 'unauthorized') return events.onUnauthorized(err.message);
+      this.lastFailure = connectFailure(socketUrl, err);
+      log.warn({ url: socketUrl, reason: failureReason(err), attempt: this.failures }, this.lastFailure);
     });
     this.socket.on('disconnect', (reason) => {
       // Emits buffered while offline would be re-sent on reconnect beside our own retry: drop them.

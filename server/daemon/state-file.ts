@@ -1,8 +1,8 @@
 /**
  * The daemon's persistent state, one JSON file written atomically (temp file, fsync, rename): the daemon id,
- * per-file read offsets and reader context, recently queued event totals, Codex lineage, tasks, and the outbox
- * of data not yet acknowledged. Offsets and outbox are saved in the same snapshot, so a crash can only cause
- * a re-read (harmless: event keys), never a loss.
+ * per-file read offsets and reader context, recently queued event totals, Codex lineage, tasks, the outbox
+ * of data not yet acknowledged, and the items the hub refused (kept aside). Offsets and outbox are saved in the
+ * same snapshot, so a crash can only cause a re-read (harmless: event keys), never a loss.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { ScanCounters } from './counts';
 import type { ProviderName } from './discovery';
 import { Outbox } from './outbox';
 import { RecentMax } from './recent-max';
+import { RefusedItems } from './refused-items';
 import { FileEntrySchema, isSeen, isSession, StateJson, TaskRecordSchema, validItems } from './state-json';
 import { TaskTracker } from './tasks';
 
@@ -70,6 +71,8 @@ export class DaemonState {
   codexSessions = new CodexSessions();
   tasks = new TaskTracker();
   outbox = new Outbox();
+  /** Items the hub refused, kept aside with its answer. */
+  refused = new RefusedItems();
   /** Scan counters of earlier runs, per provider (the runtime metadata shows lifetime totals). */
   baseCounters: Record<string, ScanCounters> = {};
   /** This run's counters, added to the base when saving. */
@@ -113,6 +116,7 @@ export class DaemonState {
       sessions: (j.codex_sessions?.sessions ?? []).filter(isSession),
     });
     s.tasks = TaskTracker.fromJSON(j.tasks.flatMap((t) => TaskRecordSchema.safeParse(t).data ?? []));
+    s.refused = RefusedItems.fromJSON(j.refused);
     s.outbox = Outbox.fromJSON({
       events: validItems(UsageEvent, j.outbox?.events),
       tasks: validItems(Task, j.outbox?.tasks),
@@ -147,6 +151,7 @@ export class DaemonState {
       codex_sessions: this.codexSessions.toJSON(),
       tasks: this.tasks.toJSON(),
       outbox: this.outbox.toJSON(),
+      refused: this.refused.toJSON(),
       counters: this.countersJson(),
     };
   }

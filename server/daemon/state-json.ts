@@ -25,9 +25,12 @@ export const StateJson = z.looseObject({
         duplicates: z.number(),
         skipped: z.number(),
         unparsable: z.number(),
+        // Added after version 1 was out: older state files have none yet.
+        refused: z.number().default(0),
       }),
     )
     .default({}),
+  refused: z.array(z.unknown()).default([]),
   outbox: z
     .object({
       events: z.record(z.string(), z.array(z.unknown())).default({}),
@@ -88,3 +91,13 @@ export function validItems<T>(
     out[p] = list.flatMap((x) => schema.safeParse(x).data ?? []);
   return out;
 }
+
+/** One item the hub refused, kept aside with its answer (see refused-items.ts). */
+export const RefusedItemSchema = z.object({
+  at: z.string(),
+  provider: z.string(),
+  kind: z.enum(['usage', 'task']),
+  code: z.string(),
+  message: z.string(),
+  item: z.looseObject({ id: z.string() }),
+});

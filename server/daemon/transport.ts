@@ -5,6 +5,7 @@
 import type { Ack } from '../../shared/ack';
 import { RestError } from '../../shared/errors';
 import type { AcceptedResult, HelloPayload, HelloResult } from '../../shared/schemas';
+import { failureReason } from './failure-reason';
 import { ITEM_KINDS, type ItemKind, type PayloadOf } from './item-kinds';
 
 export interface Transport {
@@ -22,9 +23,10 @@ export function baseUrl(url: string): string {
 /** REST fallback: `POST /api/daemon/{hello,usage,tasks}` with the daemon token; body = the socket payload. */
 export function restTransport(url: string, token: string, timeoutMs: number): Transport {
   async function post<T>(path: string, body: unknown): Promise<Ack<T>> {
+    const target = `${baseUrl(url)}${path}`;
     let res: Response;
     try {
-      res = await fetch(`${baseUrl(url)}${path}`, {
+      res = await fetch(target, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(body),
@@ -33,7 +35,7 @@ export function restTransport(url: string, token: string, timeoutMs: number): Tr
     } catch (err) {
       return {
         ok: false,
-        error: { code: 'unavailable', message: `REST ${path}: ${(err as Error).message}` },
+        error: { code: 'unavailable', message: `cannot reach the hub at ${target}: ${failureReason(err)}` },
       };
     }
     const text = await res.text().catch(() => '');
@@ -46,7 +48,7 @@ export function restTransport(url: string, token: string, timeoutMs: number): Tr
     if (err.success) return { ok: false, error: { code: err.data.code, message: err.data.error } };
     // A proxy's HTML error page or similar: classify by status.
     const code = res.status === 401 ? 'unauthorized' : res.status === 429 ? 'rate_limited' : 'unavailable';
-    return { ok: false, error: { code, message: `REST ${path}: HTTP ${res.status}` } };
+    return { ok: false, error: { code, message: `the hub at ${target} answered HTTP ${res.status}` } };
   }
   return {
     kind: 'rest',

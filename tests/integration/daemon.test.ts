@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,48 @@ describe('the daemon against a real hub', () => {
     expect(again.scan.claude?.lines).toBe(0);
     expect(await ingestedEvents(hub)).toBe(before);
     expect(sorted(await hubTotals(hub, hub.memberToken, first.daemon_id))).toEqual(sorted(expected.byModel));
+  }, 60_000);
+
+  it('exits at once with code 3 on a refused token with --once (it printed its result, then hung ~60 s)', async () => {
+    const fixtures = join(import.meta.dirname, '../fixtures/daemon');
+    const started = Date.now();
+    // A member token where a daemon token belongs: the mistake a user makes.
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, '../../bin/runtime-hub.js'),
+        'daemon',
+        '--url',
+        hub.url,
+        '--token',
+        hub.memberToken,
+        '--claude-dir',
+        join(fixtures, 'claude'),
+        '--codex-dir',
+        join(fixtures, 'codex'),
+        '--state',
+        join(tempDir('rh-daemon-refused-'), 's.json'),
+        '--once',
+      ],
+      {
+        env: { ...process.env, LOG_LEVEL: 'silent', RUNTIME_HUB_FROM_SOURCE: '1' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stdout = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    clearTimeout(killer);
+    expect(code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      failure: 'unauthorized',
+      error: `the hub at ${hub.url} refused the daemon token (unauthorized)`,
+    });
   }, 60_000);
 
   it('re-sends everything after the state file is lost, as the same daemon, without changing any total', async () => {

@@ -30,6 +30,45 @@ describe('runtime-hub daemon / simulate', () => {
     expect(io.out.join('')).toContain('runtime-hub simulate --url');
   });
 
+  it('documents its exit codes in --help (0 acked, 1 not acked, 2 bad options, 3 refused token, 4 unreachable)', async () => {
+    const io = capture();
+    expect(await daemonCommand(['--help'])).toBe(0);
+    const help = io.out.join('');
+    for (const line of [
+      '  0  done',
+      '  1  not everything acknowledged',
+      '  2  bad options',
+      '  3  the hub refused the token',
+      '  4  the hub was never reached',
+    ])
+      expect(help).toContain(line);
+    expect(help).toContain('runtime-hub daemon install-service');
+  });
+
+  it('takes the token from RUNTIME_HUB_DAEMON_TOKEN when --token is not given (a service keeps it off ps)', async () => {
+    hub = await startFakeHub();
+    vi.stubEnv('RUNTIME_HUB_DAEMON_TOKEN', TOKEN);
+    const io = capture();
+    const dir = tempDir();
+    const code = await daemonCommand([
+      '--url',
+      hub.url,
+      '--claude-dir',
+      join(dir, 'none'),
+      '--codex-dir',
+      join(dir, 'none'),
+      '--state',
+      join(dir, 'state.json'),
+      '--once',
+    ]);
+    vi.unstubAllEnvs();
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out[0] ?? '')).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/^no Claude/)],
+    });
+  });
+
   it('refuses missing or malformed options with exit code 2 and a message on stderr', async () => {
     const io = capture();
     expect(await daemonCommand(['--token', 't'])).toBe(2);

@@ -36,7 +36,10 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
-export async function startFakeHub(opts: { port?: number; socket?: boolean } = {}): Promise<FakeHub> {
+/** `authDelayMs`: the socket handshake answers this late (the real hub looks the token up in its database). */
+export async function startFakeHub(
+  opts: { port?: number; socket?: boolean; authDelayMs?: number } = {},
+): Promise<FakeHub> {
   const hub: FakeHub = {
     url: '',
     port: 0,
@@ -153,8 +156,9 @@ export async function startFakeHub(opts: { port?: number; socket?: boolean } = {
     io = new IoServer(http, { transports: ['websocket'] });
     const nsp = io.of('/daemon');
     nsp.use((socket, next) => {
-      if (socket.handshake.auth.token === TOKEN) next();
-      else next(new Error('unauthorized'));
+      const answer = () => (socket.handshake.auth.token === TOKEN ? next() : next(new Error('unauthorized')));
+      if (opts.authDelayMs) setTimeout(answer, opts.authDelayMs);
+      else answer();
     });
     nsp.on('connection', (socket) => {
       for (const call of ['hello', 'usage', 'task'] as const) {
