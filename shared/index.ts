@@ -5,3 +5,4 @@ export * from './errors';
 export * from './pricing';
 export * from './schemas';
 export * from './time';
+export * from './tokens';

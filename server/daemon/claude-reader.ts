@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { UsageEvent } from '../../shared/schemas';
+import { isZero } from '../../shared/tokens';
 import { count, looksLikeObject } from './counts';
 
 const USAGE_MARK = Buffer.from('"usage"');
@@ -84,9 +85,7 @@ export function parseClaudeLine(line: Buffer): ClaudeResult {
     cache_read_tokens: count(usage.cache_read_input_tokens),
     cache_write_tokens: count(usage.cache_creation_input_tokens),
   };
-  const zero =
-    counts.input_tokens + counts.output_tokens + counts.cache_read_tokens + counts.cache_write_tokens === 0;
-  if (zero) return { kind: 'skip', unparsable: false, sessionId, ts: timestamp };
+  if (isZero(counts)) return { kind: 'skip', unparsable: false, sessionId, ts: timestamp };
   const event: UsageEvent = {
     id: eventId(message?.id, requestId, uuid),
     ts: timestamp ?? '',

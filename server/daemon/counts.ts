@@ -1,12 +1,7 @@
 /**
- * Small helpers on token counts and the scan counters every reader keeps.
+ * The scan counters every reader keeps, and the cheap byte-level checks the readers make on a line.
+ * (Arithmetic on token counts lives in shared/tokens.ts.)
  */
-import type { TokenCounts } from '../../shared/schemas';
-
-/** The contract's "total" of an event: the sum of its four independent buckets (what largest-wins compares). */
-export function totalOf(c: TokenCounts): number {
-  return c.input_tokens + c.output_tokens + c.cache_read_tokens + c.cache_write_tokens;
-}
 
 export interface ScanCounters {
   /** Log files known. */

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
+import { totalOf } from '../../shared/tokens';
 import { parseClaudeLine } from './claude-reader';
 import { type CodexFileCtx, fileSessionKey, leadingTimestamp, parseCodexLine } from './codex-reader';
-import { emptyCounters, isBlank, type ScanCounters, totalOf } from './counts';
+import { emptyCounters, isBlank, type ScanCounters } from './counts';
 import type { ProviderName } from './discovery';
 import { readLines } from './line-reader';
 import type { DaemonState, FileEntry } from './state-file';

@@ -6,6 +6,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, DaemonClientEvents } from '../../shared/ack';
+import type { ItemKind } from './item-kinds';
 import type { Logger } from './log';
 import { baseUrl, type Transport } from './transport';
 
@@ -80,8 +81,9 @@ export class SocketConnection {
     return {
       kind: 'socket',
       hello: (p) => this.call(() => s().emitWithAck('hello', p)),
-      usage: (p) => this.call(() => s().emitWithAck('usage', p)),
-      task: (p) => this.call(() => s().emitWithAck('task', p)),
+      // The event is named after the kind; socket.io's event-map types cannot pair a generic kind with its
+      // payload, so the payload is passed unchecked here (Transport.send has already typed the pair).
+      send: (kind: ItemKind, p) => this.call(() => s().emitWithAck(kind, p as never)),
     };
   }
 

@@ -110,6 +110,17 @@ function isSession(
   return Array.isArray(info.vectors) && info.vectors.every(isVector);
 }
 
+/** The items of each provider that the schema accepts (a stored item must still be sendable). */
+function validItems<T>(
+  schema: z.ZodType<T>,
+  byProvider: Record<string, unknown[]> = {},
+): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const [p, list] of Object.entries(byProvider))
+    out[p] = list.flatMap((x) => schema.safeParse(x).data ?? []);
+  return out;
+}
+
 /** The default state file: `<user config>/runtime-hub/daemon.json`. */
 export function defaultStatePath(): string {
   return join(envPaths('runtime-hub', { suffix: '' }).config, 'daemon.json');
@@ -191,13 +202,10 @@ export class DaemonState {
       sessions: (j.codex_sessions?.sessions ?? []).filter(isSession),
     });
     s.tasks = TaskTracker.fromJSON(j.tasks.flatMap((t) => TaskRecordSchema.safeParse(t).data ?? []));
-    const events: Record<string, UsageEvent[]> = {};
-    const tasks: Record<string, Task[]> = {};
-    for (const [p, list] of Object.entries(j.outbox?.events ?? {}))
-      events[p] = list.flatMap((e) => UsageEvent.safeParse(e).data ?? []);
-    for (const [p, list] of Object.entries(j.outbox?.tasks ?? {}))
-      tasks[p] = list.flatMap((t) => Task.safeParse(t).data ?? []);
-    s.outbox = Outbox.fromJSON({ events, tasks });
+    s.outbox = Outbox.fromJSON({
+      events: validItems(UsageEvent, j.outbox?.events),
+      tasks: validItems(Task, j.outbox?.tasks),
+    });
     return s;
   }
 

@@ -4,19 +4,14 @@
  */
 import type { Ack } from '../../shared/ack';
 import { RestError } from '../../shared/errors';
-import type {
-  AcceptedResult,
-  HelloPayload,
-  HelloResult,
-  TaskPayload,
-  UsagePayload,
-} from '../../shared/schemas';
+import type { AcceptedResult, HelloPayload, HelloResult } from '../../shared/schemas';
+import { ITEM_KINDS, type ItemKind, type PayloadOf } from './item-kinds';
 
 export interface Transport {
   readonly kind: 'socket' | 'rest';
   hello(payload: HelloPayload): Promise<Ack<HelloResult>>;
-  usage(payload: UsagePayload): Promise<Ack<AcceptedResult>>;
-  task(payload: TaskPayload): Promise<Ack<AcceptedResult>>;
+  /** Sends a batch of usage events or of tasks. */
+  send<K extends ItemKind>(kind: K, payload: PayloadOf<K>): Promise<Ack<AcceptedResult>>;
 }
 
 /** The hub URL without a trailing slash. */
@@ -56,7 +51,6 @@ export function restTransport(url: string, token: string, timeoutMs: number): Tr
   return {
     kind: 'rest',
     hello: (p) => post<HelloResult>('/api/daemon/hello', p),
-    usage: (p) => post<AcceptedResult>('/api/daemon/usage', p),
-    task: (p) => post<AcceptedResult>('/api/daemon/tasks', p),
+    send: (kind, p) => post<AcceptedResult>(ITEM_KINDS[kind].route, p),
   };
 }

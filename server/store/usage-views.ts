@@ -3,7 +3,7 @@
  * Days are read from the hourly rollup (plus daily totals on their date); only a zone whose offset is not a whole
  * number of hours inside the window needs the raw events, because its days split UTC hours.
  */
-import type { ActivityRow, TokenCounts } from '../../shared';
+import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
 
 export interface HistoryWindow {
@@ -30,7 +30,7 @@ export async function usageByDay(
   w: HistoryWindow,
 ): Promise<DailyUsage[]> {
   const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
-  const counts = 'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens';
+  const counts = TOKEN_KINDS.join(', ');
   return sql.query<DailyUsage>(
     `WITH rt AS (
        SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
@@ -48,12 +48,11 @@ export async function usageByDay(
      )
      -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
      SELECT runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model,
-            sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-            sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens
+            ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')}
      FROM src
      GROUP BY runtime_id, date, provider, model
      -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
-     HAVING sum(input_tokens) + sum(output_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens) > 0
+     HAVING ${TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ')} > 0
      ORDER BY date DESC, runtime_id, provider, model`,
     [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
   );

@@ -2,7 +2,7 @@
  * Usage writes: events (largest total wins per key), the hourly rollup kept exact in the same statement, and the
  * older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
  */
-import type { DailyTotalsEntry, TokenCounts, UsageEvent } from '../../shared';
+import { type DailyTotalsEntry, TOKEN_KINDS, type TokenCounts, totalOf, type UsageEvent } from '../../shared';
 import type { Sql } from './database';
 
 export interface RuntimeUsageEvent extends UsageEvent {
@@ -23,10 +23,10 @@ export interface DateDelta extends TokenCounts {
   model: string;
 }
 
-const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
-const total = (c: TokenCounts) =>
-  c.input_tokens + c.output_tokens + c.cache_read_tokens + c.cache_write_tokens;
-const sumOf = (alias: string) => COUNTS.map((c) => `${alias}.${c}`).join(' + ');
+/** The token columns, in TOKEN_KINDS order, for column lists. */
+const KIND_COLUMNS = TOKEN_KINDS.join(', ');
+/** SQL for the total (totalOf) of the row `alias`. */
+const sumOf = (alias: string) => TOKEN_KINDS.map((c) => `${alias}.${c}`).join(' + ');
 
 /** Keeps one event per (runtime, id): the largest total, the first on a tie (as the table does). */
 export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] {
@@ -34,7 +34,7 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
   for (const e of events) {
     const key = `${e.runtime_id}\u0000${e.id}`;
     const seen = best.get(key);
-    if (!seen || total(e) > total(seen)) best.set(key, e);
+    if (!seen || totalOf(e) > totalOf(seen)) best.set(key, e);
   }
   return [...best.values()];
 }
@@ -60,40 +60,40 @@ export async function writeUsageEvents(tx: Sql, events: RuntimeUsageEvent[]): Pr
   // One JSON parameter rather than ten arrays: encoding it costs the hub about half the CPU.
   return tx.query<HourDelta>(
     `WITH input AS (
-       SELECT runtime_id, id, ts, provider, model, ${COUNTS.join(', ')}, task_id
+       SELECT runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id
        FROM json_to_recordset($1::json) AS t(runtime_id uuid, id text, ts timestamptz, provider text, model text,
-         ${COUNTS.map((c) => `${c} bigint`).join(', ')}, task_id text)
+         ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, task_id text)
      ),
      old AS (
        SELECT e.* FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
      ),
      written AS (
-       INSERT INTO usage_events AS e (runtime_id, id, ts, provider, model, ${COUNTS.join(', ')}, task_id)
+       INSERT INTO usage_events AS e (runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id)
        SELECT * FROM input
        ON CONFLICT (runtime_id, id) DO UPDATE SET
          ts = excluded.ts, provider = excluded.provider, model = excluded.model,
-         ${COUNTS.map((c) => `${c} = excluded.${c}`).join(', ')}, task_id = excluded.task_id
+         ${TOKEN_KINDS.map((c) => `${c} = excluded.${c}`).join(', ')}, task_id = excluded.task_id
        WHERE ${sumOf('excluded')} > ${sumOf('e')}
        RETURNING e.*
      ),
      changes AS (
-       SELECT runtime_id, date_trunc('hour', ts, 'UTC') AS hour, provider, model, ${COUNTS.join(', ')} FROM written
+       SELECT runtime_id, date_trunc('hour', ts, 'UTC') AS hour, provider, model, ${KIND_COLUMNS} FROM written
        UNION ALL
        SELECT o.runtime_id, date_trunc('hour', o.ts, 'UTC'), o.provider, o.model,
-              ${COUNTS.map((c) => `-o.${c}`).join(', ')}
+              ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}
        FROM old o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
      ),
      deltas AS (
-       SELECT runtime_id, hour, provider, model, ${COUNTS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')}
+       SELECT runtime_id, hour, provider, model, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')}
        FROM changes GROUP BY runtime_id, hour, provider, model
      ),
      rolled AS (
-       INSERT INTO usage_hourly AS h (runtime_id, hour, provider, model, ${COUNTS.join(', ')})
+       INSERT INTO usage_hourly AS h (runtime_id, hour, provider, model, ${KIND_COLUMNS})
        SELECT * FROM deltas
        ON CONFLICT (runtime_id, hour, provider, model) DO UPDATE SET
-         ${COUNTS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+         ${TOKEN_KINDS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
      )
-     SELECT * FROM deltas WHERE ${COUNTS.map((c) => `${c} <> 0`).join(' OR ')}`,
+     SELECT * FROM deltas WHERE ${TOKEN_KINDS.map((c) => `${c} <> 0`).join(' OR ')}`,
     [JSON.stringify(events)],
   );
 }
@@ -110,29 +110,29 @@ export async function writeDailyTotals(
   const col = (f: (e: DailyTotalsEntry) => unknown) => rows.map(f);
   return tx.query<DateDelta>(
     `WITH input AS (
-       SELECT * FROM unnest($2::date[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
-         AS t(date, provider, model, ${COUNTS.join(', ')})
+       SELECT * FROM unnest($2::date[], $3::text[], $4::text[], ${TOKEN_KINDS.map((_, i) => `$${i + 5}::bigint[]`).join(', ')})
+         AS t(date, provider, model, ${KIND_COLUMNS})
      ),
      old AS (
        SELECT d.* FROM usage_daily_totals d JOIN input i USING (date, provider, model) WHERE d.runtime_id = $1
      ),
      written AS (
-       INSERT INTO usage_daily_totals AS d (runtime_id, date, provider, model, ${COUNTS.join(', ')})
+       INSERT INTO usage_daily_totals AS d (runtime_id, date, provider, model, ${KIND_COLUMNS})
        SELECT $1, * FROM input
        ON CONFLICT (runtime_id, date, provider, model) DO UPDATE SET
-         ${COUNTS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
+         ${TOKEN_KINDS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
        RETURNING d.*
      )
      SELECT w.runtime_id, to_char(w.date, 'YYYY-MM-DD') AS date, w.provider, w.model,
-            ${COUNTS.map((c) => `(w.${c} - coalesce(o.${c}, 0))::bigint AS ${c}`).join(', ')}
+            ${TOKEN_KINDS.map((c) => `(w.${c} - coalesce(o.${c}, 0))::bigint AS ${c}`).join(', ')}
      FROM written w LEFT JOIN old o USING (date, provider, model)
-     WHERE ${COUNTS.map((c) => `w.${c} <> coalesce(o.${c}, 0)`).join(' OR ')}`,
+     WHERE ${TOKEN_KINDS.map((c) => `w.${c} <> coalesce(o.${c}, 0)`).join(' OR ')}`,
     [
       runtimeId,
       col((e) => e.date),
       col((e) => e.provider),
       col((e) => e.model),
-      ...COUNTS.map((c) => col((e) => e[c])),
+      ...TOKEN_KINDS.map((c) => col((e) => e[c])),
     ],
   );
 }

@@ -2,16 +2,14 @@
  * Sums of history rows the way each panel reads them: totals, one point per day, one slice per model,
  * one line per runtime. Tokens of a row are its four kinds together (cache included).
  */
-import type { UsageRow } from '../../../shared/schemas';
+import type { TokenCounts, UsageRow } from '../../../shared/schemas';
 import { windowDates } from '../../../shared/time';
-import type { TokenKind } from './colors';
-import { tokenKinds } from './colors';
+import { addInto, byKind, TOKEN_KINDS, type TokenKind, totalOf, zeroCounts } from '../../../shared/tokens';
 
-export interface Totals {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
+// The pages and the usage table call a row's total by this name.
+export { totalOf as rowTokens } from '../../../shared/tokens';
+
+export interface Totals extends TokenCounts {
   tokens: number;
   /** Sum of the priced rows. */
   cost: number;
@@ -19,24 +17,12 @@ export interface Totals {
   unpriced: string[];
 }
 
-export function rowTokens(r: Pick<UsageRow, TokenKind>): number {
-  return r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens;
-}
-
 export function totalsOf(rows: readonly UsageRow[]): Totals {
-  const t: Totals = {
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    tokens: 0,
-    cost: 0,
-    unpriced: [],
-  };
+  const t: Totals = { ...zeroCounts(), tokens: 0, cost: 0, unpriced: [] };
   const unpriced = new Set<string>();
   for (const r of rows) {
-    for (const k of tokenKinds) t[k] += r[k];
-    t.tokens += rowTokens(r);
+    addInto(t, r);
+    t.tokens += totalOf(r);
     if (r.cost_usd === null) unpriced.add(r.model);
     else t.cost += r.cost_usd;
   }
@@ -66,20 +52,15 @@ export function dailySeries(rows: readonly UsageRow[], dates: readonly string[])
   const zeros = () => dates.map(() => 0);
   const s: DailySeries = {
     dates: [...dates],
-    kinds: {
-      input_tokens: zeros(),
-      output_tokens: zeros(),
-      cache_read_tokens: zeros(),
-      cache_write_tokens: zeros(),
-    },
+    kinds: byKind(zeros),
     tokens: zeros(),
     cost: zeros(),
   };
   for (const r of rows) {
     const i = index.get(r.date);
     if (i === undefined) continue;
-    for (const k of tokenKinds) s.kinds[k][i] = (s.kinds[k][i] ?? 0) + r[k];
-    s.tokens[i] = (s.tokens[i] ?? 0) + rowTokens(r);
+    for (const k of TOKEN_KINDS) s.kinds[k][i] = (s.kinds[k][i] ?? 0) + r[k];
+    s.tokens[i] = (s.tokens[i] ?? 0) + totalOf(r);
     s.cost[i] = (s.cost[i] ?? 0) + (r.cost_usd ?? 0);
   }
   s.cost = s.cost.map((c) => Math.round(c * 1e6) / 1e6);
@@ -99,7 +80,7 @@ export function byModel(rows: readonly UsageRow[]): ModelSlice[] {
   const m = new Map<string, { tokens: number; cost: number | null }>();
   let total = 0;
   for (const r of rows) {
-    const t = rowTokens(r);
+    const t = totalOf(r);
     total += t;
     const prev = m.get(r.model) ?? { tokens: 0, cost: 0 };
     prev.tokens += t;

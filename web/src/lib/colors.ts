@@ -2,16 +2,10 @@
  * The two colour vocabularies of the dashboard: one colour per token kind and one per model, the same in every
  * chart, legend, tooltip and table. Mid-tone hues so one palette reads on the light and on the dark background.
  */
-import type { TokenCounts } from '../../../shared/schemas';
+import type { TokenKind } from '../../../shared/tokens';
 
-export type TokenKind = keyof TokenCounts;
-
-export const tokenKinds: readonly TokenKind[] = [
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-];
+// The charts and tables read the kinds from here, beside their colours and labels; the list itself is shared.
+export { TOKEN_KINDS as tokenKinds, type TokenKind } from '../../../shared/tokens';
 
 export const kindLabel: Record<TokenKind, string> = {
   input_tokens: 'Input',

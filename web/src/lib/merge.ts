@@ -5,8 +5,9 @@
  */
 import type { PriceTable } from '../../../shared/pricing';
 import { costUsd } from '../../../shared/pricing';
-import type { TokenCounts, UsageDelta, UsagePush, UsageRow } from '../../../shared/schemas';
+import type { UsageDelta, UsagePush, UsageRow } from '../../../shared/schemas';
 import { localDate } from '../../../shared/time';
+import { addCounts, zeroCounts } from '../../../shared/tokens';
 
 /** The viewer's local date a delta belongs to. */
 export function deltaDate(delta: UsageDelta, tz: string): string {
@@ -15,15 +16,6 @@ export function deltaDate(delta: UsageDelta, tz: string): string {
 
 const rowKey = (r: { runtime_id: string; date: string; provider: string; model: string }): string =>
   `${r.runtime_id}\u0000${r.date}\u0000${r.provider}\u0000${r.model}`;
-
-function add(a: TokenCounts, b: TokenCounts): TokenCounts {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
-    cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
-  };
-}
 
 export interface MergeOptions {
   tz: string;
@@ -50,7 +42,7 @@ export function mergeUsage(
       if (opts.since !== undefined && date < opts.since) continue;
       const key = rowKey({ runtime_id: push.runtime_id, date, provider: delta.provider, model: delta.model });
       const prev = byKey.get(key);
-      const counts = add(prev ?? zero, delta);
+      const counts = addCounts(prev ?? zeroCounts(), delta);
       byKey.set(key, {
         runtime_id: push.runtime_id,
         date,
@@ -66,5 +58,3 @@ export function mergeUsage(
   // Stable sort keeps the hub's order within a day; new days land where their date says.
   return [...byKey.values()].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
 }
-
-const zero: TokenCounts = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
