@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { Server } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../shared';
 import type { Config } from './config';
 import { daemonRoutes } from './http/daemon-routes';
 import { memberRoutes } from './http/member-routes';
@@ -17,9 +18,10 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { loadPriceTable } from './pricing';
 import { HandshakeLimiter, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
+import { dashboardChanges } from './realtime/dashboard-changes';
 import { attachDashboardNamespace } from './realtime/dashboard-namespace';
+import type { HubServer, SocketData } from './realtime/io';
 import { PresenceTracker } from './realtime/presence';
-import { createPublisher } from './realtime/publisher';
 import { useRedisAdapter } from './realtime/redis-adapter';
 import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
@@ -42,7 +44,7 @@ export interface Hub {
   readonly metrics: Metrics;
   readonly writer: IngestWriter;
   readonly presence: PresenceTracker;
-  readonly io: Server;
+  readonly io: HubServer;
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number>;
   /** Graceful stop: refuse new calls, commit and ack what is queued, then close sockets and connections. */
@@ -67,55 +69,57 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     corsOrigins: config.CORS_ORIGINS,
     restRatePerMinute: config.REST_RATE_PER_MIN,
   });
-  const io = new Server(http.server, {
-    // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
-    maxHttpBufferSize: config.MAX_PAYLOAD_BYTES * 4,
-    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
-    serveClient: false,
-  });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
+    http.server,
+    {
+      // Above this the engine drops the connection; between MAX_PAYLOAD_BYTES and it a call gets `too_large`.
+      maxHttpBufferSize: config.MAX_PAYLOAD_BYTES * 4,
+      cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+      serveClient: false,
+    },
+  );
   const redis = config.REDIS_URL
     ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix ?? 'runtime-hub', () =>
         resync.resyncAllLocal(),
       )
     : undefined;
-  const publisher = createPublisher(io.of('/dashboard'), metrics);
+  const daemons = io.of('/daemon');
+  const dashboards = io.of('/dashboard');
   const resync = new DashboardResync(io, db, logger, redis !== undefined);
+  // Ingest's output port: every committed change reaches the dashboards through it, after its caller's answer.
+  const changes = dashboardChanges(dashboards, resync, metrics, logger);
 
   const writer = new ShardedWriter(db, config.INGEST_WRITERS, {
     maxQueuedItems: config.INGEST_MAX_QUEUE,
     maxBatchItems: config.INGEST_MAX_BATCH,
     lingerMs: config.INGEST_LINGER_MS,
-    onCommitted: (batch) => publisher.committed(batch),
+    changes,
     observe: ({ items, seconds }) => {
       metrics.batchSize.observe(items);
       metrics.commitSeconds.observe(seconds);
     },
-    onError: (err) => logger.warn({ err }, 'group commit failed; its calls were acked unavailable'),
-    onInDoubt: (workspaceIds) => resync.request(workspaceIds),
+    onError: (err) => logger.warn({ err }, 'group commit or its report failed'),
   });
 
-  const ingest = new IngestService(db, writer, publisher, metrics);
+  const ingest = new IngestService(db, writer, changes, metrics);
   const presence = new PresenceTracker(
     db,
     {
       heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
       sweepMs: config.PRESENCE_SWEEP_MS,
       timeoutMs: config.PRESENCE_TIMEOUT_MS,
-      onStale: (rt) => resync.request([rt.workspace_id]),
     },
-    (rt) => publisher.runtime(rt),
+    changes,
     logger,
   );
 
   const routes: RouteSpec[] = [
     ...memberRoutes(db, prices),
-    ...daemonRoutes(db, ingest, publisher),
+    ...daemonRoutes(ingest),
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
   ];
   mountRoutes(http, routes, db);
 
-  const daemons = io.of('/daemon');
-  const dashboards = io.of('/dashboard');
   const handshakes = new HandshakeLimiter(config.HANDSHAKE_RATE_PER_S);
   requireToken(daemons, db, 'daemon', handshakes);
   requireToken(dashboards, db, 'member', handshakes);

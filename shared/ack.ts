@@ -1,6 +1,8 @@
 /**
- * The ack envelope every socket call is answered with, and the typed event maps of both namespaces.
+ * The ack envelope every socket call is answered with, and the typed event maps of both namespaces and of the
+ * hub's nodes among themselves. The hub's `Server` is typed with these maps, so they are the only list of events.
  */
+import { z } from 'zod';
 import type { ErrorCode, WireError } from './errors';
 import type {
   AcceptedResult,
@@ -33,9 +35,36 @@ export interface DaemonClientEvents {
   task: (payload: TaskPayload, ack: AckCallback<AcceptedResult>) => void;
 }
 
+/** The data an event's ack carries when ok. */
+export type AckData<E extends keyof DaemonClientEvents> =
+  Parameters<DaemonClientEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+
+/** Hub → daemon (`/daemon`): only acks, no events. */
+export type DaemonServerEvents = Record<never, never>;
+
 /** Hub → dashboard (`/dashboard`). */
 export interface DashboardServerEvents {
   runtime: (runtime: Runtime) => void;
   usage: (push: UsagePush) => void;
   task: (push: TaskPush) => void;
 }
+
+/** Dashboard → hub (`/dashboard`): dashboards only listen. */
+export type DashboardClientEvents = Record<never, never>;
+
+/** Everything a client may send the hub, over both namespaces (Socket.IO types one map per server). */
+export type ClientToServerEvents = DaemonClientEvents & DashboardClientEvents;
+/** Everything the hub may send a client, over both namespaces. */
+export type ServerToClientEvents = DaemonServerEvents & DashboardServerEvents;
+
+/** Node → node, through the adapter: make the dashboards of these workspaces refetch. */
+export const RESYNC_EVENT = 'runtime-hub:resync';
+
+/** Node ↔ node (`serverSideEmit`). What arrives is parsed with `ResyncRequest` all the same: it crossed Redis. */
+export interface InterServerEvents {
+  [RESYNC_EVENT]: (workspaceIds: ResyncRequest) => void;
+}
+
+/** @example ResyncRequest.parse(['0b6f…']) */
+export const ResyncRequest = z.array(z.string());
+export type ResyncRequest = z.infer<typeof ResyncRequest>;

@@ -20,17 +20,32 @@ import {
   writeTasks,
   writeUsageEvents,
 } from '../store';
+import type { IngestChanges } from './changes';
 import { dbFailure, isDataError } from './db-errors';
 
-export type IngestCall =
-  | { kind: 'usage'; workspaceId: string; runtimeId: string; events: UsageEvent[] }
-  | { kind: 'task'; workspaceId: string; runtimeId: string; tasks: Task[] };
+/** What a call of each kind carries: the twins differ only here. */
+export interface IngestItems {
+  usage: UsageEvent;
+  task: Task;
+}
+export type IngestKind = keyof IngestItems;
 
-/** What one committed flush changed, handed to the publisher. */
-export interface CommittedBatch {
+export type IngestCall = {
+  [K in IngestKind]: {
+    kind: K;
+    workspaceId: string;
+    runtimeId: string;
+    items: IngestItems[K][];
+    /** The call's changes are reported once it settles (its answer was sent). */
+    answered: Promise<void>;
+  };
+}[IngestKind];
+
+/** What one committed flush changed. */
+interface Committed {
   hourDeltas: HourDelta[];
   tasks: RuntimeTask[];
-  /** runtime id → workspace id, for routing the changes to rooms. */
+  /** runtime id → workspace id, for routing the changes. */
   workspaceOf: Map<string, string>;
 }
 
@@ -38,11 +53,10 @@ export interface GroupCommitOptions {
   maxQueuedItems: number;
   maxBatchItems: number;
   lingerMs: number;
-  onCommitted: (batch: CommittedBatch) => void;
+  /** Where committed changes are reported, and commits in doubt (stored maybe, never reported). */
+  changes: IngestChanges;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
-  /** A commit of these workspaces' calls may have been stored without being published. */
-  onInDoubt?: (workspaceIds: Set<string>) => void;
 }
 
 interface Pending {
@@ -53,12 +67,25 @@ interface Pending {
 }
 
 /** Items a call adds to the queue. */
-export const sizeOf = (call: IngestCall) => (call.kind === 'usage' ? call.events.length : call.tasks.length);
+export const sizeOf = (call: IngestCall) => call.items.length;
+
+/** Rows of a commit grouped by runtime, in their order. */
+function byRuntime<T extends { runtime_id: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.runtime_id);
+    if (group) group.push(row);
+    else groups.set(row.runtime_id, [row]);
+  }
+  return groups;
+}
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private queuedItems = 0;
   private flushing: Promise<void> | null = null;
+  /** Reports of earlier commits: a later commit is reported after them (a task's later state is never overtaken). */
+  private reporting: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -92,6 +119,7 @@ export class GroupCommitWriter {
       if (!this.flushing) this.schedule();
       await this.flushing;
     }
+    await this.reporting;
   }
 
   private schedule(): void {
@@ -141,7 +169,7 @@ export class GroupCommitWriter {
       for (const p of batch) p.reject(err);
       if (cause instanceof CommitInDoubtError) {
         // The rows may be stored although nobody was told: dashboards of these workspaces must refetch.
-        this.options.onInDoubt?.(new Set(batch.map((p) => p.call.workspaceId)));
+        this.options.changes.changesUnreported(new Set(batch.map((p) => p.call.workspaceId)));
       }
     }
   }
@@ -154,8 +182,8 @@ export class GroupCommitWriter {
     for (const { call } of batch) {
       workspaceOf.set(call.runtimeId, call.workspaceId);
       if (call.kind === 'usage')
-        for (const e of call.events) events.push({ ...e, runtime_id: call.runtimeId });
-      else for (const t of call.tasks) tasks.push({ ...t, runtime_id: call.runtimeId });
+        for (const e of call.items) events.push({ ...e, runtime_id: call.runtimeId });
+      else for (const t of call.items) tasks.push({ ...t, runtime_id: call.runtimeId });
     }
     const started = performance.now();
     const items = events.length + tasks.length;
@@ -166,7 +194,7 @@ export class GroupCommitWriter {
         seconds: (performance.now() - started) / 1000,
         ok,
       });
-    let committed: CommittedBatch;
+    let committed: Committed;
     try {
       committed = await this.db.transaction(async (tx) => {
         await lockRuntimes(tx, [...workspaceOf.keys()]);
@@ -184,11 +212,24 @@ export class GroupCommitWriter {
     }
     observe(true);
     for (const p of batch) p.resolve(p.items);
-    try {
-      this.options.onCommitted(committed);
-    } catch (err) {
-      // Committed and acked: a failed fan-out only costs dashboards a live update (they refetch on reconnect).
-      this.options.onError?.(err);
-    }
+    this.reportWhenAnswered(batch, committed);
+  }
+
+  /** Reports a commit once every call in it was answered: commit → ack → publish, never publish first. */
+  private reportWhenAnswered(batch: Pending[], committed: Committed): void {
+    const answers = Promise.all(batch.map((p) => p.call.answered));
+    this.reporting = this.reporting
+      .then(() => answers)
+      .then(() => this.report(committed))
+      // Committed and acked: a failed report only costs dashboards a live update (they refetch on reconnect).
+      .catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  private report({ hourDeltas, tasks, workspaceOf }: Committed): void {
+    const { changes } = this.options;
+    for (const [runtimeId, deltas] of byRuntime(hourDeltas))
+      changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);
+    for (const [runtimeId, stored] of byRuntime(tasks))
+      changes.tasksCommitted(workspaceOf.get(runtimeId)!, runtimeId, stored);
   }
 }

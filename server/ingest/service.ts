@@ -1,8 +1,10 @@
 /**
  * The daemon's write operations, shared by the socket events and the REST fallback so both have the same
  * semantics: validate with the shared schema, check the runtime belongs to the caller's workspace, write
- * (usage and tasks through group commit), then publish what changed.
+ * (usage and tasks through group commit), then report what changed through the ingest port once the caller's
+ * answer went out.
  */
+import type { z } from 'zod';
 import {
   type AcceptedResult,
   DailyTotalsPayload,
@@ -13,22 +15,36 @@ import {
 } from '../../shared';
 import { HubError } from '../errors';
 import type { Metrics } from '../observability/metrics';
-import type { Publisher } from '../realtime/publisher';
 import {
   bumpUsageVersions,
   type Database,
   lockRuntimes,
   registerRuntimes,
   runtimeWorkspace,
+  touchRuntime,
   writeDailyTotals,
 } from '../store';
 import { parseOrThrow } from '../validate';
+import type { Caller, IngestChanges } from './changes';
 import { dbFailure } from './db-errors';
+import type { IngestCall, IngestItems, IngestKind } from './group-commit';
 import type { IngestWriter } from './sharded-writer';
 
-export interface Caller {
-  workspaceId: string;
+interface IngestPayloads {
+  usage: UsagePayload;
+  task: TaskPayload;
 }
+
+/** What differs between the reported twins (usage events, tasks): the payload's schema and where its items are. */
+const REPORTS: {
+  [K in IngestKind]: {
+    schema: z.ZodType<IngestPayloads[K]>;
+    items: (payload: IngestPayloads[K]) => IngestItems[K][];
+  };
+} = {
+  usage: { schema: UsagePayload, items: (p: UsagePayload) => p.events },
+  task: { schema: TaskPayload, items: (p: TaskPayload) => p.tasks },
+};
 
 const OWNER_CACHE_LIMIT = 100_000;
 
@@ -39,7 +55,7 @@ export class IngestService {
   constructor(
     private readonly db: Database,
     private readonly writer: IngestWriter,
-    private readonly publisher: Publisher,
+    private readonly changes: IngestChanges,
     private readonly metrics: Metrics,
   ) {}
 
@@ -56,31 +72,27 @@ export class IngestService {
           throw dbFailure(err);
         }),
     );
-    for (const rt of runtimes) {
-      this.ownerCache.set(rt.id, rt.workspace_id);
-      this.publisher.runtime(rt);
-    }
+    for (const rt of runtimes) this.ownerCache.set(rt.id, rt.workspace_id);
+    this.afterAnswer(caller, () => this.changes.runtimesRegistered(runtimes));
     this.metrics.events.inc({ kind: 'hello', code: 'ok' }, runtimes.length);
     return { runtimes };
   }
 
-  async usage(caller: Caller, payload: unknown): Promise<AcceptedResult> {
-    const { runtime_id, events } = this.counted('usage', () => parseOrThrow(UsagePayload, payload));
-    await this.assertOwned(caller, runtime_id, 'usage');
-    const accepted = await this.counted('usage', () =>
-      this.writer.submit({ kind: 'usage', workspaceId: caller.workspaceId, runtimeId: runtime_id, events }),
-    );
-    this.metrics.events.inc({ kind: 'usage', code: 'ok' }, accepted);
-    return { accepted };
-  }
-
-  async tasks(caller: Caller, payload: unknown): Promise<AcceptedResult> {
-    const { runtime_id, tasks } = this.counted('task', () => parseOrThrow(TaskPayload, payload));
-    await this.assertOwned(caller, runtime_id, 'task');
-    const accepted = await this.counted('task', () =>
-      this.writer.submit({ kind: 'task', workspaceId: caller.workspaceId, runtimeId: runtime_id, tasks }),
-    );
-    this.metrics.events.inc({ kind: 'task', code: 'ok' }, accepted);
+  /** Usage events or tasks, through group commit: resolves with the number accepted once committed. */
+  async report<K extends IngestKind>(kind: K, caller: Caller, payload: unknown): Promise<AcceptedResult> {
+    const { schema, items } = REPORTS[kind];
+    const parsed = this.counted(kind, () => parseOrThrow(schema, payload));
+    await this.assertOwned(caller, parsed.runtime_id, kind);
+    // The table pairs each kind with its items; TypeScript cannot follow that pairing into the union by itself.
+    const call = {
+      kind,
+      workspaceId: caller.workspaceId,
+      runtimeId: parsed.runtime_id,
+      items: items(parsed),
+      answered: caller.answered,
+    } as IngestCall;
+    const accepted = await this.counted(kind, () => this.writer.submit(call));
+    this.metrics.events.inc({ kind, code: 'ok' }, accepted);
     return { accepted };
   }
 
@@ -104,9 +116,16 @@ export class IngestService {
           throw dbFailure(err);
         }),
     );
-    this.publisher.dailyTotals(caller.workspaceId, runtimeId, deltas);
+    if (deltas.length > 0)
+      this.afterAnswer(caller, () => this.changes.dailyTotalsReplaced(caller.workspaceId, runtimeId, deltas));
     this.metrics.events.inc({ kind: 'daily_totals', code: 'ok' }, entries.length);
     return { status: 'ok', accepted: entries.length };
+  }
+
+  /** A REST call keeps its runtime online; one found offline is reported back online. */
+  async seen(caller: Caller, runtimeId: string): Promise<void> {
+    const revived = await touchRuntime(this.db, runtimeId);
+    if (revived) this.afterAnswer(caller, () => this.changes.runtimeStatusChanged(revived));
   }
 
   /** `not_found` for a runtime of another workspace or none at all: existence never leaks. */
@@ -141,5 +160,11 @@ export class IngestService {
     } catch (err) {
       return count(err);
     }
+  }
+
+  /** Reports a change once the caller's answer went out (commit → ack → publish). */
+  private afterAnswer(caller: Caller, report: () => void): void {
+    // The port handles its own failures; this only keeps a broken one from becoming an unhandled rejection.
+    caller.answered.then(report).catch(() => {});
   }
 }

@@ -2,15 +2,9 @@
  * Handshake authentication for a namespace: the token in `auth.token` must be live and of the namespace's role.
  * A refusal is a `connect_error` whose message is the contract code "unauthorized".
  */
-import type { Namespace } from 'socket.io';
-import { type Database, findToken, type TokenIdentity, type TokenRole } from '../store';
+import { type Database, findToken, type TokenRole } from '../store';
+import { type HubNamespace, socketData } from './io';
 import { TokenBucket } from './rate-limit';
-
-export interface SocketData {
-  identity: TokenIdentity;
-  /** Size of the last packet read from this socket, for per-call payload limits. */
-  lastPacketBytes: number;
-}
 
 /** Handshakes per client address: a token bucket each, forgotten once full again. */
 export class HandshakeLimiter {
@@ -30,7 +24,7 @@ export class HandshakeLimiter {
 }
 
 export function requireToken(
-  namespace: Namespace,
+  namespace: HubNamespace,
   db: Database,
   role: TokenRole,
   limiter: HandshakeLimiter,
@@ -42,7 +36,7 @@ export function requireToken(
       const identity =
         typeof token === 'string' && token.length <= 200 ? await findToken(db, token) : undefined;
       if (!identity || identity.role !== role) return next(new Error('unauthorized'));
-      socket.data = { identity, lastPacketBytes: 0 } satisfies SocketData;
+      socket.data = socketData(identity);
       next();
     } catch {
       next(new Error('unavailable'));

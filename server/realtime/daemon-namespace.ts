@@ -1,14 +1,22 @@
 /**
  * Namespace `/daemon`: `hello`, `usage` and `task` calls, each answered with the contract's ack envelope.
  * Limits per connection: payload size (`too_large`, the socket stays open) and a call rate (`rate_limited`).
+ * The events are the keys of one typed table of handlers, so the shared event map is the only list of them.
  */
 import type { EventEmitter } from 'node:events';
-import type { Namespace, Socket } from 'socket.io';
-import { type Ack, ackError, ackOk } from '../../shared';
+import {
+  type AcceptedResult,
+  type Ack,
+  type AckData,
+  ackError,
+  ackOk,
+  type DaemonClientEvents,
+  type HelloResult,
+} from '../../shared';
 import { toWireError } from '../errors';
-import type { IngestService } from '../ingest/service';
+import { answerSignal, type Caller } from '../ingest/changes';
 import type { Metrics } from '../observability/metrics';
-import type { SocketData } from './auth';
+import type { HubNamespace, HubSocket } from './io';
 import type { PresenceTracker } from './presence';
 import { TokenBucket } from './rate-limit';
 
@@ -18,23 +26,58 @@ export interface DaemonNamespaceOptions {
   callsPerSecond: number;
 }
 
-type Handler = (payload: unknown) => Promise<unknown>;
+/** What the namespace needs of ingest (the ingest service provides it). */
+export interface DaemonOperations {
+  hello(caller: Caller, payload: unknown, presenceOwner: string): Promise<HelloResult>;
+  report(kind: 'usage' | 'task', caller: Caller, payload: unknown): Promise<AcceptedResult>;
+}
 
-const EVENTS = ['hello', 'usage', 'task'];
+type DaemonEvent = keyof DaemonClientEvents;
+
+/** One call on one socket: who makes it, and who holds its runtimes' presence. */
+interface DaemonCall {
+  caller: Caller;
+  owner: string;
+  socket: HubSocket;
+}
+
+type DaemonHandlers = { [E in DaemonEvent]: (call: DaemonCall, payload: unknown) => Promise<AckData<E>> };
+
+function daemonHandlers(ingest: DaemonOperations, presence: PresenceTracker) {
+  return {
+    hello: async ({ caller, owner, socket }, payload) => {
+      const result = await ingest.hello(caller, payload, owner);
+      presence.hold(
+        result.runtimes.map((r) => r.id),
+        owner,
+      );
+      // The socket may have gone while the hello was being written; its disconnect found nothing to release.
+      // Released once answered, so that the offline status is reported after the registration, not before.
+      if (socket.disconnected) void caller.answered.then(() => presence.release(owner));
+      return result;
+    },
+    usage: ({ caller }, payload) => ingest.report('usage', caller, payload),
+    task: ({ caller }, payload) => ingest.report('task', caller, payload),
+  } satisfies DaemonHandlers;
+}
 
 export function attachDaemonNamespace(
-  namespace: Namespace,
+  namespace: HubNamespace,
   deps: {
-    ingest: IngestService;
+    ingest: DaemonOperations;
     presence: PresenceTracker;
     metrics: Metrics;
     options: DaemonNamespaceOptions;
   },
 ): void {
   const { ingest, presence, metrics, options } = deps;
-  namespace.on('connection', (socket: Socket) => {
-    const data = socket.data as SocketData;
-    const caller = { workspaceId: data.identity.workspace_id };
+  const handlers: DaemonHandlers = daemonHandlers(ingest, presence);
+  const isDaemonEvent = (event: unknown): event is DaemonEvent =>
+    typeof event === 'string' && Object.hasOwn(handlers, event);
+
+  namespace.on('connection', (socket) => {
+    const { data } = socket;
+    const workspaceId = data.identity.workspace_id;
     const owner = `${options.nodeId}:${socket.id}`;
     const bucket = new TokenBucket(options.callsPerSecond);
     metrics.connections.inc({ namespace: '/daemon' });
@@ -67,14 +110,14 @@ export function attachDaemonNamespace(
       if ((sizes.get(args) ?? data.lastPacketBytes) <= options.maxPayloadBytes) return next();
       const [event, ...rest] = args;
       // Metric labels stay a closed set whatever event name a client sends.
-      const kind = typeof event === 'string' && EVENTS.includes(event) ? event : 'unknown';
+      const kind = isDaemonEvent(event) ? event : 'unknown';
       const refuse = refuser(kind, ackOf(rest));
       if (!bucket.take())
         return refuse(ackError('rate_limited', 'too many calls on this connection; slow down'));
       refuse(ackError('too_large', `payload exceeds ${options.maxPayloadBytes} bytes`));
     });
 
-    const on = (event: string, handler: Handler) => {
+    const on = (event: DaemonEvent) => {
       socket.on(event, (...args: unknown[]) => {
         const ack = ackOf(args);
         const refuse = refuser(event, ack);
@@ -82,25 +125,16 @@ export function attachDaemonNamespace(
           return refuse(ackError('rate_limited', 'too many calls on this connection; slow down'));
         if (args.length !== 1)
           return refuse(ackError('invalid_payload', 'expected exactly one payload argument'));
-        handler(args[0]).then(
-          (result) => ack(ackOk(result)),
-          (err) => ack({ ok: false, error: toWireError(err) }),
-        );
+        const { answered, markAnswered } = answerSignal();
+        handlers[event]({ caller: { workspaceId, answered }, owner, socket }, args[0])
+          .then(
+            (result) => ack(ackOk(result)),
+            (err) => ack({ ok: false, error: toWireError(err) }),
+          )
+          .finally(markAnswered);
       });
     };
-
-    on('hello', async (payload) => {
-      const result = await ingest.hello(caller, payload, owner);
-      presence.hold(
-        result.runtimes.map((r) => r.id),
-        owner,
-      );
-      // The socket may have gone while the hello was being written; its disconnect found nothing to release.
-      if (socket.disconnected) await presence.release(owner);
-      return result;
-    });
-    on('usage', (payload) => ingest.usage(caller, payload));
-    on('task', (payload) => ingest.tasks(caller, payload));
+    for (const event of Object.keys(handlers) as DaemonEvent[]) on(event);
 
     socket.on('disconnect', () => {
       metrics.connections.dec({ namespace: '/daemon' });

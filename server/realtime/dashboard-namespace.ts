@@ -2,14 +2,15 @@
  * Namespace `/dashboard`: a member socket joins its workspace's room and only ever receives that workspace's
  * `runtime`, `usage` and `task` events. Dashboards only listen; they send nothing.
  */
-import type { Namespace } from 'socket.io';
 import type { Metrics } from '../observability/metrics';
-import type { SocketData } from './auth';
-import { workspaceRoom } from './publisher';
+import type { HubNamespace } from './io';
 
-export function attachDashboardNamespace(namespace: Namespace, metrics: Metrics): void {
+/** The room of a workspace's dashboards: what is emitted to it reaches them on every node. */
+export const workspaceRoom = (workspaceId: string) => `ws:${workspaceId}`;
+
+export function attachDashboardNamespace(namespace: HubNamespace, metrics: Metrics): void {
   namespace.on('connection', (socket) => {
-    const { identity } = socket.data as SocketData;
+    const { identity } = socket.data;
     socket.join(workspaceRoom(identity.workspace_id));
     metrics.connections.inc({ namespace: '/dashboard' });
     socket.on('disconnect', () => metrics.connections.dec({ namespace: '/dashboard' }));

@@ -2,17 +2,16 @@
  * Presence: a runtime is online while a daemon socket holds it. This node heartbeats last_seen_at of the
  * runtimes it holds (one statement per interval, whatever their number), releases them when a socket goes,
  * and sweeps runtimes whose node stopped heartbeating (a node that died) — safe on every node at once.
+ * Status changes leave through the ingest port, like every other committed change.
  */
 import type { Logger } from 'pino';
-import type { Runtime } from '../../shared';
+import type { IngestChanges } from '../ingest/changes';
 import { type Database, heartbeat, releaseRuntime, sweepStale } from '../store';
 
 export interface PresenceOptions {
   heartbeatMs: number;
   sweepMs: number;
   timeoutMs: number;
-  /** A runtime whose socket's node stopped heartbeating: it may have died between a commit and its publish. */
-  onStale?: (runtime: Runtime) => void;
 }
 
 export class PresenceTracker {
@@ -25,7 +24,7 @@ export class PresenceTracker {
   constructor(
     private readonly db: Database,
     private readonly options: PresenceOptions,
-    private readonly onChange: (runtime: Runtime) => void,
+    private readonly changes: IngestChanges,
     private readonly logger: Logger,
   ) {}
 
@@ -52,7 +51,7 @@ export class PresenceTracker {
     for (const id of mine) {
       try {
         const rt = await releaseRuntime(this.db, id, owner);
-        if (rt) this.onChange(rt);
+        if (rt) this.changes.runtimeStatusChanged(rt);
       } catch (err) {
         // The sweeper takes it offline later if this write failed.
         this.logger.warn({ err, runtime_id: id }, 'could not release runtime');
@@ -72,7 +71,7 @@ export class PresenceTracker {
         this.db,
         [...this.held].map(([runtimeId, owner]) => ({ runtimeId, owner })),
       );
-      for (const rt of revived) this.onChange(rt);
+      for (const rt of revived) this.changes.runtimeStatusChanged(rt);
       if (this.lastBeatFailed) this.healthySince = Date.now();
       this.lastBeatFailed = false;
     } catch (err) {
@@ -89,8 +88,9 @@ export class PresenceTracker {
     if (Date.now() - this.healthySince < 2 * this.options.heartbeatMs) return;
     try {
       for (const { runtime, heldBySocket } of await sweepStale(this.db, this.options.timeoutMs)) {
-        this.onChange(runtime);
-        if (heldBySocket) this.options.onStale?.(runtime);
+        this.changes.runtimeStatusChanged(runtime);
+        // Its node stopped heartbeating: it may have died between a commit and its report.
+        if (heldBySocket) this.changes.changesUnreported([runtime.workspace_id]);
       }
     } catch (err) {
       this.logger.warn({ err }, 'presence sweep failed');

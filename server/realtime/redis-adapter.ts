@@ -7,8 +7,8 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
 import type { Metrics } from '../observability/metrics';
+import type { HubServer } from './io';
 
 export interface RedisFanout {
   ping(): Promise<boolean>;
@@ -16,7 +16,7 @@ export interface RedisFanout {
 }
 
 export function useRedisAdapter(
-  io: Server,
+  io: HubServer,
   url: string,
   logger: Logger,
   metrics: Metrics,

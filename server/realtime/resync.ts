@@ -5,12 +5,12 @@
  * and, as the contract says, refetch over REST — once the database answers again, so the refetch can succeed.
  */
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
+import { RESYNC_EVENT, ResyncRequest } from '../../shared';
 import type { Database } from '../store';
-import { workspaceRoom } from './publisher';
+import { workspaceRoom } from './dashboard-namespace';
+import type { HubServer } from './io';
 
 const RETRY_MS = 500;
-const RESYNC_EVENT = 'runtime-hub:resync';
 
 export class DashboardResync {
   private readonly pending = new Set<string>();
@@ -18,13 +18,14 @@ export class DashboardResync {
 
   /** `clustered`: other nodes hear of it through the adapter (the in-memory adapter has no other nodes). */
   constructor(
-    private readonly io: Server,
+    private readonly io: HubServer,
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly clustered: boolean,
   ) {
-    io.on(RESYNC_EVENT, (ids: unknown) => {
-      if (Array.isArray(ids)) this.closeLocal(ids.filter((id): id is string => typeof id === 'string'));
+    io.on(RESYNC_EVENT, (ids) => {
+      const request = ResyncRequest.safeParse(ids);
+      if (request.success) this.closeLocal(request.data);
     });
   }
 

@@ -3,18 +3,22 @@
  * so every node polls for revocations among the tokens its sockets use: one indexed query per interval.
  */
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
 import { type Database, revokedAmong } from '../store';
-import type { SocketData } from './auth';
+import type { HubServer } from './io';
 
-export function watchRevocations(io: Server, db: Database, intervalMs: number, logger: Logger): () => void {
+export function watchRevocations(
+  io: HubServer,
+  db: Database,
+  intervalMs: number,
+  logger: Logger,
+): () => void {
   const namespaces = ['/daemon', '/dashboard'].map((n) => io.of(n));
   const timer = setInterval(async () => {
     const sockets = namespaces.flatMap((ns) => [...ns.sockets.values()]);
-    const ids = [...new Set(sockets.map((s) => (s.data as SocketData).identity.id))];
+    const ids = [...new Set(sockets.map((s) => s.data.identity.id))];
     try {
       const revoked = new Set(await revokedAmong(db, ids));
-      for (const s of sockets) if (revoked.has((s.data as SocketData).identity.id)) s.disconnect(true);
+      for (const s of sockets) if (revoked.has(s.data.identity.id)) s.disconnect(true);
     } catch (err) {
       logger.warn({ err }, 'revocation check failed');
     }

@@ -1,0 +1,42 @@
+/**
+ * The port committed changes leave ingest by. Ingest owns it; `realtime/` implements it for the dashboards.
+ * Every change is reported after its commit and after its caller's answer was handed over (the socket ack called,
+ * the REST reply sent): the order the contract promises is commit → ack → publish. The caller says when its
+ * answer went out through `Caller.answered`, so the order holds by construction rather than by timing.
+ */
+import type { Runtime } from '../../shared';
+import type { DateDelta, HourDelta, RuntimeTask } from '../store';
+
+export type { DateDelta, HourDelta, RuntimeTask };
+
+/** Who makes a call, and when its answer has been handed over. */
+export interface Caller {
+  workspaceId: string;
+  /** Settles once the call's answer (ok or error) has been sent; changes of the call wait for it. */
+  answered: Promise<void>;
+}
+
+/** Reports are fire-and-forget: an implementation handles (logs) its own failures rather than throwing. */
+export interface IngestChanges {
+  /** Usage events of one runtime committed: their summed hourly deltas (only the difference of a replaced event). */
+  usageCommitted(workspaceId: string, runtimeId: string, deltas: HourDelta[]): void;
+  /** Tasks of one runtime committed, as stored. */
+  tasksCommitted(workspaceId: string, runtimeId: string, tasks: RuntimeTask[]): void;
+  /** Daily totals of one runtime replaced (the older REST format): the difference per date. */
+  dailyTotalsReplaced(workspaceId: string, runtimeId: string, deltas: DateDelta[]): void;
+  /** Runtimes registered or updated by a `hello`. */
+  runtimesRegistered(runtimes: Runtime[]): void;
+  /** A runtime went online or offline (presence, or a REST call that revived it). */
+  runtimeStatusChanged(runtime: Runtime): void;
+  /** Changes of these workspaces may have been committed without being reported: their dashboards must refetch. */
+  changesUnreported(workspaceIds: Iterable<string>): void;
+}
+
+/** The signal a caller hands to ingest: `answered` settles once `markAnswered` was called, after the answer went out. */
+export function answerSignal(): { answered: Promise<void>; markAnswered: () => void } {
+  let markAnswered = () => {};
+  const answered = new Promise<void>((resolve) => {
+    markAnswered = resolve;
+  });
+  return { answered, markAnswered };
+}

@@ -1,0 +1,70 @@
+/**
+ * The ingest port, implemented for the dashboards: each reported change becomes a typed `/dashboard` event in its
+ * workspace's room. With the Redis adapter an emit to a room reaches that room on every node; without it, this
+ * node's sockets only. One `usage` message per runtime per commit: a batch of events becomes its summed hourly
+ * deltas, not one message per event. Changes that may have gone unreported make those dashboards refetch.
+ */
+import type { Logger } from 'pino';
+import type { DashboardServerEvents } from '../../shared';
+import type { IngestChanges } from '../ingest/changes';
+import type { Metrics } from '../observability/metrics';
+import { workspaceRoom } from './dashboard-namespace';
+import type { HubNamespace } from './io';
+import type { DashboardResync } from './resync';
+
+export function dashboardChanges(
+  dashboards: HubNamespace,
+  resync: DashboardResync,
+  metrics: Metrics,
+  logger: Logger,
+): IngestChanges {
+  const emit = <E extends keyof DashboardServerEvents>(
+    workspaceId: string,
+    event: E,
+    ...payload: Parameters<DashboardServerEvents[E]>
+  ) => {
+    try {
+      dashboards.to(workspaceRoom(workspaceId)).emit(event, ...payload);
+      metrics.fanout.inc({ event });
+    } catch (err) {
+      // Committed and answered: a failed emit only costs dashboards a live update (they refetch on reconnect).
+      logger.warn({ err, event }, 'could not publish a change to dashboards');
+    }
+  };
+
+  return {
+    usageCommitted(workspaceId, runtimeId, deltas) {
+      emit(workspaceId, 'usage', {
+        runtime_id: runtimeId,
+        deltas: deltas.map((d) => ({
+          hour: d.hour.toISOString(),
+          provider: d.provider,
+          model: d.model,
+          input_tokens: d.input_tokens,
+          output_tokens: d.output_tokens,
+          cache_read_tokens: d.cache_read_tokens,
+          cache_write_tokens: d.cache_write_tokens,
+        })),
+      });
+    },
+    tasksCommitted(workspaceId, runtimeId, tasks) {
+      for (const { runtime_id: _, ...task } of tasks)
+        emit(workspaceId, 'task', { runtime_id: runtimeId, task });
+    },
+    dailyTotalsReplaced(workspaceId, runtimeId, deltas) {
+      emit(workspaceId, 'usage', {
+        runtime_id: runtimeId,
+        deltas: deltas.map(({ runtime_id: _, ...d }) => d),
+      });
+    },
+    runtimesRegistered(runtimes) {
+      for (const runtime of runtimes) emit(runtime.workspace_id, 'runtime', runtime);
+    },
+    runtimeStatusChanged(runtime) {
+      emit(runtime.workspace_id, 'runtime', runtime);
+    },
+    changesUnreported(workspaceIds) {
+      resync.request(workspaceIds);
+    },
+  };
+}
