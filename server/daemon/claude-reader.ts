@@ -1,7 +1,9 @@
 /**
  * Claude Code transcripts (`projects/**\/*.jsonl`): one usage event per assistant API response.
  * Several lines can carry the same response (streaming snapshots with growing counts, sidechain copies, resumed
- * sessions); they share the id `message.id:requestId`, and the caller keeps the largest total.
+ * sessions, `progress` lines relaying a subagent's response); they share the id `message.id:requestId`, and the
+ * caller keeps the largest total. A line replaying a response under a new request id still names its
+ * `message.id`, which the caller maps back to the response's first id (claude-responses.ts).
  */
 import { z } from 'zod';
 import type { UsageEvent } from '../../shared/schemas';
@@ -12,23 +14,55 @@ const USAGE_MARK = Buffer.from('"usage"');
 const TS_MARK = Buffer.from('"timestamp":"');
 const SESSION_MARK = Buffer.from('"sessionId":"');
 
+const Message = z
+  .looseObject({
+    id: z.string().optional(),
+    model: z.string().optional(),
+    usage: z.looseObject({}).nullish(),
+  })
+  .nullish();
+
 /** Loose on purpose: Claude Code adds fields often; we read only what we need. */
 const ClaudeLine = z.looseObject({
+  type: z.string().optional(),
   timestamp: z.string().optional(),
   requestId: z.string().optional(),
   sessionId: z.string().optional(),
   uuid: z.string().optional(),
-  message: z
+  message: Message,
+  // `type: "progress"` lines relay a subagent's transcript entry here (`data.type: "agent_progress"`).
+  data: z
     .looseObject({
-      id: z.string().optional(),
-      model: z.string().optional(),
-      usage: z.looseObject({}).nullish(),
+      message: z
+        .looseObject({
+          timestamp: z.string().optional(),
+          requestId: z.string().optional(),
+          uuid: z.string().optional(),
+          message: Message,
+        })
+        .nullish(),
     })
     .nullish(),
 });
 
+/**
+ * What the wire does not carry yet (the cost half of issue 12 will): the part of the cache write kept for one
+ * hour and the speed tier. Read here so the cost work only has to send them.
+ */
+export interface ClaudeUsageDetail {
+  cache_write_1h_tokens: number;
+  speed?: string;
+}
+
 export type ClaudeResult =
-  | { kind: 'usage'; event: UsageEvent; sessionId: string | undefined }
+  | {
+      kind: 'usage';
+      event: UsageEvent;
+      sessionId: string | undefined;
+      /** The API response's own id: one response, one event, whatever request id the line carries. */
+      messageId: string | undefined;
+      detail: ClaudeUsageDetail;
+    }
   | { kind: 'skip'; unparsable: boolean; sessionId?: string | undefined; ts?: string | undefined };
 
 const MAX_ID = 200;
@@ -54,6 +88,15 @@ function rawField(line: Buffer, mark: Buffer, fromEnd: boolean): string | undefi
   return line.toString('latin1', start, end);
 }
 
+function usageDetail(usage: Record<string, unknown>): ClaudeUsageDetail {
+  const creation = usage.cache_creation as Record<string, unknown> | null | undefined;
+  const speed = typeof usage.speed === 'string' ? usage.speed : undefined;
+  return {
+    cache_write_1h_tokens: count(creation?.ephemeral_1h_input_tokens),
+    ...(speed ? { speed } : {}),
+  };
+}
+
 /**
  * Parses one transcript line. Lines without `"usage"` (most of the bytes) are not parsed; their session and
  * time are read from the raw bytes, for the session's task.
@@ -76,7 +119,12 @@ export function parseClaudeLine(line: Buffer): ClaudeResult {
   }
   const parsed = ClaudeLine.safeParse(json);
   if (!parsed.success) return { kind: 'skip', unparsable: true };
-  const { timestamp, requestId, sessionId, uuid, message } = parsed.data;
+  const { sessionId } = parsed.data;
+  // A progress line carries a subagent's entry inside its own; the entry's response, request and time are read.
+  const relayed = parsed.data.type === 'progress' ? parsed.data.data?.message : undefined;
+  const { timestamp, requestId, uuid, message } = relayed?.message?.usage
+    ? { ...relayed, timestamp: relayed.timestamp ?? parsed.data.timestamp }
+    : parsed.data;
   const usage = message?.usage;
   if (!usage) return { kind: 'skip', unparsable: false, sessionId, ts: timestamp };
   const counts = {
@@ -95,5 +143,5 @@ export function parseClaudeLine(line: Buffer): ClaudeResult {
   };
   // Not validated here: the scanner checks it against the shared schema only when it is queued, which
   // spares the check for the many repeated snapshots.
-  return { kind: 'usage', event, sessionId };
+  return { kind: 'usage', event, sessionId, messageId: message?.id, detail: usageDetail(usage) };
 }

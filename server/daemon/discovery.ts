@@ -11,7 +11,10 @@ export type ProviderName = 'claude' | 'codex';
 
 export interface LogRoot {
   provider: ProviderName;
-  /** The folder holding the JSONL tree (`<claude dir>/projects`, `<codex home>/sessions`). */
+  /**
+   * The folder holding the JSONL tree (`<claude dir>/projects`, `<codex home>/sessions`, and
+   * `<codex home>/archived_sessions`, where Codex moves the rollouts a user archives).
+   */
   dir: string;
 }
 
@@ -65,6 +68,7 @@ export async function resolveRoots(opts: RootOptions): Promise<LogRoot[]> {
   const candidates: LogRoot[] = [
     ...claudeConfigDirs(opts).map((d) => ({ provider: 'claude' as const, dir: join(d, 'projects') })),
     { provider: 'codex', dir: join(codexHome(opts), 'sessions') },
+    { provider: 'codex', dir: join(codexHome(opts), 'archived_sessions') },
   ];
   for (const c of candidates) {
     const real = await existingDir(c.dir);

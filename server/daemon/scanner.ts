@@ -8,11 +8,13 @@ import { open, stat } from 'node:fs/promises';
 import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
 import { totalOf } from '../../shared/tokens';
 import { parseClaudeLine } from './claude-reader';
+import { ClaudeResponseKeys } from './claude-responses';
 import { type CodexFileCtx, fileSessionKey, leadingTimestamp, parseCodexLine } from './codex-reader';
 import { emptyCounters, isBlank, type ScanCounters } from './counts';
 import type { ProviderName } from './discovery';
 import { readLines } from './line-reader';
-import type { DaemonState, FileEntry } from './state-file';
+import { claudeSessionGroups, codexCreationOrder, type LogFile } from './scan-order';
+import { type DaemonState, type FileEntry, SEEN_CAPACITY } from './state-file';
 
 const HEAD_BYTES = 1024;
 /** Outbox size at which reading pauses until the hub has acknowledged some. */
@@ -38,11 +40,18 @@ export class Scanner {
   private readonly known = new Map<ProviderName, Set<string>>();
   /** path → when new lines were last read from it (the follow loop polls recently active files more often). */
   readonly lastRead = new Map<string, number>();
+  private readonly claudeKeys: ClaudeResponseKeys;
 
   constructor(
     private readonly state: DaemonState,
     private readonly highWater = HIGH_WATER,
-  ) {}
+  ) {
+    const queued = state.seenFor('claude').toJSON();
+    this.claudeKeys = ClaudeResponseKeys.fromSeen(
+      queued.map(([id]) => id),
+      SEEN_CAPACITY,
+    );
+  }
 
   countersFor(provider: ProviderName): ScanCounters {
     let c = this.counters.get(provider);
@@ -74,21 +83,27 @@ export class Scanner {
 
   /**
    * Reads every given file; stops early (returns false) when the outbox is full. Codex files are read one after
-   * another in path order (a fork after its parent); Claude files, whose events do not depend on each other's
-   * order (largest total wins), a few at a time, so file open/close latency overlaps.
+   * another in creation order (a fork after its parent); Claude files a few sessions at a time, so file
+   * open/close latency overlaps, each session's files in one lane in a fixed order (see claudeSessionGroups).
    */
-  async scanFiles(files: { provider: ProviderName; path: string }[]): Promise<boolean> {
-    const codex = files.filter((f) => f.provider === 'codex');
-    const claude = files.filter((f) => f.provider !== 'codex');
+  async scanFiles(files: LogFile[]): Promise<boolean> {
+    const codex = codexCreationOrder(files.filter((f) => f.provider === 'codex'));
+    const claude = claudeSessionGroups(files.filter((f) => f.provider !== 'codex'));
     let complete = true;
-    const lane = async (list: typeof files) => {
-      while (complete) {
-        const f = list.shift();
-        if (!f) return;
+    const readAll = async (list: LogFile[]) => {
+      for (const f of list) {
+        if (!complete) return;
         if ((await this.scanFile(f.provider, f.path)) === 'paused') complete = false;
       }
     };
-    await Promise.all([lane(codex), ...Array.from({ length: CLAUDE_LANES }, () => lane(claude))]);
+    const lane = async () => {
+      while (complete) {
+        const group = claude.shift();
+        if (!group) return;
+        await readAll(group);
+      }
+    };
+    await Promise.all([readAll(codex), ...Array.from({ length: CLAUDE_LANES }, lane)]);
     return complete;
   }
 
@@ -124,6 +139,7 @@ export class Scanner {
       if (provider === 'claude') {
         const r = parseClaudeLine(line);
         if (r.kind === 'usage') {
+          r.event.id = this.claudeKeys.keyFor(r.messageId, r.event.id);
           session = r.sessionId ?? session;
           if (this.accept(provider, r.event, c)) tasks.touch(provider, session ?? fileKey, r.event.ts);
         } else {

@@ -42,16 +42,14 @@ describe('Claude Code transcripts', () => {
     expect(run.scanner.countersFor('claude')).toMatchObject({ events: 1, duplicates: 2 });
   });
 
-  it('keeps responses with the same message id but different request ids apart', async () => {
+  it('treats lines of one message id under different request ids as one response, keyed by the first', async () => {
     const { claude, file, state } = setup();
     writeLines(file, [
       line('1', '2025-10-01T10:00:00.000Z', { input: 1, output: 1 }, 'req_a'),
       line('1', '2025-10-01T10:00:01.000Z', { input: 2, output: 2 }, 'req_b'),
     ]);
-    expect((await scanOnce({ claude }, state)).events('claude').map((e) => e.id)).toEqual([
-      'msg_1:req_a',
-      'msg_1:req_b',
-    ]);
+    const events = (await scanOnce({ claude }, state)).events('claude');
+    expect(events.map((e) => [e.id, e.input_tokens, e.output_tokens])).toEqual([['msg_1:req_a', 2, 2]]);
   });
 
   it('does not read a last line without its newline until it is complete', async () => {

@@ -34,6 +34,21 @@ describe('finding the log folders', () => {
     expect(roots.map((r) => r.provider)).toEqual(['claude', 'codex']);
   });
 
+  it('reads the Codex home’s archived_sessions/ beside sessions/, each only when it exists', async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.codex/archived_sessions'), { recursive: true });
+    expect((await resolveRoots({ env: {}, home })).map((r) => r.dir.slice(home.length))).toEqual([
+      '/.codex/archived_sessions',
+    ]);
+    mkdirSync(join(home, '.codex/sessions'), { recursive: true });
+    expect(
+      (await resolveRoots({ env: {}, home })).map((r) => [r.provider, r.dir.slice(home.length)]),
+    ).toEqual([
+      ['codex', '/.codex/sessions'],
+      ['codex', '/.codex/archived_sessions'],
+    ]);
+  });
+
   it('lists the JSONL files of a tree in path order', async () => {
     const dir = tempDir();
     for (const f of ['b/2.jsonl', 'a/1.jsonl', 'a/sub/3.jsonl', 'a/notes.txt']) {
