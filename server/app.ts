@@ -15,7 +15,7 @@ import { createHttpServer, mountRoutes } from './http/server';
 import { IngestService } from './ingest/service';
 import { type IngestWriter, ShardedWriter } from './ingest/sharded-writer';
 import { createMetrics, type Metrics } from './observability/metrics';
-import { loadPriceTable } from './pricing';
+import { loadPricer } from './pricing';
 import { HandshakeLimiter, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
 import { dashboardChanges } from './realtime/dashboard-changes';
@@ -60,7 +60,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     // Read at scrape time, after the writer below exists.
     queueDepth: () => writer.depth(),
   });
-  const prices = loadPriceTable(config.PRICING_FILE);
+  const pricer = loadPricer(config.PRICING_FILE);
 
   const http = await createHttpServer({
     db,
@@ -94,6 +94,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxBatchItems: config.INGEST_MAX_BATCH,
     lingerMs: config.INGEST_LINGER_MS,
     changes,
+    pricer,
     observe: ({ items, seconds }) => {
       metrics.batchSize.observe(items);
       metrics.commitSeconds.observe(seconds);
@@ -101,7 +102,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     onError: (err) => logger.warn({ err }, 'group commit or its report failed'),
   });
 
-  const ingest = new IngestService(db, writer, changes, metrics);
+  const ingest = new IngestService(db, writer, changes, metrics, pricer);
   const presence = new PresenceTracker(
     db,
     {
@@ -114,7 +115,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   );
 
   const routes: RouteSpec[] = [
-    ...memberRoutes(db, prices),
+    ...memberRoutes(db, pricer),
     ...daemonRoutes(ingest),
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
   ];

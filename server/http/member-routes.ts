@@ -4,17 +4,18 @@
 import { z } from 'zod';
 import {
   ActivityRow,
-  costUsd,
   HistoryQuery,
   Me,
-  type PriceTable,
-  PriceTable as PriceTableSchema,
+  PriceTable,
   Runtime,
   RuntimeId,
+  rowCostSource,
+  totalOf,
   UsageRow,
   usageCsv,
 } from '../../shared';
 import { HubError } from '../errors';
+import type { HubPricer } from '../pricing';
 import {
   activityByHour,
   type DailyUsage,
@@ -44,9 +45,15 @@ async function inZone<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function memberRoutes(db: Database, prices: PriceTable) {
-  const priced = (rows: DailyUsage[]): UsageRow[] =>
-    rows.map((r) => ({ ...r, cost_usd: costUsd(r.model, r, prices) }));
+/** A view row on the wire: its stored cost, and where that cost came from. */
+const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow => ({
+  ...r,
+  cost_source: rowCostSource(totalOf(r), agent_tokens, unpriced_tokens),
+  unpriced_tokens,
+});
+
+export function memberRoutes(db: Database, pricer: HubPricer) {
+  const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
   const cache = new HistoryCache<UsageRow[]>();
 
   const answerUsage = async (
@@ -153,11 +160,11 @@ export function memberRoutes(db: Database, prices: PriceTable) {
     route({
       method: 'GET',
       url: '/api/pricing',
-      summary: 'Effective model prices, USD per million tokens',
+      summary: "Today's prices of the current models and the overrides, USD per million tokens",
       tag: 'dashboard',
       auth: 'member',
-      response: PriceTableSchema,
-      handler: async () => prices,
+      response: PriceTable,
+      handler: async () => pricer.currentTable(),
     }),
   ];
 }

@@ -6,7 +6,7 @@
  * is isolated and refused alone (invalid_payload). The queue is bounded: when Postgres falls behind, new calls are
  * refused at once instead of memory growing.
  */
-import type { Task, UsageEvent } from '../../shared';
+import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
   bumpUsageVersions,
@@ -55,6 +55,8 @@ export interface GroupCommitOptions {
   lingerMs: number;
   /** Where committed changes are reported, and commits in doubt (stored maybe, never reported). */
   changes: IngestChanges;
+  /** Prices each event as it is written. */
+  pricer: Pricer;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
 }
@@ -198,7 +200,7 @@ export class GroupCommitWriter {
     try {
       committed = await this.db.transaction(async (tx) => {
         await lockRuntimes(tx, [...workspaceOf.keys()]);
-        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events));
+        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
         await bumpUsageVersions(
           tx,
           hourDeltas.map((d) => d.runtime_id),

@@ -5,6 +5,7 @@
  */
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
+import { eventCostColumns } from './usage-writes';
 
 export interface HistoryWindow {
   /** First and last local calendar dates, inclusive. */
@@ -20,6 +21,10 @@ export interface DailyUsage extends TokenCounts {
   date: string;
   provider: string;
   model: string;
+  /** The summed stored cost; null when any token of the row has no known price. */
+  cost_usd: number | null;
+  agent_tokens: number;
+  unpriced_tokens: number;
 }
 
 /** Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first. */
@@ -31,25 +36,33 @@ export async function usageByDay(
 ): Promise<DailyUsage[]> {
   const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
   const counts = TOKEN_KINDS.join(', ');
+  const total = (alias: string) => TOKEN_KINDS.map((k) => `${alias}.${k}`).join(' + ');
+  // Rollup rows hold their cost sums; raw events are summed the way the rollup sums them.
+  const cost = w.wholeHourOffsets ? 's.cost_usd, s.agent_tokens, s.unpriced_tokens' : eventCostColumns('s');
   return sql.query<DailyUsage>(
     `WITH rt AS (
        SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
      ),
      src AS (
-       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts}
+       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts},
+              ${cost}
        FROM ${table} s
        WHERE s.runtime_id IN (SELECT id FROM rt)
          AND s.${at} >= ($3::date::timestamp AT TIME ZONE $5)
          AND s.${at} < (($4::date + 1)::timestamp AT TIME ZONE $5)
        UNION ALL
-       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}
+       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}, coalesce(d.cost_usd, 0), 0,
+              CASE WHEN d.cost_usd IS NULL THEN ${total('d')} ELSE 0 END
        FROM usage_daily_totals d
        WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
      )
      -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
      SELECT runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model,
-            ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')}
-     FROM src
+            ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')},
+            -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
+            CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END AS cost_usd,
+            sum(agent)::float8 AS agent_tokens, sum(unpriced)::float8 AS unpriced_tokens
+     FROM src AS s(runtime_id, date, provider, model, ${counts}, cost, agent, unpriced)
      GROUP BY runtime_id, date, provider, model
      -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
      HAVING ${TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ')} > 0

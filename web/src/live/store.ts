@@ -3,7 +3,6 @@
  * frame, so a burst of deltas costs one redraw. After a reconnect everything is refetched, as the contract asks.
  */
 import type { PriceTable } from '../../../shared/pricing';
-import { defaultPrices } from '../../../shared/pricing';
 import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
 import { windowDates } from '../../../shared/time';
 import { countTask, hourlyFromRows } from '../lib/activity';
@@ -41,7 +40,7 @@ export class Store {
       signInMessage: null,
       tz: storage.getItem(TZ_KEY) ?? browserZone(),
       me: { status: 'loading' },
-      prices: defaultPrices,
+      prices: {},
       runtimes: { status: 'loading' },
       connection: 'connecting',
       overview: { status: 'loading' },
@@ -127,7 +126,7 @@ export class Store {
     if (api !== this.api) return;
     this.set({
       me: me.status === 'fulfilled' ? ready(me.value) : { status: 'error', message: errorText(me.reason) },
-      prices: prices.status === 'fulfilled' ? (prices.value as PriceTable) : defaultPrices,
+      prices: prices.status === 'fulfilled' ? (prices.value as PriceTable) : {},
     });
   }
 
@@ -250,7 +249,7 @@ export class Store {
       patch.lastDeltaAt = lastDeltaAt;
       if (s.overview.status === 'ready') {
         const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
-        const data = mergeUsage(s.overview.data, usage, { tz: s.tz, prices: s.prices, since });
+        const data = mergeUsage(s.overview.data, usage, { tz: s.tz, since });
         patch.overview = { ...s.overview, data };
       }
     }
@@ -260,7 +259,7 @@ export class Store {
       let next = d;
       if (mine.length > 0 && d.usage.status === 'ready') {
         const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
-        const data = mergeUsage(d.usage.data, mine, { tz: s.tz, prices: s.prices, since });
+        const data = mergeUsage(d.usage.data, mine, { tz: s.tz, since });
         next = { ...next, usage: { ...d.usage, data } };
       }
       if (d.hourly.status === 'ready') {
