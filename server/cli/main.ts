@@ -55,6 +55,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./admin')).workspaceCommand(config, args);
     case 'token':
       return (await import('./admin')).tokenCommand(config, args);
+    case 'reprice':
+      return (await import('./reprice')).repriceCommand(config, args);
     default:
       throw new UsageError(`unknown command "${command}"; run "runtime-hub --help"`);
   }

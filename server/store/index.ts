@@ -8,6 +8,7 @@ export * from './migrate';
 export * from './open';
 export * from './runtimes';
 export * from './tasks';
+export * from './usage-reprice';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';
