@@ -24,12 +24,12 @@ import {
 import { ConfigError } from './config';
 
 /** Our provider names → the database's provider ids; other providers let the database guess from the model. */
-const DATABASE_PROVIDER: Record<string, string> = {
-  claude: 'anthropic',
-  anthropic: 'anthropic',
-  codex: 'openai',
-  openai: 'openai',
-};
+const DATABASE_PROVIDER = new Map([
+  ['claude', 'anthropic'],
+  ['anthropic', 'anthropic'],
+  ['codex', 'openai'],
+  ['openai', 'openai'],
+]);
 
 /**
  * Names the database does not match by itself, priced as another model. Empty today: every current Claude and
@@ -151,12 +151,17 @@ export function createPricer(file: PricingFile = { prices: {}, aliases: {} }): H
     const override = overrides.get(normaliseModel(name)) ?? overrides.get(name);
     if (override) return withFast(name, ratedFromOverride(override));
     const timestamp = new Date(`${date}T12:00:00Z`);
-    const providerId = DATABASE_PROVIDER[provider.toLowerCase()];
-    const found =
-      (providerId ? calcPrice({}, name, { providerId, timestamp }) : null) ??
-      calcPrice({}, name, { timestamp });
-    const rated = found ? ratedFromDatabase(found.model_price) : null;
-    return rated ? withFast(name, rated) : null;
+    const providerId = DATABASE_PROVIDER.get(provider.toLowerCase());
+    try {
+      const found =
+        (providerId ? calcPrice({}, name, { providerId, timestamp }) : null) ??
+        calcPrice({}, name, { timestamp });
+      const rated = found ? ratedFromDatabase(found.model_price) : null;
+      return rated ? withFast(name, rated) : null;
+    } catch {
+      // A name the database cannot handle is a model without a known price, never a refused event.
+      return null;
+    }
   };
 
   const rate = (provider: string, model: string, date: string): RatedPrice | null => {

@@ -197,6 +197,19 @@ describe('pricing', () => {
     expect(() => loadPricer(file)).toThrow(/PRICING_FILE.*m\.input/);
   });
 
+  it.each([
+    ['constructor', 'claude-opus-4-5'],
+    ['__proto__', ' '],
+    ['toString', '\u0001'],
+    ['\u0001', '(['],
+  ])(
+    'regression: an event whose provider is %j and model %j is priced or unknown, never an error',
+    (provider, model) => {
+      const e: UsageEvent = { id: 'e', ts: '2020-01-01T00:00:00Z', provider, model, ...million };
+      expect(() => createPricer().event(e)).not.toThrow();
+    },
+  );
+
   it('prices daily totals at the base tier as of their date', () => {
     const entry = {
       date: '2026-02-10',
