@@ -78,7 +78,7 @@ describe('totalsOf', () => {
       tokens: 4_324_500,
       // sonnet 6.15 + opus 0.30 + haiku 0.00735 (the mystery model has no price)
       cost: 6.45735,
-      unpriced: ['mystery-model'],
+      unpriced: [{ model: 'mystery-model', tokens: 500 }],
     });
   });
 });
