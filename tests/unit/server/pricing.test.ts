@@ -89,6 +89,10 @@ describe('pricing', () => {
     // Opus 4.6 had a >200k tier ($10 in) until 2026-03-13, then a flat $5 across its 1M window.
     expect(costOf('claude-opus-4-6', { input_tokens: 300_000 }, { date: '2026-02-10' })).toBe(3);
     expect(costOf('claude-opus-4-6', { input_tokens: 300_000 }, { date: '2026-04-01' })).toBe(1.5);
+    // The date is the UTC date of the instant, whatever offset the timestamp is written with.
+    const late = { id: 'e', provider: 'claude', model: 'claude-opus-4-6', ...none, input_tokens: 300_000 };
+    expect(createPricer().event({ ...late, ts: '2026-03-12T23:30:00-05:00' }).cost_usd).toBe(1.5);
+    expect(createPricer().event({ ...late, ts: '2026-03-12T23:30:00Z' }).cost_usd).toBe(3);
   });
 
   it('takes the cost the agent reported over the table', () => {
