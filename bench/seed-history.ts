@@ -3,6 +3,7 @@
  * for the REST history benchmark.
  */
 
+import { createPricer } from '../server/pricing';
 import {
   collapseByKey,
   type Database,
@@ -43,7 +44,7 @@ export async function seedHistory(db: Database, workspaceId: string, days: numbe
     batch = [];
     await db.transaction(async (tx) => {
       await lockRuntimes(tx, [runtimeId]);
-      await writeUsageEvents(tx, rows);
+      await writeUsageEvents(tx, rows, createPricer());
     });
   };
   for (let h = 0; h < days * 24; h++) {

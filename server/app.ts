@@ -16,7 +16,7 @@ import { createHttpServer, mountRoutes } from './http/server';
 import { IngestService } from './ingest/service';
 import { type IngestWriter, ShardedWriter } from './ingest/sharded-writer';
 import { createMetrics, type Metrics } from './observability/metrics';
-import { loadPriceTable } from './pricing';
+import { loadPricer } from './pricing';
 import { HandshakeGuard, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
 import { dashboardChanges } from './realtime/dashboard-changes';
@@ -61,7 +61,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     // Read at scrape time, after the writer below exists.
     queueDepth: () => writer.depth(),
   });
-  const prices = loadPriceTable(config.PRICING_FILE);
+  const pricer = loadPricer(config.PRICING_FILE);
 
   const http = await createHttpServer({
     db,
@@ -96,6 +96,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxBatchItems: config.INGEST_MAX_BATCH,
     lingerMs: config.INGEST_LINGER_MS,
     changes,
+    pricer,
     observe: ({ items, seconds }) => {
       metrics.batchSize.observe(items);
       metrics.commitSeconds.observe(seconds);
@@ -103,7 +104,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     onError: (err) => logger.warn({ err }, 'group commit or its report failed'),
   });
 
-  const ingest = new IngestService(db, writer, changes, metrics, config.MAX_RUNTIMES_PER_WORKSPACE);
+  const ingest = new IngestService(db, writer, changes, metrics, pricer, config.MAX_RUNTIMES_PER_WORKSPACE);
   const presence = new PresenceTracker(
     db,
     {
@@ -116,7 +117,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   );
 
   const routes: RouteSpec[] = [
-    ...memberRoutes(db, prices),
+    ...memberRoutes(db, pricer),
     ...daemonRoutes(ingest),
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
   ];

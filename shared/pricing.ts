@@ -1,98 +1,154 @@
 /**
- * Model prices in USD per million tokens, and the cost of a usage row. One table for the hub and the dashboard;
- * the hub can override it from a JSON file (PRICING_FILE) and serves the effective table at /api/pricing.
+ * The shapes of prices and costs, and the cost of one request. The prices themselves come from a maintained
+ * database (`@pydantic/genai-prices`, resolved on the hub in server/pricing.ts) with the PRICING_FILE overrides
+ * laid over it; this module only holds what the hub, the store and the dashboard share.
  */
 import { z } from 'zod';
-import type { TokenCounts } from './schemas';
+import type { DailyTotalsEntry, RowCostSource, UsageEvent } from './schemas';
 
-export const ModelPrice = z.strictObject({
-  input: z.number().min(0),
-  output: z.number().min(0),
-  cache_read: z.number().min(0),
-  cache_write: z.number().min(0),
+const Usd = z.number().min(0).max(1e6);
+
+/** Prices of one model at one tier, USD per million tokens, in our four independent buckets. */
+export const FlatPrice = z.strictObject({
+  input: Usd,
+  output: Usd,
+  cache_read: Usd,
+  /** A 5-minute cache write. */
+  cache_write: Usd,
+  /** A 1-hour cache write; absent means the 5-minute price. */
+  cache_write_1h: Usd.optional(),
+});
+export type FlatPrice = z.infer<typeof FlatPrice>;
+
+/** A PRICING_FILE entry: flat prices, an optional long-context tier and an optional fast-mode multiple. */
+export const ModelPrice = FlatPrice.extend({
+  /** Prices of a request whose whole input (input + cache read + cache write) is above `above_input_tokens`. */
+  long_context: FlatPrice.extend({ above_input_tokens: z.number().int().min(0) }).optional(),
+  /** What `speed: "fast"` multiplies every price by. */
+  fast_multiplier: z.number().min(1).max(100).optional(),
 });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
 export const PriceTable = z.record(z.string().min(1), ModelPrice);
 export type PriceTable = z.infer<typeof PriceTable>;
 
-const anthropic = (input: number, output: number): ModelPrice => ({
-  input,
-  output,
-  cache_read: input / 10,
-  cache_write: input * 1.25,
+/**
+ * PRICING_FILE: either a bare table `{ model: price }` (the first format), or `{ prices, aliases }` where
+ * `aliases` maps a model name as the agents write it to the name to price it as.
+ */
+export const PricingFile = z.strictObject({
+  prices: PriceTable.default({}),
+  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
-// OpenAI bills no cache-write premium: cached prompt writes cost the input price.
-const openai = (input: number, output: number, cacheRead: number): ModelPrice => ({
-  input,
-  output,
-  cache_read: cacheRead,
-  cache_write: input,
-});
+export type PricingFile = z.infer<typeof PricingFile>;
 
-/** List prices, keyed by the normalised model name (see normaliseModel). */
-export const defaultPrices: PriceTable = {
-  'claude-opus-4': anthropic(15, 75),
-  'claude-opus-4-1': anthropic(15, 75),
-  'claude-opus-4-5': anthropic(5, 25),
-  'claude-opus-4-6': anthropic(5, 25),
-  'claude-sonnet-4': anthropic(3, 15),
-  'claude-sonnet-4-5': anthropic(3, 15),
-  'claude-sonnet-4-6': anthropic(3, 15),
-  'claude-haiku-4-5': anthropic(1, 5),
-  'claude-3-7-sonnet': anthropic(3, 15),
-  'claude-3-5-haiku': anthropic(0.8, 4),
-  'gpt-5': openai(1.25, 10, 0.125),
-  'gpt-5-codex': openai(1.25, 10, 0.125),
-  'gpt-5-mini': openai(0.25, 2, 0.025),
-  'gpt-5-nano': openai(0.05, 0.4, 0.005),
-  'gpt-5-pro': openai(15, 120, 15),
-  'gpt-5.1': openai(1.25, 10, 0.125),
-  'gpt-5.1-codex': openai(1.25, 10, 0.125),
-  'gpt-5.1-codex-mini': openai(0.25, 2, 0.025),
-  'gpt-5.2': openai(1.75, 14, 0.175),
-  'gpt-4o': openai(2.5, 10, 1.25),
-  'gpt-4o-mini': openai(0.15, 0.6, 0.075),
-  'gpt-4.1': openai(2, 8, 0.5),
-  'gpt-4.1-mini': openai(0.4, 1.6, 0.1),
-  'gpt-4.1-nano': openai(0.1, 0.4, 0.025),
-};
+/** Where a stored cost came from: the agent's own report, or the price table. */
+export const CostSource = z.enum(['agent', 'table']);
+export type CostSource = z.infer<typeof CostSource>;
+
+/** The cost of one event or daily-totals entry; cost_usd null (never 0) when its model has no known price. */
+export interface Cost {
+  cost_usd: number | null;
+  cost_source: CostSource | null;
+}
+
+/** Prices events and daily-totals entries, each as of its own date. */
+export interface Pricer {
+  event(e: UsageEvent): Cost;
+  daily(e: DailyTotalsEntry): Cost;
+}
+
+/** A model's prices as of one date: a base tier, higher tiers by whole input size, a fast-mode multiple. */
+export interface RatedPrice {
+  base: FlatPrice;
+  /** Ascending by `above`; the last one whose `above` the request's whole input passes applies to all of it. */
+  tiers: { above: number; price: FlatPrice }[];
+  fast_multiplier?: number;
+}
+
+/** The token counts of one request as the wire carries them (four independent buckets, 1h inside write). */
+export type RequestUsage = Pick<
+  UsageEvent,
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cache_read_tokens'
+  | 'cache_write_tokens'
+  | 'cache_write_1h_tokens'
+  | 'speed'
+>;
+
+/** Costs are kept to a billionth of a dollar, so sums of rows do not drift in the last float digits. */
+export const roundUsd = (usd: number): number => Math.round(usd * 1e9) / 1e9;
 
 /**
- * Normalises a provider's model name to a price-table key: lower case, no `anthropic.` / `openai/` prefix,
- * no date suffix (`-20250929`, `-2025-08-07`, `@20250929`), no Bedrock version (`-v1:0`).
- * @example normaliseModel('anthropic.claude-sonnet-4-5-20250929-v1:0') // 'claude-sonnet-4-5'
+ * USD of one request, or null when it is fast but the model has no known fast-mode multiple.
+ * @example requestCost({ base: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }, tiers: [] },
+ *   { input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }) // 3
  */
-export function normaliseModel(model: string): string {
+export function requestCost(rated: RatedPrice, u: RequestUsage): number | null {
+  let multiple = 1;
+  if (u.speed === 'fast') {
+    if (rated.fast_multiplier === undefined) return null;
+    multiple = rated.fast_multiplier;
+  }
+  // Tiers go by the whole prompt: our input_tokens excludes cached input, the providers' threshold does not.
+  const wholeInput = u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
+  let p = rated.base;
+  for (const tier of rated.tiers) if (wholeInput > tier.above) p = tier.price;
+  const oneHour = Math.min(u.cache_write_1h_tokens ?? 0, u.cache_write_tokens);
+  const perMillion =
+    u.input_tokens * p.input +
+    u.output_tokens * p.output +
+    u.cache_read_tokens * p.cache_read +
+    (u.cache_write_tokens - oneHour) * p.cache_write +
+    oneHour * (p.cache_write_1h ?? p.cache_write);
+  return roundUsd((perMillion * multiple) / 1e6);
+}
+
+/** The RatedPrice of a PRICING_FILE entry. */
+export function ratedFromOverride(m: ModelPrice): RatedPrice {
+  const { long_context, fast_multiplier, ...base } = m;
+  const tiers = long_context
+    ? [{ above: long_context.above_input_tokens, price: dropAbove(long_context) }]
+    : [];
+  return { base, tiers, ...(fast_multiplier === undefined ? {} : { fast_multiplier }) };
+}
+
+function dropAbove({ above_input_tokens: _, ...price }: NonNullable<ModelPrice['long_context']>): FlatPrice {
+  return price;
+}
+
+/**
+ * Strips what gateways and clouds add to a model name: `[1m]` context suffixes, `anthropic/` or `openai/`
+ * prefixes (OpenRouter, LiteLLM), Bedrock's `us.anthropic.` / `global.anthropic.` and `-v1:0`, Vertex's
+ * `@20250929`. Date suffixes stay: the price database matches them itself.
+ * @example cleanModel('us.anthropic.claude-sonnet-4-5-20250929-v1:0') // 'claude-sonnet-4-5-20250929'
+ */
+export function cleanModel(model: string): string {
   return model
     .trim()
     .toLowerCase()
-    .replace(/^(?:[a-z]{2}\.)?anthropic\.|^anthropic\/|^openai\//, '')
+    .replace(/\[[^\]]*\]$/, '')
+    .replace(/^(?:openrouter\/|litellm\/|bedrock\/|vertex_ai\/)/, '')
+    .replace(/^(?:[a-z]{2,6}\.)?anthropic\.|^anthropic\/|^openai\/|^azure\//, '')
     .replace(/-v\d+(?::\d+)?$/, '')
-    .replace(/[-@](?:\d{8}|\d{4}-\d{2}-\d{2})$/, '');
-}
-
-/** The price of a model, or undefined when it is not in the table (exact match after normalisation). */
-export function priceOf(model: string, table: PriceTable = defaultPrices): ModelPrice | undefined {
-  return table[normaliseModel(model)] ?? table[model];
+    .replace(/@(\d{8})$/, '-$1');
 }
 
 /**
- * Cost in USD of some token counts, or null when the model has no known price.
- * @example costUsd('claude-opus-4-5', { input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }) // 5
+ * The name an override is keyed by: cleanModel without the date suffix.
+ * @example normaliseModel('anthropic.claude-sonnet-4-5-20250929-v1:0') // 'claude-sonnet-4-5'
  */
-export function costUsd(
-  model: string,
-  counts: TokenCounts,
-  table: PriceTable = defaultPrices,
-): number | null {
-  const price = priceOf(model, table);
-  if (!price) return null;
-  const micro =
-    counts.input_tokens * price.input +
-    counts.output_tokens * price.output +
-    counts.cache_read_tokens * price.cache_read +
-    counts.cache_write_tokens * price.cache_write;
-  // Rounded to a millionth of a dollar so sums of rows do not drift in the last float digits.
-  return Math.round(micro) / 1e6;
+export function normaliseModel(model: string): string {
+  return cleanModel(model).replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2})$/, '');
+}
+
+/**
+ * A usage row's cost source from its agent-priced and unpriced tokens.
+ * @example rowCostSource(10, 0, 0) // 'table'
+ */
+export function rowCostSource(total: number, agentTokens: number, unpricedTokens: number): RowCostSource {
+  if (unpricedTokens > 0) return 'unknown';
+  if (agentTokens === 0) return 'table';
+  return agentTokens >= total ? 'agent' : 'mixed';
 }

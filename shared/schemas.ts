@@ -77,14 +77,24 @@ export const TokenCounts = z.strictObject({
 });
 export type TokenCounts = z.infer<typeof TokenCounts>;
 
-export const UsageEvent = z.strictObject({
-  id: Label(200),
-  ts: Timestamp,
-  provider: Provider,
-  model: Model,
-  ...TokenCounts.shape,
-  task_id: Label(200).optional(),
-});
+export const UsageEvent = z
+  .strictObject({
+    id: Label(200),
+    ts: Timestamp,
+    provider: Provider,
+    model: Model,
+    ...TokenCounts.shape,
+    task_id: Label(200).optional(),
+    /** The part of cache_write_tokens written for one hour (priced higher than 5-minute writes). */
+    cache_write_1h_tokens: TokenCount.optional(),
+    speed: z.enum(['standard', 'fast']).optional(),
+    /** A cost the agent reported itself: authoritative over the price table. */
+    cost_usd: z.number().min(0).max(1e6).optional(),
+  })
+  .refine((e) => (e.cache_write_1h_tokens ?? 0) <= e.cache_write_tokens, {
+    message: 'must not exceed cache_write_tokens',
+    path: ['cache_write_1h_tokens'],
+  });
 export type UsageEvent = z.infer<typeof UsageEvent>;
 
 export const Task = z.strictObject({
@@ -169,6 +179,10 @@ export type AcceptedResult = z.infer<typeof AcceptedResult>;
 
 export const DailyTotalsResult = z.object({ status: z.literal('ok'), accepted: z.number().int() });
 
+/** How a usage row's cost was made: all agent, all table, both, or unknown (some tokens have no price). */
+export const RowCostSource = z.enum(['agent', 'table', 'mixed', 'unknown']);
+export type RowCostSource = z.infer<typeof RowCostSource>;
+
 /** One row of the history views: a local day × provider × model. */
 export const UsageRow = z.object({
   runtime_id: z.guid(),
@@ -177,6 +191,10 @@ export const UsageRow = z.object({
   model: z.string(),
   ...TokenCounts.shape,
   cost_usd: z.number().nullable(),
+  /** Contract addition: where the cost came from ('unknown' when some tokens have no price, cost_usd null). */
+  cost_source: RowCostSource.optional(),
+  /** Contract addition: tokens of the row whose cost is unknown. */
+  unpriced_tokens: z.number().optional(),
 });
 export type UsageRow = z.infer<typeof UsageRow>;
 
@@ -196,10 +214,16 @@ export const HistoryQuery = z.object({
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
+/** Contract addition: the cost to add (null when the delta moves tokens of unknown price) and those tokens. */
+const DeltaCost = {
+  cost_usd: z.number().nullable().optional(),
+  unpriced_tokens: z.number().optional(),
+};
+
 /** An hourly (or daily-totals dated) amount to add, pushed to dashboards. */
 export const UsageDelta = z.union([
-  z.object({ hour: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape }),
-  z.object({ date: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape }),
+  z.object({ hour: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape, ...DeltaCost }),
+  z.object({ date: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape, ...DeltaCost }),
 ]);
 export type UsageDelta = z.infer<typeof UsageDelta>;
 

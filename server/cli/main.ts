@@ -60,6 +60,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./admin')).workspaceCommand(config, args);
     case 'token':
       return (await import('./admin')).tokenCommand(config, args);
+    case 'reprice':
+      return (await import('./reprice')).repriceCommand(config, args);
     default:
       return (await import('./admin')).linkCommandLine(config, args);
   }

@@ -4,17 +4,18 @@
 import { z } from 'zod';
 import {
   ActivityRow,
-  costUsd,
   HistoryQuery,
   Me,
-  type PriceTable,
-  PriceTable as PriceTableSchema,
+  PriceTable,
   Runtime,
   RuntimeId,
+  rowCostSource,
+  totalOf,
   UsageRow,
   usageCsv,
 } from '../../shared';
 import { HubError } from '../errors';
+import type { HubPricer } from '../pricing';
 import {
   activityByHour,
   type DailyUsage,
@@ -39,7 +40,7 @@ const RuntimeParams = z.object({ id: RuntimeId });
 
 const BOUNDED =
   `At most ${HISTORY_MAX_ROWS} rows: per runtime and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold ` +
-  `into one row of model "${FOLDED}" (cost_usd null); a day past its share of rows folds its smallest into one ` +
+  `into one row of model "${FOLDED}"; a day past its share of rows folds its smallest into one ` +
   `row of runtime_id ${FOLDED_RUNTIME_ID}. Token sums are unchanged.`;
 
 /** Intl and Postgres do not know the same zones: one Postgres does not know is the caller's input. */
@@ -53,9 +54,15 @@ async function inZone<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function memberRoutes(db: Database, prices: PriceTable) {
-  const priced = (rows: DailyUsage[]): UsageRow[] =>
-    rows.map((r) => ({ ...r, cost_usd: costUsd(r.model, r, prices) }));
+/** A view row on the wire: its stored cost, and where that cost came from. */
+const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow => ({
+  ...r,
+  cost_source: rowCostSource(totalOf(r), agent_tokens, unpriced_tokens),
+  unpriced_tokens,
+});
+
+export function memberRoutes(db: Database, pricer: HubPricer) {
+  const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
   const cache = new HistoryCache<UsageRow[]>();
 
   const answerUsage = async (
@@ -162,11 +169,11 @@ export function memberRoutes(db: Database, prices: PriceTable) {
     route({
       method: 'GET',
       url: '/api/pricing',
-      summary: 'Effective model prices, USD per million tokens',
+      summary: "Today's prices of the current models and the overrides, USD per million tokens",
       tag: 'dashboard',
       auth: 'member',
-      response: PriceTableSchema,
-      handler: async () => prices,
+      response: PriceTable,
+      handler: async () => pricer.currentTable(),
     }),
   ];
 }

@@ -7,7 +7,7 @@
  * refused at once instead of memory growing. What a commit changed leaves through the ingest port once every call
  * in it has been answered, commits in the order they were made.
  */
-import type { Task, UsageEvent } from '../../shared';
+import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
   bumpUsageVersions,
@@ -56,6 +56,8 @@ export interface GroupCommitOptions {
   lingerMs: number;
   /** Where committed changes are reported, and commits in doubt (stored maybe, never reported). */
   changes: IngestChanges;
+  /** Prices each event as it is written. */
+  pricer: Pricer;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
 }
@@ -199,7 +201,7 @@ export class GroupCommitWriter {
     try {
       committed = await this.db.transaction(async (tx) => {
         await lockRuntimes(tx, [...workspaceOf.keys()]);
-        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events));
+        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
         await bumpUsageVersions(
           tx,
           hourDeltas.map((d) => d.runtime_id),

@@ -10,6 +10,7 @@ import {
   DailyTotalsPayload,
   HelloPayload,
   type HelloResult,
+  type Pricer,
   TaskPayload,
   UsagePayload,
 } from '../../shared';
@@ -58,6 +59,7 @@ export class IngestService {
     private readonly writer: IngestWriter,
     private readonly changes: IngestChanges,
     private readonly metrics: Metrics,
+    private readonly pricer: Pricer,
     private readonly maxRuntimesPerWorkspace = 1_000,
   ) {}
 
@@ -118,7 +120,7 @@ export class IngestService {
       this.db
         .transaction(async (tx) => {
           await lockRuntimes(tx, [runtimeId]);
-          const changed = await writeDailyTotals(tx, runtimeId, entries);
+          const changed = await writeDailyTotals(tx, runtimeId, entries, this.pricer);
           if (changed.length > 0) await bumpUsageVersions(tx, [runtimeId]);
           return changed;
         })

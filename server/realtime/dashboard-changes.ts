@@ -44,6 +44,8 @@ export function dashboardChanges(
           output_tokens: d.output_tokens,
           cache_read_tokens: d.cache_read_tokens,
           cache_write_tokens: d.cache_write_tokens,
+          cost_usd: d.cost_usd,
+          unpriced_tokens: d.unpriced_tokens,
         })),
       });
     },

@@ -10,6 +10,7 @@ export * from './open';
 export * from './readiness';
 export * from './runtimes';
 export * from './tasks';
+export * from './usage-reprice';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';

@@ -5,6 +5,7 @@
  */
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
+import { eventCostColumns } from './usage-writes';
 
 export interface HistoryWindow {
   /** First and last local calendar dates, inclusive. */
@@ -20,6 +21,10 @@ export interface DailyUsage extends TokenCounts {
   date: string;
   provider: string;
   model: string;
+  /** The summed stored cost; null when any token of the row has no known price. */
+  cost_usd: number | null;
+  agent_tokens: number;
+  unpriced_tokens: number;
 }
 
 /** A history answer holds at most this many rows (a few MB of JSON), whatever the workspace holds. */
@@ -46,7 +51,11 @@ export async function usageByDay(
   const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
   const counts = TOKEN_KINDS.join(', ');
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
-  const total = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
+  const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
+  const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
+  const total = (alias: string) => TOKEN_KINDS.map((k) => `${alias}.${k}`).join(' + ');
+  // Rollup rows hold their cost sums; raw events are summed the way the rollup sums them.
+  const cost = w.wholeHourOffsets ? 's.cost_usd, s.agent_tokens, s.unpriced_tokens' : eventCostColumns('s');
   const days = Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
   // One row of each day is kept for the fold itself.
   const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
@@ -56,33 +65,36 @@ export async function usageByDay(
        SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
      ),
      src AS (
-       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts}
+       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts},
+              ${cost}
        FROM ${table} s
        WHERE s.runtime_id IN (SELECT id FROM rt)
          AND s.${at} >= ($3::date::timestamp AT TIME ZONE $5)
          AND s.${at} < (($4::date + 1)::timestamp AT TIME ZONE $5)
        UNION ALL
-       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}
+       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}, coalesce(d.cost_usd, 0), 0,
+              CASE WHEN d.cost_usd IS NULL THEN ${total('d')} ELSE 0 END
        FROM usage_daily_totals d
        WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
      ),
      -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
      by_model AS (
-       SELECT runtime_id, date, provider, model, ${sums},
+       SELECT runtime_id, date, provider, model, ${sums}, ${costSums},
               row_number() OVER (PARTITION BY runtime_id, date
-                ORDER BY ${total}
+                ORDER BY ${sumTotal}
                 DESC, provider, model) AS model_rank
-       FROM src
+       FROM src AS s(runtime_id, date, provider, model, ${counts}, cost, agent, unpriced)
        GROUP BY runtime_id, date, provider, model
        -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
-       HAVING ${total} > 0
+       HAVING ${sumTotal} > 0
      ),
      top_models AS (
        SELECT runtime_id, date,
               CASE WHEN bool_and(model_rank <= $6) THEN min(provider) ELSE ${foldedProvider} END AS provider,
               CASE WHEN bool_and(model_rank <= $6) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+              ${costSums},
               row_number() OVER (PARTITION BY date
-                ORDER BY ${total}
+                ORDER BY ${sumTotal}
                 DESC, runtime_id, min(provider), min(model)) AS row_rank
        FROM by_model
        GROUP BY runtime_id, date, CASE WHEN model_rank <= $6 THEN model_rank END
@@ -90,7 +102,10 @@ export async function usageByDay(
      SELECT CASE WHEN bool_and(row_rank <= $7) THEN min(runtime_id::text) ELSE '${FOLDED_RUNTIME_ID}' END AS runtime_id,
             to_char(date, 'YYYY-MM-DD') AS date,
             CASE WHEN bool_and(row_rank <= $7) THEN min(provider) ELSE ${foldedProvider} END AS provider,
-            CASE WHEN bool_and(row_rank <= $7) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums}
+            CASE WHEN bool_and(row_rank <= $7) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+            -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
+            CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END AS cost_usd,
+            sum(agent)::float8 AS agent_tokens, sum(unpriced)::float8 AS unpriced_tokens
      FROM top_models
      GROUP BY date, CASE WHEN row_rank <= $7 THEN row_rank END
      ORDER BY date DESC, 1, 3, 4`,

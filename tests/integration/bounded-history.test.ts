@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approximateBytes, HistoryCache } from '../../server/http/history-cache';
 import { historyWindow } from '../../server/http/history-window';
+import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
   createWorkspace,
@@ -70,6 +71,7 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
             cache_write_tokens: 1,
           })),
         ),
+        createPricer(),
       );
     });
 

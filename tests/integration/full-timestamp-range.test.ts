@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
   createWorkspace,
@@ -66,7 +67,11 @@ describe.each(databaseKinds)('full timestamp range on %s', (_kind, open) => {
     });
     await db.transaction(async (tx) => {
       await lockRuntimes(tx, [runtimeId]);
-      await writeUsageEvents(tx, collapseByKey(usage.events.map((e) => ({ ...e, runtime_id: runtimeId }))));
+      await writeUsageEvents(
+        tx,
+        collapseByKey(usage.events.map((e) => ({ ...e, runtime_id: runtimeId }))),
+        createPricer(),
+      );
       await writeTasks(
         tx,
         tasks.tasks.map((t) => ({ ...t, runtime_id: runtimeId })),

@@ -221,7 +221,7 @@ describe('hostile payloads on /daemon', () => {
     ],
     ['a NUL character in a model', 'usage', () => usage([event({ model: 'gpt\u00005' })]), 'invalid_payload'],
     ['an event without a model', 'usage', () => usage([{ ...event(), model: undefined }]), 'invalid_payload'],
-    ['an unknown key in an event', 'usage', () => usage([event({ cost_usd: 1 })]), 'invalid_payload'],
+    ['an unknown key in an event', 'usage', () => usage([event({ price_usd: 1 })]), 'invalid_payload'],
     [
       'a __proto__ key in an event',
       'usage',

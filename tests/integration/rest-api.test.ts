@@ -313,11 +313,15 @@ describe('REST API', () => {
         cache_write_tokens: 0,
         // 12 × $3 + 24 × $15 + 120 × $0.30 per million
         cost_usd: 0.000432,
+        cost_source: 'table',
+        unpriced_tokens: 0,
       });
       expect(rows.find((r) => r.model === 'mystery-model')).toMatchObject({
         date: today,
         input_tokens: 1000,
         cost_usd: null,
+        cost_source: 'unknown',
+        unpriced_tokens: 1000,
       });
     });
 
@@ -399,6 +403,7 @@ describe('REST API', () => {
         output: 25,
         cache_read: 0.5,
         cache_write: 6.25,
+        cache_write_1h: 10,
       });
     });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
   createWorkspace,
@@ -48,7 +49,11 @@ describe.each(databaseKinds)('rollup overflow on %s', (_kind, open) => {
   const write = (events: UsageEvent[]) =>
     db.transaction(async (tx) => {
       await lockRuntimes(tx, [runtimeId]);
-      return writeUsageEvents(tx, collapseByKey(events.map((e) => ({ ...e, runtime_id: runtimeId }))));
+      return writeUsageEvents(
+        tx,
+        collapseByKey(events.map((e) => ({ ...e, runtime_id: runtimeId }))),
+        createPricer(),
+      );
     });
 
   it('accepts the 1,026th event of 2^53-1 tokens in one hour and keeps the sum exact', async () => {

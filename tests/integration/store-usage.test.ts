@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
+import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
   createWorkspace,
@@ -12,7 +13,7 @@ import {
   writeDailyTotals,
   writeUsageEvents,
 } from '../../server/store';
-import type { UsageEvent } from '../../shared';
+import type { DailyTotalsEntry, UsageEvent } from '../../shared';
 import { databaseKinds, intlLocalDate } from '../helpers/databases';
 
 const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
@@ -36,12 +37,15 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
   let workspaceId: string;
   let runtimeId: string;
 
+  const pricer = createPricer();
+  const writeDaily = (rt: string, entries: DailyTotalsEntry[]) => writeDailyTotals(db, rt, entries, pricer);
+
   /** Writes one batch the way the group-commit writer does. */
   const write = (events: UsageEvent[], rt = runtimeId) =>
     db.transaction(async (tx) => {
       await lockRuntimes(tx, [rt]);
       const rows: RuntimeUsageEvent[] = events.map((e) => ({ ...e, runtime_id: rt }));
-      return writeUsageEvents(tx, collapseByKey(rows));
+      return writeUsageEvents(tx, collapseByKey(rows), pricer);
     });
 
   const newRuntime = async () => {
@@ -92,6 +96,9 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
       output_tokens: 39,
       cache_read_tokens: 100,
       cache_write_tokens: 5,
+      // The winning snapshot's cost replaces the old one: (10·3 + 40·15 + 100·0.3 + 5·3.75 − 10·3 − 1·15) / 1e6.
+      cost_usd: 0.00063375,
+      unpriced_tokens: 0,
     });
     expect(d3).toEqual([]);
     expect(d4).toEqual([]);
@@ -106,6 +113,9 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
         output_tokens: 40,
         cache_read_tokens: 100,
         cache_write_tokens: 5,
+        cost_usd: 0.00067875,
+        agent_tokens: 0,
+        unpriced_tokens: 0,
       },
     ]);
   });
@@ -128,13 +138,13 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
     const rt = await newRuntime();
     await write([event('e', '2026-06-10T12:00:00Z', 'gpt-5', [1, 2, 3, 4])], rt);
     const entry = { date: '2026-06-10', provider: 'claude', model: 'gpt-5' };
-    const first = await writeDailyTotals(db, rt, [
+    const first = await writeDaily(rt, [
       { ...entry, input_tokens: 100, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 },
     ]);
-    const second = await writeDailyTotals(db, rt, [
+    const second = await writeDaily(rt, [
       { ...entry, input_tokens: 70, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0 },
     ]);
-    const same = await writeDailyTotals(db, rt, [
+    const same = await writeDaily(rt, [
       { ...entry, input_tokens: 70, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0 },
     ]);
     expect(first.map((d) => d.input_tokens)).toEqual([100]);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPrices } from '../../../shared/pricing';
 import type { UsagePush, UsageRow } from '../../../shared/schemas';
 import { deltaDate, mergeUsage } from '../../../web/src/lib/merge';
 
@@ -44,17 +43,13 @@ describe('deltaDate', () => {
 
 describe('mergeUsage across a DST change', () => {
   it('gives America/Los_Angeles 2026-03-08 (spring forward) exactly 23 hours', () => {
-    const rows = mergeUsage([], [hourly('2026-03-08T00:00:00Z', 48)], {
-      tz: 'America/Los_Angeles',
-      prices: defaultPrices,
-    });
+    const rows = mergeUsage([], [hourly('2026-03-08T00:00:00Z', 48)], { tz: 'America/Los_Angeles' });
     expect(perDay(rows)).toEqual({ '2026-03-07': 8, '2026-03-08': 23, '2026-03-09': 17 });
   });
 
   it('gives Pacific/Auckland 2026-04-05 (clocks back) exactly 25 hours', () => {
     const rows = mergeUsage([], [hourly('2026-04-04T00:00:00Z', 48)], {
       tz: 'Pacific/Auckland',
-      prices: defaultPrices,
     });
     expect(perDay(rows)).toEqual({ '2026-04-04': 11, '2026-04-05': 25, '2026-04-06': 12 });
   });
@@ -62,7 +57,6 @@ describe('mergeUsage across a DST change', () => {
   it('returns rows newest day first', () => {
     const rows = mergeUsage([], [hourly('2026-04-04T00:00:00Z', 48)], {
       tz: 'Pacific/Auckland',
-      prices: defaultPrices,
     });
     expect(rows.map((r) => r.date)).toEqual(['2026-04-06', '2026-04-05', '2026-04-04']);
   });
@@ -81,7 +75,7 @@ describe('mergeUsage', () => {
     cost_usd: 0.0105,
   };
 
-  it('adds a delta to the existing row and recomputes its cost from the new totals', () => {
+  it("adds a delta to the existing row and adds the delta's cost to the row's", () => {
     const push: UsagePush = {
       runtime_id: RT,
       deltas: [
@@ -93,26 +87,44 @@ describe('mergeUsage', () => {
           output_tokens: 0,
           cache_read_tokens: 1_000_000,
           cache_write_tokens: 0,
+          cost_usd: 0.303,
+          unpriced_tokens: 0,
         },
       ],
     };
-    const [row, ...rest] = mergeUsage([base], [push], { tz: 'UTC', prices: defaultPrices });
+    const [row, ...rest] = mergeUsage([base], [push], { tz: 'UTC' });
     expect(rest).toEqual([]);
-    expect(row).toEqual({ ...base, input_tokens: 2000, cache_read_tokens: 1_000_000, cost_usd: 0.3135 });
+    expect(row).toEqual({
+      ...base,
+      input_tokens: 2000,
+      cache_read_tokens: 1_000_000,
+      cost_usd: 0.3135,
+      cost_source: 'table',
+      unpriced_tokens: 0,
+    });
   });
 
   it('leaves the input rows untouched', () => {
     const rows = [base];
-    mergeUsage(rows, [hourly('2026-11-24T10:00:00Z', 1)], { tz: 'UTC', prices: defaultPrices });
+    mergeUsage(rows, [hourly('2026-11-24T10:00:00Z', 1)], { tz: 'UTC' });
     expect(rows[0]?.input_tokens).toBe(1000);
   });
 
   it('creates a row per provider × model and keeps a null cost for an unpriced model', () => {
     const push: UsagePush = {
       runtime_id: RT,
-      deltas: [{ date: '2026-11-23', provider: 'codex', model: 'mystery-model', ...counts(7) }],
+      deltas: [
+        {
+          date: '2026-11-23',
+          provider: 'codex',
+          model: 'mystery-model',
+          ...counts(7),
+          cost_usd: 0,
+          unpriced_tokens: 7,
+        },
+      ],
     };
-    const rows = mergeUsage([base], [push], { tz: 'UTC', prices: defaultPrices });
+    const rows = mergeUsage([base], [push], { tz: 'UTC' });
     expect(rows).toHaveLength(2);
     expect(rows[1]).toEqual({
       runtime_id: RT,
@@ -121,6 +133,8 @@ describe('mergeUsage', () => {
       model: 'mystery-model',
       ...counts(7),
       cost_usd: null,
+      cost_source: 'unknown',
+      unpriced_tokens: 7,
     });
   });
 
@@ -129,14 +143,14 @@ describe('mergeUsage', () => {
       runtime_id: RT,
       deltas: [{ date: '2026-10-01', provider: 'p', model: 'm', ...counts(5) }],
     };
-    const rows = mergeUsage([base], [push], { tz: 'UTC', prices: defaultPrices, since: '2026-11-01' });
+    const rows = mergeUsage([base], [push], { tz: 'UTC', since: '2026-11-01' });
     expect(rows).toEqual([base]);
   });
 
   it('sums several pushes of one frame', () => {
     const a = hourly('2026-11-24T10:00:00Z', 2);
     const b = hourly('2026-11-24T11:00:00Z', 3);
-    const rows = mergeUsage([], [a, b], { tz: 'UTC', prices: defaultPrices });
+    const rows = mergeUsage([], [a, b], { tz: 'UTC' });
     expect(perDay(rows)).toEqual({ '2026-11-24': 5 });
   });
 });

@@ -3,6 +3,7 @@
  * metadata.scan) and, plainly, the models whose cost is unknown.
  */
 import type { Runtime } from '../../../shared/schemas';
+import type { UnpricedModel } from '../lib/aggregate';
 import { exact } from '../lib/format';
 
 /** Numeric entries of metadata.scan, in the daemon's order; anything else is ignored. */
@@ -16,7 +17,7 @@ export function scanStats(metadata: Runtime['metadata']): [string, number][] {
 
 const humanKey = (k: string) => k.replaceAll('_', ' ');
 
-export function DataQuality({ runtime, unpriced }: { runtime: Runtime; unpriced: string[] }) {
+export function DataQuality({ runtime, unpriced }: { runtime: Runtime; unpriced: UnpricedModel[] }) {
   const stats = scanStats(runtime.metadata);
   return (
     <div class="quality">
@@ -34,10 +35,10 @@ export function DataQuality({ runtime, unpriced }: { runtime: Runtime; unpriced:
       )}
       {unpriced.length > 0 ? (
         <ul class="unpriced">
-          {unpriced.map((m) => (
-            <li key={m}>
-              ⚠ cost unknown for model <code>{m}</code> — its tokens are counted, its cost is left out of
-              totals.
+          {unpriced.map(({ model, tokens }) => (
+            <li key={model}>
+              ⚠ cost unknown for model <code>{model}</code>: {exact(tokens)} tokens counted, their cost left
+              out of totals (add it to PRICING_FILE, then run <code>runtime-hub reprice</code>).
             </li>
           ))}
         </ul>

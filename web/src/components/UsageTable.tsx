@@ -1,7 +1,7 @@
 /** The per-day × model table of a range, with a CSV download of exactly these rows (built in the browser). */
 
 import { usageCsv } from '../../../shared/csv';
-import type { UsageRow } from '../../../shared/schemas';
+import type { RowCostSource, UsageRow } from '../../../shared/schemas';
 import { rowTokens } from '../lib/aggregate';
 import { dayLabel, exact, usdPrecise } from '../lib/format';
 import { Table } from './DataTable';
@@ -23,6 +23,14 @@ export function tableOrder(rows: readonly UsageRow[]): UsageRow[] {
     a.date !== b.date ? (a.date < b.date ? 1 : -1) : rowTokens(b) - rowTokens(a),
   );
 }
+
+/** What a cost cell says about where its figure came from. */
+const COST_SOURCE_TITLE: Record<RowCostSource, string> = {
+  agent: 'cost reported by the agent itself',
+  table: 'cost from the price table, per request as of its date',
+  mixed: 'cost partly reported by the agent, partly from the price table',
+  unknown: 'some tokens of this model have no known price',
+};
 
 export function UsageTable({ rows, colorOf }: { rows: UsageRow[]; colorOf: (model: string) => string }) {
   return (
@@ -48,7 +56,19 @@ export function UsageTable({ rows, colorOf }: { rows: UsageRow[]; colorOf: (mode
         {
           label: 'Cost',
           numeric: true,
-          cell: (r) => (r.cost_usd === null ? <span class="muted">unknown</span> : usdPrecise(r.cost_usd)),
+          cell: (r) =>
+            r.cost_usd === null ? (
+              <span class="muted" title="some tokens of this model have no known price">
+                unknown
+              </span>
+            ) : (
+              <span title={COST_SOURCE_TITLE[r.cost_source ?? 'table']}>
+                {usdPrecise(r.cost_usd)}
+                {r.cost_source === 'agent' || r.cost_source === 'mixed' ? (
+                  <sup class="muted"> agent</sup>
+                ) : null}
+              </span>
+            ),
         },
       ]}
     />

@@ -9,26 +9,35 @@ import { addInto, byKind, TOKEN_KINDS, type TokenKind, totalOf, zeroCounts } fro
 // The pages and the usage table call a row's total by this name.
 export { totalOf as rowTokens } from '../../../shared/tokens';
 
+export interface UnpricedModel {
+  model: string;
+  tokens: number;
+}
+
 export interface Totals extends TokenCounts {
   tokens: number;
   /** Sum of the priced rows. */
   cost: number;
-  /** Models with at least one row of unknown cost, sorted. */
-  unpriced: string[];
+  /** Models with tokens of unknown cost, sorted, with those tokens (their cost is left out of `cost`). */
+  unpriced: UnpricedModel[];
 }
 
 export function totalsOf(rows: readonly UsageRow[]): Totals {
   const t: Totals = { ...zeroCounts(), tokens: 0, cost: 0, unpriced: [] };
-  const unpriced = new Set<string>();
+  const unpriced = new Map<string, number>();
   for (const r of rows) {
     addInto(t, r);
     t.tokens += totalOf(r);
-    if (r.cost_usd === null) unpriced.add(r.model);
+    // A row of unknown cost has no cost in the total; a hub that does not say which tokens counts them all.
+    if (r.cost_usd === null)
+      unpriced.set(r.model, (unpriced.get(r.model) ?? 0) + (r.unpriced_tokens ?? totalOf(r)));
     else t.cost += r.cost_usd;
   }
-  t.unpriced = [...unpriced].sort();
-  // Row costs are whole micro-dollars; summing floats must not show as $6.4573500000001.
-  t.cost = Math.round(t.cost * 1e6) / 1e6;
+  t.unpriced = [...unpriced.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([model, tokens]) => ({ model, tokens }));
+  // Row costs are whole nano-dollars; summing floats must not show as $6.4573500000001.
+  t.cost = Math.round(t.cost * 1e9) / 1e9;
   return t;
 }
 

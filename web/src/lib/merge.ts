@@ -3,8 +3,6 @@
  * the daily-totals format); the dashboard keeps rows per local day in the viewer's zone, so each hour is
  * bucketed with the zone's own calendar (DST included) and added to its day × provider × model row.
  */
-import type { PriceTable } from '../../../shared/pricing';
-import { costUsd } from '../../../shared/pricing';
 import type { UsageDelta, UsagePush, UsageRow } from '../../../shared/schemas';
 import { localDate } from '../../../shared/time';
 import { addCounts, zeroCounts } from '../../../shared/tokens';
@@ -19,14 +17,14 @@ const rowKey = (r: { runtime_id: string; date: string; provider: string; model: 
 
 export interface MergeOptions {
   tz: string;
-  prices: PriceTable;
   /** Oldest date kept (inclusive); deltas before the shown window are dropped. */
   since?: string;
 }
 
 /**
  * Adds the deltas of several pushes to rows (newest day first) and returns new rows; the input is untouched.
- * The row's cost is recomputed from its new totals so it stays what the hub would answer for the same counts.
+ * The row's cost adds the delta's cost (priced per event by the hub); it becomes unknown (null) as soon as the row
+ * holds tokens of unknown price, as the hub would answer.
  */
 export function mergeUsage(
   rows: readonly UsageRow[],
@@ -43,13 +41,23 @@ export function mergeUsage(
       const key = rowKey({ runtime_id: push.runtime_id, date, provider: delta.provider, model: delta.model });
       const prev = byKey.get(key);
       const counts = addCounts(prev ?? zeroCounts(), delta);
+      const unpriced = (prev?.unpriced_tokens ?? 0) + (delta.unpriced_tokens ?? 0);
+      const prevCost = prev ? prev.cost_usd : 0;
+      const known = prevCost !== null && unpriced <= 0 && typeof delta.cost_usd === 'number';
       byKey.set(key, {
         runtime_id: push.runtime_id,
         date,
         provider: delta.provider,
         model: delta.model,
         ...counts,
-        cost_usd: costUsd(delta.model, counts, opts.prices),
+        cost_usd: known ? Math.round((prevCost + (delta.cost_usd ?? 0)) * 1e9) / 1e9 : null,
+        // The delta does not say who priced it: a row keeps its source until the next refetch.
+        cost_source: known
+          ? prev?.cost_source === 'unknown'
+            ? 'table'
+            : (prev?.cost_source ?? 'table')
+          : 'unknown',
+        unpriced_tokens: unpriced,
       });
       changed = true;
     }

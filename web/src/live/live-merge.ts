@@ -74,7 +74,7 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
     patch.lastDeltaAt = lastDeltaAt;
     if (s.overview.status === 'ready') {
       const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
-      const data = mergeUsage(s.overview.data, batch.usage, { tz: s.tz, prices: s.prices, since });
+      const data = mergeUsage(s.overview.data, batch.usage, { tz: s.tz, since });
       patch.overview = { ...s.overview, data };
     }
   }
@@ -97,7 +97,7 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
   const mine = batch.usage.filter((p) => p.runtime_id === d.id);
   if (mine.length > 0 && d.usage.status === 'ready') {
     const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
-    const data = mergeUsage(d.usage.data, mine, { tz: s.tz, prices: s.prices, since });
+    const data = mergeUsage(d.usage.data, mine, { tz: s.tz, since });
     next = { ...next, usage: { ...d.usage, data } };
   }
   if (batch.tasks.length > 0 && d.hourly.status === 'ready') {

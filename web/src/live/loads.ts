@@ -4,7 +4,6 @@
  * is dropped, so a slow answer never overwrites a newer one.
  */
 import type { PriceTable } from '../../../shared/pricing';
-import { defaultPrices } from '../../../shared/pricing';
 import { hourlyFromRows } from '../lib/activity';
 import type { Sessions } from './session';
 import type { DetailState, Loadable, State } from './state';
@@ -42,7 +41,7 @@ export class Loads {
     if (!this.sessions.isCurrent(session)) return;
     this.state.set({
       me: me.status === 'fulfilled' ? ready(me.value) : { status: 'error', message: errorText(me.reason) },
-      prices: prices.status === 'fulfilled' ? (prices.value as PriceTable) : defaultPrices,
+      prices: prices.status === 'fulfilled' ? (prices.value as PriceTable) : {},
     });
   }
 

@@ -1,6 +1,5 @@
 /** The dashboard's whole state: what REST answered plus the live deltas merged into it. Replaced, never mutated. */
 import type { PriceTable } from '../../../shared/pricing';
-import { defaultPrices } from '../../../shared/pricing';
 import type { Runtime, UsageRow } from '../../../shared/schemas';
 import type { HourlyState } from '../lib/activity';
 import type { Me } from './api';
@@ -46,7 +45,7 @@ export function initialState(token: string | null, tz: string): State {
     signInMessage: null,
     tz,
     me: { status: 'loading' },
-    prices: defaultPrices,
+    prices: {},
     runtimes: { status: 'loading' },
     connection: 'connecting',
     overview: { status: 'loading' },
