@@ -18,6 +18,7 @@ Hub:
   token list [--workspace <id>]           → {"tokens":[…]} (never the secrets)
   token revoke <token-id>                 → {"id","revoked":true}
   link [--workspace <id>]                 a new member token and its dashboard link (also while a hub runs)
+  reprice [--since YYYY-MM-DD]            recompute stored costs after the prices or PRICING_FILE changed
 
 Agents:
   daemon --url <hub> --token <daemon-token> [--claude-dir D] [--codex-dir D] [--state FILE] [--once]
@@ -84,6 +85,13 @@ channel only a user who can read DATA_DIR can use) and the link is its address.
 Options:
   --workspace <id>     the workspace of the new token
   -h, --help           show this help
+`,
+  reprice: `Usage: runtime-hub reprice [--since YYYY-MM-DD]
+
+Recomputes the stored cost of every usage event and daily total from --since on (default: all) with the price
+database, PRICING_FILE and the model aliases as they are now, and prints {"since", …counts}. Exact and idempotent:
+a second run changes nothing. Restart the hubs first after changing PRICING_FILE, so new events are priced alike.
+${ADMIN_NOTE}
 `,
   demo: `Usage: runtime-hub demo
 

@@ -7,7 +7,7 @@
 import { COMMAND_HELP, GLOBAL_HELP } from './help';
 import { UsageError } from './usage-error';
 
-const HUB_COMMANDS = ['serve', 'migrate', 'workspace', 'token', 'link', 'demo'];
+const HUB_COMMANDS = Object.keys(COMMAND_HELP);
 
 /** The environment with `serve`'s flags applied over it (flags win), and the flags that were given. */
 async function serveEnvironment(args: string[]): Promise<NodeJS.ProcessEnv> {
