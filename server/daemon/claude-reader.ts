@@ -45,15 +45,6 @@ const ClaudeLine = z.looseObject({
     .nullish(),
 });
 
-/**
- * What the wire does not carry yet (the cost half of issue 12 will): the part of the cache write kept for one
- * hour and the speed tier. Read here so the cost work only has to send them.
- */
-export interface ClaudeUsageDetail {
-  cache_write_1h_tokens: number;
-  speed?: string;
-}
-
 export type ClaudeResult =
   | {
       kind: 'usage';
@@ -61,7 +52,6 @@ export type ClaudeResult =
       sessionId: string | undefined;
       /** The API response's own id: one response, one event, whatever request id the line carries. */
       messageId: string | undefined;
-      detail: ClaudeUsageDetail;
     }
   | { kind: 'skip'; unparsable: boolean; sessionId?: string | undefined; ts?: string | undefined };
 
@@ -88,13 +78,19 @@ function rawField(line: Buffer, mark: Buffer, fromEnd: boolean): string | undefi
   return line.toString('latin1', start, end);
 }
 
-function usageDetail(usage: Record<string, unknown>): ClaudeUsageDetail {
+/**
+ * What the price depends on beyond the four counts: the part of the cache write kept for one hour (billed 2×
+ * input rather than 1.25×) and the speed tier (fast mode bills a multiple). Only sent when present, so events of
+ * older logs stay as they were.
+ */
+function priceDetail(
+  usage: Record<string, unknown>,
+  cacheWrite: number,
+): Pick<UsageEvent, 'cache_write_1h_tokens' | 'speed'> {
   const creation = usage.cache_creation as Record<string, unknown> | null | undefined;
-  const speed = typeof usage.speed === 'string' ? usage.speed : undefined;
-  return {
-    cache_write_1h_tokens: count(creation?.ephemeral_1h_input_tokens),
-    ...(speed ? { speed } : {}),
-  };
+  const oneHour = Math.min(count(creation?.ephemeral_1h_input_tokens), cacheWrite);
+  const speed = usage.speed === 'fast' || usage.speed === 'standard' ? usage.speed : undefined;
+  return { ...(oneHour > 0 ? { cache_write_1h_tokens: oneHour } : {}), ...(speed ? { speed } : {}) };
 }
 
 /**
@@ -140,8 +136,9 @@ export function parseClaudeLine(line: Buffer): ClaudeResult {
     provider: 'claude',
     model: (message?.model?.trim() || 'unknown').slice(0, 200),
     ...counts,
+    ...priceDetail(usage, counts.cache_write_tokens),
   };
   // Not validated here: the scanner checks it against the shared schema only when it is queued, which
   // spares the check for the many repeated snapshots.
-  return { kind: 'usage', event, sessionId, messageId: message?.id, detail: usageDetail(usage) };
+  return { kind: 'usage', event, sessionId, messageId: message?.id };
 }

@@ -6,6 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseClaudeLine } from '../../../server/daemon/claude-reader';
+import { UsageEvent } from '../../../shared';
 import {
   claudeAgentProgress,
   claudeAssistant,
@@ -170,7 +171,7 @@ describe('Claude responses replayed or relayed by other lines', () => {
     ).toEqual(events.map((e) => e.id).sort());
   });
 
-  it('reads the one-hour cache write and the speed of a response beside the event, not into it', () => {
+  it('sends the one-hour cache write and the speed of a response on its event, so the hub prices them', () => {
     const line = claudeAssistant({
       messageId: 'msg_01Fast',
       requestId: 'req_01Fast',
@@ -180,22 +181,24 @@ describe('Claude responses replayed or relayed by other lines', () => {
       usage: { input: 3, output: 90, cacheRead: 0, cacheWrite: 5_000, cacheWrite1h: 3_500, speed: 'fast' },
     });
     const r = parseClaudeLine(Buffer.from(line));
-    expect(r).toMatchObject({
-      kind: 'usage',
-      messageId: 'msg_01Fast',
-      detail: { cache_write_1h_tokens: 3_500, speed: 'fast' },
-    });
+    expect(r).toMatchObject({ kind: 'usage', messageId: 'msg_01Fast' });
     if (r.kind !== 'usage') throw new Error('expected usage');
-    // The wire contract does not carry them yet.
-    expect(Object.keys(r.event).sort()).toEqual([
-      'cache_read_tokens',
-      'cache_write_tokens',
-      'id',
-      'input_tokens',
-      'model',
-      'output_tokens',
-      'provider',
-      'ts',
-    ]);
+    expect(r.event).toMatchObject({ cache_write_tokens: 5_000, cache_write_1h_tokens: 3_500, speed: 'fast' });
+    expect(UsageEvent.parse(r.event)).toEqual(r.event);
+  });
+
+  it('leaves the price fields off an event whose log line has none', () => {
+    const line = claudeAssistant({
+      messageId: 'msg_01Plain',
+      requestId: 'req_01Plain',
+      sessionId: S,
+      ts: '2026-11-02T10:00:00.000Z',
+      model: 'claude-sonnet-4-5',
+      usage: { input: 3, output: 90, cacheRead: 0, cacheWrite: 5_000 },
+    });
+    const r = parseClaudeLine(Buffer.from(line));
+    if (r.kind !== 'usage') throw new Error('expected usage');
+    expect(r.event).not.toHaveProperty('cache_write_1h_tokens');
+    expect(r.event).not.toHaveProperty('speed');
   });
 });
