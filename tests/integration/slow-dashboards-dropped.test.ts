@@ -10,25 +10,10 @@ import WebSocket from 'ws';
 import { workspaceRoom } from '../../server/realtime/dashboard-namespace';
 import { bufferedBytes } from '../../server/realtime/slow-consumers';
 import { startTestHub, type TestHub } from '../helpers/hub';
+import { rawDashboard as rawDashboardOn, stopReading } from '../helpers/raw-dashboard';
 import { type ClientSocket, collect, connect, eventually } from '../helpers/sockets';
 
-/** A dashboard connection made by hand: the Engine.IO open, then the Socket.IO connect to `/dashboard`. */
-async function rawDashboard(hub: TestHub): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/socket.io/?EIO=4&transport=websocket`);
-  await new Promise<void>((resolve, reject) => {
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const text = data.toString();
-      if (text.startsWith('0{')) ws.send(`40/dashboard,${JSON.stringify({ token: hub.memberToken })}`);
-      if (text.startsWith('40/dashboard,')) resolve();
-    });
-  });
-  ws.on('error', () => {});
-  return ws;
-}
-
-/** Stops reading: what the hub sends piles up in the kernel, then in the hub. */
-const stopReading = (ws: WebSocket) => (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+const rawDashboard = (hub: TestHub) => rawDashboardOn(hub.port, hub.memberToken);
 
 const dashboardsOf = (hub: TestHub) => hub.hub.io.of('/dashboard').sockets;
 
