@@ -29,6 +29,7 @@ describe('dashboards that never read, under load', () => {
   let footprint: Footprint;
   let check: LedgerCheck;
   let dropped = 0;
+  let droppedAtMs = 0;
   let readerEqual = false;
 
   scenarioOnce(
@@ -60,6 +61,7 @@ describe('dashboards that never read, under load', () => {
       slow.push(ws);
     }
     const watcher = watchFootprint(node);
+    const watchedAt = Date.now();
     fleet = new DaemonFleet({
       url: node.url,
       token: daemonToken,
@@ -76,6 +78,7 @@ describe('dashboards that never read, under load', () => {
       500,
     ).catch(() => undefined);
     dropped = await node.metric('hub_dashboard_drops_total');
+    droppedAtMs = Date.now() - watchedAt;
     await sleep(2_000);
     fleet.stopGenerating();
     await fleet.flush(60_000);
@@ -94,6 +97,8 @@ describe('dashboards that never read, under load', () => {
       healthz_checks: footprint.healthzChecks,
       peak_rss_mb: (footprint.peakRssBytes / 1_048_576).toFixed(1),
       worst_loop_stall_ms: footprint.worstLoopStallMs.toFixed(1),
+      worst_stall_seen_at_ms: footprint.worstLoopStallAtMs,
+      all_dropped_by_ms: droppedAtMs,
       reader_equal: readerEqual,
     });
   }

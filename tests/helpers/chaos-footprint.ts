@@ -11,10 +11,19 @@ export interface Footprint {
   healthzChecks: number;
   peakRssBytes: number;
   worstLoopStallMs: number;
+  /** When the scrape that saw the worst stall was taken, in ms since watching began. */
+  worstLoopStallAtMs: number;
 }
 
 export function watchFootprint(hub: ChaosHub): { stop(): Promise<Footprint> } {
-  const figures: Footprint = { healthzMaxMs: 0, healthzChecks: 0, peakRssBytes: 0, worstLoopStallMs: 0 };
+  const since = Date.now();
+  const figures: Footprint = {
+    healthzMaxMs: 0,
+    healthzChecks: 0,
+    peakRssBytes: 0,
+    worstLoopStallMs: 0,
+    worstLoopStallAtMs: 0,
+  };
   let running = true;
   const healthz = (async () => {
     while (running) {
@@ -36,7 +45,10 @@ export function watchFootprint(hub: ChaosHub): { stop(): Promise<Footprint> } {
     const lag = await hub.metric('nodejs_eventloop_lag_max_seconds');
     const rss = await hub.metric('process_resident_memory_bytes');
     figures.peakRssBytes = Math.max(figures.peakRssBytes, rss);
-    figures.worstLoopStallMs = Math.max(figures.worstLoopStallMs, lag * 1_000);
+    if (lag * 1_000 > figures.worstLoopStallMs) {
+      figures.worstLoopStallMs = lag * 1_000;
+      figures.worstLoopStallAtMs = Date.now() - since;
+    }
   };
   const scrapes = (async () => {
     while (running) {
