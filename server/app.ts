@@ -26,6 +26,7 @@ import { PresenceTracker } from './realtime/presence';
 import { useRedisAdapter } from './realtime/redis-adapter';
 import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
+import { SlowConsumerGuard } from './realtime/slow-consumers';
 import type { Database } from './store';
 import { VERSION } from './version';
 
@@ -138,7 +139,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     metrics,
     options: { nodeId, maxPayloadBytes: config.MAX_PAYLOAD_BYTES, callsPerSecond: config.DAEMON_RATE_PER_S },
   });
-  attachDashboardNamespace(dashboards, metrics);
+  const slowConsumers = new SlowConsumerGuard({
+    maxBufferBytes: config.DASHBOARD_MAX_BUFFER_BYTES,
+    drainTimeoutMs: config.DASHBOARD_DRAIN_TIMEOUT_MS,
+    checkMs: Math.min(1_000, config.DASHBOARD_DRAIN_TIMEOUT_MS),
+    heartbeat: () => io.engine.opts as { pingInterval: number; pingTimeout: number },
+    onDrop: (reason) => metrics.dashboardDrops.inc({ reason }),
+  });
+  attachDashboardNamespace(dashboards, metrics, slowConsumers);
 
   let stopRevocations = () => {};
   return {
@@ -150,6 +158,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     async listen() {
       await http.listen({ port: config.PORT, host: config.HOST });
       presence.start();
+      slowConsumers.start();
       stopRevocations = watchRevocations(io, db, deps.revocationCheckMs ?? 2_000, logger);
       const address = http.server.address();
       return typeof address === 'object' && address ? address.port : config.PORT;
@@ -157,6 +166,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     async close() {
       stopRevocations();
       presence.stop();
+      slowConsumers.stop();
       resync.stop();
       await writer.drain();
       io.close();

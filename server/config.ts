@@ -55,6 +55,10 @@ export const ConfigSchema = z.object({
   MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(500),
   /** Open Socket.IO connections holding one token. */
   MAX_CONNECTIONS_PER_TOKEN: positiveInt.default(1_000),
+  /** Bytes queued for one dashboard (engine buffer + WebSocket) past which it is dropped; it refetches on reconnect. */
+  DASHBOARD_MAX_BUFFER_BYTES: positiveInt.default(4_194_304),
+  /** A dashboard whose queued messages found no room to leave for this long is dropped. */
+  DASHBOARD_DRAIN_TIMEOUT_MS: positiveInt.default(30_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

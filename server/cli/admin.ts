@@ -37,8 +37,8 @@ function workspaceFlag(value: string | undefined, required: boolean): string | u
 
 export async function migrateCommand(config: Config, args: string[]): Promise<number> {
   parseFlags('migrate', args, {});
-  // openConfiguredDatabase migrates; a second call reports nothing left to apply.
-  await withDatabase(config, async (db) => print({ applied: await migrate(db) }));
+  // Opened unmigrated, so that what this command applies is what it reports.
+  await withDatabase(config, async (db) => print({ applied: await migrate(db) }), { migrate: false });
   return 0;
 }
 

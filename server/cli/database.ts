@@ -2,8 +2,12 @@
 import type { Config } from '../config';
 import { type Database, openConfiguredDatabase } from '../store';
 
-export async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
-  const { db, close } = await openConfiguredDatabase(config, 'admin');
+export async function withDatabase<T>(
+  config: Config,
+  run: (db: Database) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const { db, close } = await openConfiguredDatabase(config, 'admin', options);
   try {
     return await run(db);
   } finally {

@@ -47,6 +47,12 @@ export function createMetrics(options: { defaultMetrics?: boolean; queueDepth?: 
       labelNames: ['event'] as const,
       registers,
     }),
+    dashboardDrops: new Counter({
+      name: 'hub_dashboard_drops_total',
+      help: 'Dashboards dropped for not reading: buffer_full, not_draining or no_pong',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     redisErrors: new Counter({ name: 'hub_redis_errors_total', help: 'Redis client errors', registers }),
   };
 }

@@ -106,15 +106,20 @@ export function attachDaemonNamespace(
     };
     decoder?.on('decoded', onDecoded);
     socket.on('disconnect', () => decoder?.off('decoded', onDecoded));
+    // Oversized calls and unknown events never reach a handler; both are still answered, so no call hangs.
     socket.use((args, next) => {
-      if ((sizes.get(args) ?? data.lastPacketBytes) <= options.maxPayloadBytes) return next();
       const [event, ...rest] = args;
+      const oversized = (sizes.get(args) ?? data.lastPacketBytes) > options.maxPayloadBytes;
+      if (!oversized && isDaemonEvent(event)) return next();
       // Metric labels stay a closed set whatever event name a client sends.
       const kind = isDaemonEvent(event) ? event : 'unknown';
       const refuse = refuser(kind, ackOf(rest));
       if (!bucket.take())
         return refuse(ackError('rate_limited', 'too many calls on this connection; slow down'));
-      refuse(ackError('too_large', `payload exceeds ${options.maxPayloadBytes} bytes`));
+      if (oversized) return refuse(ackError('too_large', `payload exceeds ${options.maxPayloadBytes} bytes`));
+      refuse(
+        ackError('invalid_payload', `unknown event; expected one of ${Object.keys(handlers).join(', ')}`),
+      );
     });
 
     const on = (event: DaemonEvent) => {

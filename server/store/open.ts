@@ -1,6 +1,6 @@
 /**
  * Opens the configured database: Postgres when DATABASE_URL is set, else the embedded one in DATA_DIR,
- * migrated and ready.
+ * migrated and ready (unless `migrate: false`, for the `migrate` command that reports what it applies).
  */
 import { type Database, DEFAULT_TIMEOUTS, openEmbedded, openPostgres } from './database';
 import { assertEmbeddedFree, claimEmbedded } from './embedded-lock';
@@ -20,20 +20,21 @@ export async function openConfiguredDatabase(
     DB_LOCK_TIMEOUT_MS?: number;
   },
   mode: 'serve' | 'admin',
+  { migrate: migrateOnOpen = true }: { migrate?: boolean } = {},
 ): Promise<OpenedDatabase> {
   if (config.DATABASE_URL) {
     const db = openPostgres(config.DATABASE_URL, undefined, {
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
       lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
     });
-    await migrate(db);
+    if (migrateOnOpen) await migrate(db);
     return { db, close: () => db.close() };
   }
   if (mode === 'admin') assertEmbeddedFree(config.DATA_DIR);
   const release = mode === 'serve' ? claimEmbedded(config.DATA_DIR) : () => {};
   try {
     const db = await openEmbedded(config.DATA_DIR);
-    await migrate(db);
+    if (migrateOnOpen) await migrate(db);
     return {
       db,
       async close() {

@@ -41,6 +41,8 @@ export interface ChaosCluster {
 export interface ClusterOptions {
   /** The DATABASE_URL a node gets (e.g. through a proxy); the database's own URL by default. */
   hubDatabaseUrl?: (hub: 'hub-1' | 'hub-2', pg: ChaosPostgres) => string | Promise<string>;
+  /** Variables added to every node's environment. */
+  hubEnv?: Record<string, string>;
 }
 
 export async function startCluster(
@@ -65,6 +67,7 @@ export async function startCluster(
       databaseUrl: (await clusterOptions.hubDatabaseUrl?.(hub, pg)) ?? pg.url,
       redisUrl: redis.url,
       logDir,
+      env: clusterOptions.hubEnv,
     });
     const [a, b] = await Promise.all([
       startHub('hub-1', await options('hub-1')),

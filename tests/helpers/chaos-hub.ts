@@ -37,13 +37,19 @@ export function hubEnv(databaseUrl: string, redisUrl: string, port: number): Rec
 
 export async function startHub(
   name: string,
-  options: { databaseUrl: string; redisUrl: string; logDir: string; port?: number },
+  options: {
+    databaseUrl: string;
+    redisUrl: string;
+    logDir: string;
+    port?: number;
+    env?: Record<string, string>;
+  },
 ): Promise<ChaosHub> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(options.logDir, `${name}.log`);
   const child = spawnChild(name, process.execPath, [CLI, 'serve'], {
-    env: childEnv(hubEnv(options.databaseUrl, options.redisUrl, port)),
+    env: childEnv({ ...hubEnv(options.databaseUrl, options.redisUrl, port), ...options.env }),
     logFile,
   });
   const readyz = async () => {

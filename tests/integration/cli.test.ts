@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, runCli, startServe } from '../helpers/cli';
 import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
 import { rest } from '../helpers/rest';
+
+const MIGRATIONS = readdirSync(new URL('../../server/store/migrations/', import.meta.url))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -227,10 +231,16 @@ describe('runtime-hub CLI on Postgres', () => {
   });
   afterAll(() => db.drop());
 
-  it('migrates idempotently and administers tokens through DATABASE_URL', async () => {
+  it('migrate on a fresh database reports every migration it applied, and nothing on a second run', async () => {
     const first = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ applied: [] });
+    expect(JSON.parse(first.stdout)).toEqual({ applied: MIGRATIONS });
+    const second = await runCli(['migrate'], { DATABASE_URL: db.url });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toEqual({ applied: [] });
+  });
+
+  it('administers tokens through DATABASE_URL', async () => {
     const ws = JSON.parse(
       (await runCli(['workspace', 'create', 'pg-team'], { DATABASE_URL: db.url })).stdout,
     );

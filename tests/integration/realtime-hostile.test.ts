@@ -351,6 +351,19 @@ describe('hostile payloads on /daemon', () => {
     expect(daemon.connected).toBe(true);
   });
 
+  it('an unknown event name on /daemon gets an invalid_payload ack instead of none', async () => {
+    const before = await snapshot();
+    const expected = {
+      ok: false,
+      error: { code: 'invalid_payload', message: 'unknown event; expected one of hello, usage, task' },
+    };
+    expect(await call(daemon, 'drop_tables', { all: true }, 5_000)).toEqual(expected);
+    expect(await call(daemon, '__proto__', usage([event({ id: 'proto-event' })]), 5_000)).toEqual(expected);
+    expect((await daemon.timeout(5_000).emitWithAck('x'.repeat(10_000))) as Ack<unknown>).toEqual(expected);
+    expect(await snapshot()).toEqual(before);
+    expect(daemon.connected).toBe(true);
+  });
+
   it('refuses a 2 MB call sent right behind a small one, and accepts the small one', async () => {
     const before = await snapshot();
     const [small, big, after] = await Promise.all([
