@@ -5,6 +5,7 @@
  * stays bounded, and nothing acked is lost. Prints each node's peak RSS and worst event-loop stall.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
   lockRuntimes,
@@ -61,6 +62,7 @@ async function seedLargeWorkspace(url: string, workspaceId: string): Promise<voi
                 cache_write_tokens: 4,
               })),
             ),
+            createPricer(),
           );
         });
       }
