@@ -4,8 +4,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Header } from './components/Header';
+import { HubLostBanner } from './components/HubLostBanner';
 import { parseRoute, tokenFromHash } from './lib/route';
 import { connectLive } from './live/socket';
+import { hubLost } from './live/state';
 import type { Store } from './live/store';
 import { useStore, useStoreApi } from './live/use-store';
 import { Overview } from './pages/Overview';
@@ -38,6 +40,7 @@ export function App() {
   const store = useStoreApi();
   const token = useStore((s) => s.token);
   const route = useRoute();
+  const lost = useStore((s) => hubLost(s.connection));
 
   useEffect(() => (token ? connectLive(store, token) : undefined), [store, token]);
 
@@ -45,11 +48,15 @@ export function App() {
   return (
     <>
       <Header />
-      {route.page === 'runtime' ? (
-        <RuntimeDetail key={route.id} id={route.id} initialDays={route.days} />
-      ) : (
-        <Overview />
-      )}
+      <HubLostBanner />
+      {/* Dimmed while the hub is lost: the figures are the last received, not the present. */}
+      <div class={lost ? 'shell shell-stale' : 'shell'}>
+        {route.page === 'runtime' ? (
+          <RuntimeDetail key={route.id} id={route.id} initialDays={route.days} />
+        ) : (
+          <Overview />
+        )}
+      </div>
     </>
   );
 }

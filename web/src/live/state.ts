@@ -13,6 +13,11 @@ export type Loadable<T> =
 /** `connecting` only before the first connection; afterwards a lost socket is `reconnecting`. */
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
+/** True while the hub is lost after having been reached: what the page shows may be stale. */
+export function hubLost(connection: Connection): boolean {
+  return connection === 'reconnecting' || connection === 'offline';
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
@@ -31,6 +36,8 @@ export interface State {
   prices: PriceTable;
   runtimes: Loadable<Runtime[]>;
   connection: Connection;
+  /** When the hub was lost (ms), while it is; null while live or still connecting. */
+  lostSince: number | null;
   overview: Loadable<UsageRow[]>;
   detail: DetailState | null;
   /** When the last usage delta of each runtime arrived (ms), for "no data for 10 min". */
@@ -49,6 +56,7 @@ export function initialState(token: string | null, tz: string): State {
     prices: defaultPrices,
     runtimes: { status: 'loading' },
     connection: 'connecting',
+    lostSince: null,
     overview: { status: 'loading' },
     detail: null,
     lastDeltaAt: {},

@@ -13,7 +13,7 @@ import { RuntimeList } from '../components/RuntimeList';
 import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
-import { OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
+import { hubLost, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
 import { useStore, useStoreApi } from '../live/use-store';
 
 export function Overview() {
@@ -41,6 +41,7 @@ export function Overview() {
 
   const list = runtimes.status === 'ready' ? runtimes.data : [];
   const online = list.filter((r) => r.status === 'online').length;
+  const lost = useStore((s) => hubLost(s.connection));
 
   return (
     <main class="page">
@@ -49,7 +50,7 @@ export function Overview() {
           Runtimes{' '}
           {runtimes.status === 'ready' ? (
             <span class="online-count" data-testid="online-count">
-              {online}/{list.length} online
+              {lost ? `${list.length} · status unknown` : `${online}/${list.length} online`}
             </span>
           ) : null}
         </h1>

@@ -18,6 +18,7 @@ import { StatusDot } from '../components/StatusDot';
 import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
 import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
 import { assignModelColors, modelColor } from '../lib/colors';
+import { shownStatus } from '../lib/presence';
 import { runtimeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
 
@@ -32,6 +33,7 @@ export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: n
   const tz = useStore((s) => s.tz);
   const runtimes = useStore((s) => s.runtimes);
   const detail = useStore((s) => s.detail);
+  const connection = useStore((s) => s.connection);
 
   useEffect(() => store.openDetail(id, days), [store, id, days]);
   useEffect(() => () => store.closeDetail(), [store]);
@@ -75,6 +77,7 @@ export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: n
     );
   }
 
+  const status = runtime ? shownStatus(runtime.status, connection) : null;
   const loading = usage.status === 'loading';
   const error = usage.status === 'error' ? usage.message : null;
   const empty =
@@ -87,7 +90,7 @@ export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: n
       </nav>
       <div class="page-head">
         <h1 class="rt-title">
-          {runtime ? <StatusDot status={runtime.status} /> : null}
+          {status ? <StatusDot status={status} /> : null}
           {runtime?.name ?? '…'}
           {runtime ? <span class="tag">{runtime.provider}</span> : null}
           {runtime ? <span class="tag tag-muted">{runtime.runtime_mode}</span> : null}
@@ -100,8 +103,7 @@ export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: n
       </div>
       {runtime ? (
         <p class="muted rt-sub">
-          {runtime.device_info || 'unknown device'} ·{' '}
-          {runtime.status === 'online' ? 'online, seen ' : 'last seen '}
+          {runtime.device_info || 'unknown device'} · {status === 'online' ? 'online, seen ' : 'last seen '}
           <Ago iso={runtime.last_seen_at} />
         </p>
       ) : null}
