@@ -11,7 +11,7 @@ import { hubLost } from './live/state';
 import type { Store } from './live/store';
 import { useStore, useStoreApi } from './live/use-store';
 import { Overview } from './pages/Overview';
-import { RuntimeDetail } from './pages/RuntimeDetail';
+import { DEFAULT_DAYS, RuntimeDetail } from './pages/RuntimeDetail';
 import { SignIn } from './pages/SignIn';
 
 /** Takes a `#token=…` from the address into the store and removes it from the URL. */
@@ -30,10 +30,20 @@ function useRoute() {
       adoptHashToken(store);
       setHash(location.hash);
     };
+    // An edited address fires hashchange; Back and Forward fire popstate (and hashchange between hashes).
     window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
+    window.addEventListener('popstate', on);
+    return () => {
+      window.removeEventListener('hashchange', on);
+      window.removeEventListener('popstate', on);
+    };
   }, [store]);
-  return parseRoute(hash);
+  const route = parseRoute(hash);
+  // The zone follows the address when it names one; otherwise the viewer's saved choice stays.
+  useEffect(() => {
+    if (route.tz && route.tz !== store.get().tz) store.setTimeZone(route.tz);
+  }, [store, route.tz]);
+  return route;
 }
 
 export function App() {
@@ -52,7 +62,7 @@ export function App() {
       {/* Dimmed while the hub is lost: the figures are the last received, not the present. */}
       <div class={lost ? 'shell shell-stale' : 'shell'}>
         {route.page === 'runtime' ? (
-          <RuntimeDetail key={route.id} id={route.id} initialDays={route.days} />
+          <RuntimeDetail key={route.id} id={route.id} days={route.days ?? DEFAULT_DAYS} />
         ) : (
           <Overview />
         )}

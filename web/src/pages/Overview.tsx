@@ -13,11 +13,11 @@ import { RuntimeList } from '../components/RuntimeList';
 import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
+import { navigateZone } from '../lib/navigation';
 import { hubLost, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
-import { useStore, useStoreApi } from '../live/use-store';
+import { useStore } from '../live/use-store';
 
 export function Overview() {
-  const store = useStoreApi();
   const runtimes = useStore((s) => s.runtimes);
   const usage = useStore((s) => s.overview);
   const tz = useStore((s) => s.tz);
@@ -54,7 +54,7 @@ export function Overview() {
             </span>
           ) : null}
         </h1>
-        <ZoneSelect tz={tz} onChange={(z) => store.setTimeZone(z)} />
+        <ZoneSelect tz={tz} onChange={(z) => navigateZone(tz, z)} />
       </div>
 
       <div class="kpis">

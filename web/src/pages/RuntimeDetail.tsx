@@ -2,7 +2,7 @@
  * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13-week
  * heatmap, data quality and the per-day × model table; range and time zone chosen by the viewer.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
 import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { Ago } from '../components/Ago';
@@ -18,18 +18,16 @@ import { StatusDot } from '../components/StatusDot';
 import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
 import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
 import { assignModelColors, modelColor } from '../lib/colors';
+import { navigateRange, navigateZone } from '../lib/navigation';
 import { shownStatus } from '../lib/presence';
-import { runtimeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
 
-export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: number | undefined }) {
+/** The range of a link that names none. */
+export const DEFAULT_DAYS = 30;
+
+/** `days` comes from the address: the range buttons navigate, so Back and an edited link change it too. */
+export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const store = useStoreApi();
-  const [days, setDaysState] = useState(initialDays ?? 30);
-  // The range lives in the link too, so a shared or reloaded page shows the same range.
-  const setDays = (d: number) => {
-    setDaysState(d);
-    history.replaceState(null, '', runtimeHref(id, d));
-  };
   const tz = useStore((s) => s.tz);
   const runtimes = useStore((s) => s.runtimes);
   const detail = useStore((s) => s.detail);
@@ -97,8 +95,8 @@ export function RuntimeDetail({ id, initialDays }: { id: string; initialDays?: n
           {runtime ? <StaleBadge runtime={runtime} /> : null}
         </h1>
         <div class="controls">
-          <RangeSelect days={days} onChange={setDays} />
-          <ZoneSelect tz={tz} onChange={(z) => store.setTimeZone(z)} />
+          <RangeSelect days={days} onChange={navigateRange} />
+          <ZoneSelect tz={tz} onChange={(z) => navigateZone(tz, z)} />
         </div>
       </div>
       {runtime ? (
