@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createHub } from '../app';
 import type { Config } from '../config';
+import { demoFleet, seedHistory } from '../daemon/demo-history';
 import { createLogger } from '../daemon/log';
 import { runSimulation } from '../daemon/simulate';
 import { bootstrapIfEmpty, openConfiguredDatabase } from '../store';
+
+/** About a quarter: enough for the 90-day range, its comparison period and the heatmap. */
+const HISTORY_DAYS = 90;
 
 export async function demoCommand(config: Config): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
@@ -21,8 +25,12 @@ export async function demoCommand(config: Config): Promise<number> {
   const hub = await createHub({ config: demoConfig, db, logger });
   const port = await hub.listen();
   const url = `http://${config.HOST}:${port}`;
+  const fleet = demoFleet();
+  const seededAt = Date.now();
+  const seeded = await seedHistory({ url, token: first.daemon.token, fleet, days: HISTORY_DAYS });
+  logger.info({ ...seeded, ms: Date.now() - seededAt }, `seeded ${HISTORY_DAYS} days of history`);
   process.stdout.write(
-    `\nRuntime Hub demo at ${url} — simulated daemons are reporting.\n` +
+    `\nRuntime Hub demo at ${url} — ${HISTORY_DAYS} days of history, simulated daemons are reporting.\n` +
       `  open the dashboard:  ${url}/#token=${first.member.token}\n  Ctrl-C stops the demo.\n\n`,
   );
   const stop = new AbortController();
@@ -31,7 +39,8 @@ export async function demoCommand(config: Config): Promise<number> {
   const result = await runSimulation({
     url,
     token: first.daemon.token,
-    runtimes: 4,
+    runtimes: fleet.length,
+    fleet,
     rate: 4,
     durationS: 0,
     log: createLogger(),
