@@ -2,7 +2,7 @@
  * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13-week
  * heatmap, data quality and the per-day × model table; range and time zone chosen by the viewer.
  */
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
 import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { Ago } from '../components/Ago';
@@ -40,6 +40,13 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const usage = detail?.id === id && detail.days === days ? detail.usage : { status: 'loading' as const };
   const hourly = detail?.id === id && detail.days === days ? detail.hourly : { status: 'loading' as const };
   const rows = usage.status === 'ready' ? usage.data : null;
+
+  const chartsReady = rows !== null && hourly.status === 'ready';
+  // The bench reads this mark: the page's charts hold their data (the charts draw in their layout effects,
+  // which ran before this one).
+  useLayoutEffect(() => {
+    if (chartsReady) performance.mark('charts-drawn', { detail: { id, days } });
+  }, [chartsReady, id, days]);
 
   const view = useMemo(() => {
     if (!rows) return null;
