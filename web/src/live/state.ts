@@ -22,7 +22,7 @@ export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
   days: number;
-  /** Rows of up to twice the range (for the previous period) and at least 13 weeks (for the heatmap). */
+  /** Rows of up to twice the range (for the previous period) and at least 26 weeks (for the heatmap). */
   usage: Loadable<UsageRow[]>;
   hourly: Loadable<HourlyState>;
 }
@@ -69,9 +69,9 @@ export const OVERVIEW_DAYS = 30;
 export const RUNTIME_SUMMARY_DAYS = 7;
 export const RANGES = [7, 30, 90, 365] as const;
 
-/** Days to fetch for a detail range: twice the range for the comparison, 13 weeks for the heatmap, ≤ 365. */
+/** Days to fetch for a detail range: twice the range for the comparison, 26 weeks for the heatmap, ≤ 365. */
 export function detailFetchDays(days: number): number {
-  return Math.min(365, Math.max(days * 2, 91));
+  return Math.min(365, Math.max(days * 2, 182));
 }
 
 export function browserZone(): string {

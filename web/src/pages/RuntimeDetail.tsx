@@ -1,5 +1,5 @@
 /**
- * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13-week
+ * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13/26-week
  * heatmap, data quality and the per-day × model table; range and time zone chosen by the viewer.
  */
 import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
@@ -147,7 +147,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
             />
           ) : null}
         </Panel>
-        <Panel title="Activity · 13 weeks" loading={loading} error={error}>
+        <Panel title="Activity per day" loading={loading} error={error}>
           {view ? <Heatmap today={view.today} days={view.heat} /> : null}
         </Panel>
         <Panel title="Data quality" loading={!runtime} error={null}>
