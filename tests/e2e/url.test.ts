@@ -88,4 +88,16 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the address drives t
     await page.goBack();
     await expect.poll(() => page.getByLabel('Time zone').inputValue()).toBe('UTC');
   });
+
+  it('offers a labelled, searchable zone picker with the browser zone first, and applies a picked zone', async () => {
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=30&tz=UTC`);
+    const picker = page.getByLabel('Time zone');
+    const first = await page.locator('#zone-list option').first().getAttribute('value');
+    expect(first).toBe(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+    await picker.fill('Europe/Paris');
+    await expect.poll(() => page.url()).toContain('tz=Europe/Paris');
+    await picker.fill('Eur');
+    await picker.blur();
+    await expect.poll(() => picker.inputValue()).toBe('Europe/Paris');
+  });
 });
