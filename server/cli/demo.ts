@@ -15,6 +15,11 @@ import { bootstrapIfEmpty, openConfiguredDatabase } from '../store';
 
 /** About a quarter: enough for the 90-day range, its comparison period and the heatmap. */
 const HISTORY_DAYS = 90;
+/**
+ * Live turns per second over the fleet at the daily peak: a change on screen every few seconds, at about the
+ * pace of the seeded history, so today does not tower over the quarter after a few minutes of demo.
+ */
+const LIVE_RATE = 0.3;
 
 export async function demoCommand(config: Config): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
@@ -41,7 +46,7 @@ export async function demoCommand(config: Config): Promise<number> {
     token: first.daemon.token,
     runtimes: fleet.length,
     fleet,
-    rate: 4,
+    rate: LIVE_RATE,
     durationS: 0,
     log: createLogger(),
     signal: stop.signal,

@@ -28,7 +28,7 @@ function member(
   turnsPerDay: number,
   files: number,
 ): FleetMember {
-  const events = turnsPerDay * 70;
+  const events = turnsPerDay * 20;
   const scan = {
     files,
     lines: events * 9,
@@ -44,10 +44,10 @@ function member(
 /** The team the demo shows: two laptops and a build box, both providers. */
 export function demoFleet(): FleetMember[] {
   return [
-    member('claude', 'Claude Code', 'anna-mbp (darwin arm64)', 140, 212),
-    member('codex', 'Codex', 'anna-mbp (darwin arm64)', 60, 48),
-    member('claude', 'Claude Code', 'build-box (linux x64)', 90, 131),
-    member('codex', 'Codex', 'ravi-xps (linux x64)', 45, 37),
+    member('claude', 'Claude Code', 'anna-mbp (darwin arm64)', 560, 212),
+    member('codex', 'Codex', 'anna-mbp (darwin arm64)', 240, 48),
+    member('claude', 'Claude Code', 'build-box (linux x64)', 360, 131),
+    member('codex', 'Codex', 'ravi-xps (linux x64)', 180, 37),
   ];
 }
 
@@ -67,7 +67,7 @@ function workHour(rand: () => number): number {
  * Consecutive turns of a task are folded into one event: the charts read days and hours, not turns, and a
  * few thousand rows instead of tens of thousands keep the demo's start to a few seconds.
  */
-const TURNS_PER_EVENT = 8;
+const TURNS_PER_EVENT = 24;
 
 function addTurn(a: UsageEvent, b: UsageEvent): UsageEvent {
   return { ...a, ...addCounts(a, b) };
@@ -92,7 +92,7 @@ export function runtimeHistory(m: FleetMember, days: number, rand: () => number,
     const ramp = 0.5 + 0.5 * ((days - back) / days);
     let turns = Math.round(m.turnsPerDay * (WEEKDAY[day.getDay()] ?? 1) * ramp * (0.7 + 0.6 * rand()));
     while (turns > 0) {
-      const size = Math.min(turns, 3 + Math.floor(rand() * rand() * 40));
+      const size = Math.min(turns, 6 + Math.floor(rand() * rand() * 120));
       turns -= size;
       let at = day.getTime() + workHour(rand) * 3_600_000 + Math.floor(rand() * 3_600_000);
       if (at > now.getTime()) continue;

@@ -30,7 +30,7 @@ export const costColor = '#e15759';
  */
 const modelPalette = [
   '#44aa99', // teal
-  '#332288', // indigo
+  '#7570b3', // slate violet (Tol's indigo is lost on the dark background)
   '#ddcc77', // sand
   '#882255', // wine
   '#88ccee', // cyan
