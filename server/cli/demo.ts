@@ -7,10 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHub } from '../app';
 import type { Config } from '../config';
+import { demoFleet, seedHistory } from '../daemon/demo-history';
 import { createLogger } from '../daemon/log';
 import { runSimulation } from '../daemon/simulate';
 import { bootstrapIfEmpty, openConfiguredDatabase } from '../store';
 import { hubLogger } from './logger';
+
+/** About a quarter: enough for the 90-day range, its comparison period and the heatmap. */
+const HISTORY_DAYS = 90;
+/**
+ * Live turns per second over the fleet at the daily peak: a change on screen every few seconds, at about the
+ * pace of the seeded history, so today does not tower over the quarter after a few minutes of demo.
+ */
+const LIVE_RATE = 0.3;
 
 export async function demoCommand(config: Config): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-hub-demo-'));
@@ -21,8 +30,12 @@ export async function demoCommand(config: Config): Promise<number> {
   const hub = await createHub({ config: demoConfig, db, logger });
   const port = await hub.listen();
   const url = `http://${config.HOST}:${port}`;
+  const fleet = demoFleet();
+  const seededAt = Date.now();
+  const seeded = await seedHistory({ url, token: first.daemon.token, fleet, days: HISTORY_DAYS });
+  logger.info({ ...seeded, ms: Date.now() - seededAt }, `seeded ${HISTORY_DAYS} days of history`);
   process.stdout.write(
-    `\nRuntime Hub demo at ${url} — simulated daemons are reporting.\n` +
+    `\nRuntime Hub demo at ${url} — ${HISTORY_DAYS} days of history, simulated daemons are reporting.\n` +
       `  open the dashboard:  ${url}/#token=${first.member.token}\n  Ctrl-C stops the demo.\n\n`,
   );
   const stop = new AbortController();
@@ -31,8 +44,9 @@ export async function demoCommand(config: Config): Promise<number> {
   const result = await runSimulation({
     url,
     token: first.daemon.token,
-    runtimes: 4,
-    rate: 4,
+    runtimes: fleet.length,
+    fleet,
+    rate: LIVE_RATE,
     durationS: 0,
     log: createLogger(),
     signal: stop.signal,

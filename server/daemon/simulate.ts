@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Task, UsageEvent } from '../../shared/schemas';
 import { Delivery } from './delivery';
+import type { FleetMember } from './demo-history';
 import { DAEMON_VERSION, deviceInfo } from './hello';
 import type { Logger } from './log';
 import { Outbox } from './outbox';
@@ -23,6 +24,8 @@ export interface SimulateOptions {
   signal?: AbortSignal;
   random?: () => number;
   now?: () => Date;
+  /** Speak as these runtimes (the demo's seeded fleet) instead of `runtimes` anonymous ones. */
+  fleet?: FleetMember[];
 }
 
 export interface SimulateResult {
@@ -104,9 +107,20 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulateResult>
   const started = Date.now();
   let unauthorized = false;
   const host = hostname();
-  const sims: SimRuntime[] = Array.from({ length: o.runtimes }, (_, i) => {
-    const provider = i % 2 === 0 ? 'claude' : 'codex';
-    const daemonId = randomUUID();
+  const fleet: FleetMember[] =
+    o.fleet ??
+    Array.from({ length: o.runtimes }, (_, i) => {
+      const provider = i % 2 === 0 ? 'claude' : 'codex';
+      return {
+        daemonId: randomUUID(),
+        provider,
+        name: `sim-${i + 1}-${provider}@${host}`,
+        device: `simulated ${deviceInfo()}`.slice(0, 500),
+        turnsPerDay: 0,
+        metadata: { simulated: true, version: DAEMON_VERSION },
+      };
+    });
+  const sims: SimRuntime[] = fleet.map(({ provider, daemonId, name, device, metadata }) => {
     const outbox = new Outbox();
     const delivery = new Delivery({
       url: o.url,
@@ -115,15 +129,8 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulateResult>
       log: o.log,
       hello: () => ({
         daemon_id: daemonId,
-        device_info: `simulated ${deviceInfo()}`.slice(0, 500),
-        runtimes: [
-          {
-            provider,
-            name: `sim-${i + 1}-${provider}@${host}`,
-            runtime_mode: 'local',
-            metadata: { simulated: true, version: DAEMON_VERSION },
-          },
-        ],
+        device_info: device,
+        runtimes: [{ provider, name, runtime_mode: 'local', metadata }],
       }),
       onUnauthorized: (m) => {
         if (!unauthorized) o.log.error(`the hub refused the daemon token (${m})`);

@@ -145,7 +145,10 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('dashboard in Chromiu
     expect(await page.locator('.hm-cell.hm-today').count()).toBe(1);
     expect(await page.locator('.heatmap .hm-cell').count()).toBeGreaterThanOrEqual(85);
     const legend = await page.locator('.legend-table tbody tr').allTextContents();
-    expect(legend[0]).toContain('claude-sonnet-4-5');
+    expect(legend[0]).toContain('Sonnet 4.5');
+    expect(await page.locator('.legend-table tbody tr .model-cell').first().getAttribute('title')).toBe(
+      'claude-sonnet-4-5',
+    );
     expect(legend).toHaveLength(3);
     await page.getByText('cost unknown for model').waitFor();
     await page.locator('.stat', { hasText: 'skipped' }).getByText('2').waitFor();

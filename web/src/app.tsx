@@ -4,12 +4,14 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Header } from './components/Header';
+import { HubLostBanner } from './components/HubLostBanner';
 import { parseRoute, tokenFromHash } from './lib/route';
 import { connectLive } from './live/socket';
+import { hubLost } from './live/state';
 import type { Store } from './live/store';
 import { useStore, useStoreApi } from './live/use-store';
 import { Overview } from './pages/Overview';
-import { RuntimeDetail } from './pages/RuntimeDetail';
+import { DEFAULT_DAYS, RuntimeDetail } from './pages/RuntimeDetail';
 import { SignIn } from './pages/SignIn';
 
 /** Takes a `#token=…` from the address into the store and removes it from the URL. */
@@ -28,16 +30,27 @@ function useRoute() {
       adoptHashToken(store);
       setHash(location.hash);
     };
+    // An edited address fires hashchange; Back and Forward fire popstate (and hashchange between hashes).
     window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
+    window.addEventListener('popstate', on);
+    return () => {
+      window.removeEventListener('hashchange', on);
+      window.removeEventListener('popstate', on);
+    };
   }, [store]);
-  return parseRoute(hash);
+  const route = parseRoute(hash);
+  // The zone follows the address when it names one; otherwise the viewer's saved choice stays.
+  useEffect(() => {
+    if (route.tz && route.tz !== store.get().tz) store.setTimeZone(route.tz);
+  }, [store, route.tz]);
+  return route;
 }
 
 export function App() {
   const store = useStoreApi();
   const token = useStore((s) => s.token);
   const route = useRoute();
+  const lost = useStore((s) => hubLost(s.connection));
 
   useEffect(() => (token ? connectLive(store, token) : undefined), [store, token]);
 
@@ -45,11 +58,15 @@ export function App() {
   return (
     <>
       <Header />
-      {route.page === 'runtime' ? (
-        <RuntimeDetail key={route.id} id={route.id} initialDays={route.days} />
-      ) : (
-        <Overview />
-      )}
+      <HubLostBanner />
+      {/* Dimmed while the hub is lost: the figures are the last received, not the present. */}
+      <div class={lost ? 'shell shell-stale' : 'shell'}>
+        {route.page === 'runtime' ? (
+          <RuntimeDetail key={route.id} id={route.id} days={route.days ?? DEFAULT_DAYS} />
+        ) : (
+          <Overview />
+        )}
+      </div>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { costColor, kindColor, modelColor } from '../../../web/src/lib/colors';
 import {
   ago,
   compact,
@@ -11,6 +12,7 @@ import {
   usdPrecise,
   weekdayOf,
 } from '../../../web/src/lib/format';
+import { modelName } from '../../../web/src/lib/model-name';
 
 describe('compact numbers for cards and axes', () => {
   it.each([
@@ -97,5 +99,35 @@ describe('calendar labels', () => {
 
   it('has short axis dates', () => {
     expect(shortDate('2026-11-04')).toBe('4 Nov');
+  });
+});
+
+describe('friendly model names', () => {
+  it('names Claude and GPT models as people say them, and leaves unknown ids as they are', () => {
+    expect(modelName('claude-sonnet-4-5-20250929')).toBe('Sonnet 4.5');
+    expect(modelName('claude-opus-4-1')).toBe('Opus 4.1');
+    expect(modelName('claude-haiku-4-5-20251001')).toBe('Haiku 4.5');
+    expect(modelName('claude-3-5-sonnet-20241022')).toBe('Sonnet 3.5');
+    expect(modelName('gpt-5-codex')).toBe('GPT-5 Codex');
+    expect(modelName('gpt-5-mini')).toBe('GPT-5 mini');
+    expect(modelName('gpt-4o-2024-08-06')).toBe('GPT-4o');
+    expect(modelName('gpt-5')).toBe('GPT-5');
+    expect(modelName('mystery-model')).toBe('mystery-model');
+  });
+});
+
+describe('model colours', () => {
+  it('keeps model colours apart from the token-kind and cost colours', () => {
+    const models = [
+      'claude-sonnet-4-5',
+      'claude-opus-4-5',
+      'claude-haiku-4-5',
+      'gpt-5',
+      'gpt-5-codex',
+      'gpt-5-mini',
+    ];
+    const taken = new Set([...Object.values(kindColor), costColor].map((c) => c.toLowerCase()));
+    for (const m of models) expect(taken.has(modelColor(m))).toBe(false);
+    expect(new Set(models.map(modelColor)).size).toBe(models.length);
   });
 });

@@ -4,7 +4,7 @@ import type { Task } from '../../../shared/schemas';
 import { stack, zeroBasedRange } from '../../../web/src/charts/series';
 import { countTask, hourlyFromRows } from '../../../web/src/lib/activity';
 import { assignModelColors, modelColor, paletteSize } from '../../../web/src/lib/colors';
-import { parseRoute, runtimeHref, tokenFromHash } from '../../../web/src/lib/route';
+import { parseRoute, routeHref, runtimeHref, tokenFromHash } from '../../../web/src/lib/route';
 import { isStale, STALE_AFTER_MS } from '../../../web/src/lib/stale';
 
 describe('hourly task distribution', () => {
@@ -120,6 +120,21 @@ describe('routes', () => {
     expect(parseRoute('#/runtime/abc?days=45')).toEqual({ page: 'runtime', id: 'abc' });
     expect(runtimeHref('a b', 365)).toBe('#/runtime/a%20b?days=365');
     expect(runtimeHref('abc')).toBe('#/runtime/abc');
+  });
+
+  it('reads and writes the zone of the view, ignoring a zone the browser does not know', () => {
+    expect(parseRoute('#/?tz=Europe/Paris')).toEqual({ page: 'overview', tz: 'Europe/Paris' });
+    expect(parseRoute('#/runtime/abc?days=7&tz=America/New_York')).toEqual({
+      page: 'runtime',
+      id: 'abc',
+      days: 7,
+      tz: 'America/New_York',
+    });
+    expect(parseRoute('#/?tz=Mars/Olympus')).toEqual({ page: 'overview' });
+    expect(routeHref({ page: 'runtime', id: 'abc', days: 90, tz: 'Europe/Paris' })).toBe(
+      '#/runtime/abc?days=90&tz=Europe/Paris',
+    );
+    expect(routeHref({ page: 'overview' })).toBe('#/');
   });
 
   it('takes a token from a sign-in link', () => {

@@ -154,7 +154,7 @@ describe('the live store', () => {
     const headers = (hub.fetch.mock.calls[0]?.[1]?.headers ?? {}) as Record<string, string>;
     expect(headers.Authorization).toBe('Bearer rh_m_test');
     expect(hub.calls).toContain('/api/usage?days=30&tz=UTC');
-    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=91&tz=UTC`);
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/activity?days=7&tz=UTC`);
   });
 });

@@ -3,7 +3,7 @@
  * or the colour scheme changes, follow the container's width, destroy on unmount.
  */
 import 'uplot/dist/uPlot.min.css';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Built, ChartTheme } from './options';
 import { useColorScheme } from './use-color-scheme';
@@ -32,8 +32,9 @@ export function UPlotChart({ build, data, shapeKey, height = 220, label }: Props
   latest.current = { build, data };
   const scheme = useColorScheme();
 
-  // Rebuilt only when the shape or the scheme changes; new data goes through setData below.
-  useEffect(() => {
+  // Rebuilt only when the shape or the scheme changes; new data goes through setData below. A layout effect, so
+  // the plot is drawn in the same task as the render that brought its data, not a frame or more later.
+  useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const built = latest.current.build(themeFromCss(el));
@@ -55,7 +56,7 @@ export function UPlotChart({ build, data, shapeKey, height = 220, label }: Props
     };
   }, [shapeKey, scheme, height]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     plot.current?.setData(data);
   }, [data]);
 

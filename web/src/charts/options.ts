@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import type { DailySeries } from '../lib/aggregate';
 import { kindColor, kindLabel, tokenKinds } from '../lib/colors';
-import { compact, exact, shortDate, usdCompact, usdPrecise } from '../lib/format';
+import { compact, dayLabel, exact, shortDate, usdCompact, usdPrecise } from '../lib/format';
 import { dayIncrs, hourIncrs, indices, stack, zeroBasedRange } from './series';
 import type { TooltipLine } from './tooltip';
 import { tooltipPlugin } from './tooltip';
@@ -32,18 +32,36 @@ function axes(theme: ChartTheme, x: Partial<uPlot.Axis>, y: Partial<uPlot.Axis>)
 
 const yFromZero: uPlot.Scale = { range: (_u, _min, max) => zeroBasedRange(max) };
 
+/** A range this long crosses into another year often enough that every label names its year. */
+const LONG_RANGE_DAYS = 100;
+
+/** `4 Nov`, or `4 Nov '26` on long ranges. */
+export function dayTick(dates: readonly string[], i: number): string {
+  const date = dates[i] ?? '';
+  return dates.length > LONG_RANGE_DAYS && date ? `${shortDate(date)} '${date.slice(2, 4)}` : shortDate(date);
+}
+
 function dayAxis(get: () => { dates: string[] }): Partial<uPlot.Axis> {
   return {
     incrs: dayIncrs,
-    space: 56,
-    values: (_u, splits) => splits.map((i) => shortDate(get().dates[i] ?? '')),
+    space: (_u: uPlot, _axis: number, _min: number, _max: number, _dim: number) =>
+      get().dates.length > LONG_RANGE_DAYS ? 76 : 56,
+    values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? dayTick(get().dates, i) : '')),
   };
 }
 
-/** Daily tokens as a stacked area of the four kinds (input at the bottom). */
+/**
+ * Bars of a day: most of the slot, at most 48 px, and at least 2 px, so a year of days still shows every
+ * bar (neighbours then touch) instead of hairlines.
+ */
+const dayBars = () => uPlot.paths.bars?.({ size: [0.75, 48, 2], gap: 0 });
+
+/**
+ * Daily tokens as stacked bars of the four kinds (input at the bottom): a day is a bucket, so bars read true
+ * where lines between days would draw ramps. Each series holds a running sum and the tallest is drawn first,
+ * so every kind shows as its own segment.
+ */
 export function dailyTokensChart(get: () => DailySeries, theme: ChartTheme): Built {
-  const bands: uPlot.Band[] = [];
-  for (let i = 2; i <= tokenKinds.length; i++) bands.push({ series: [i, i - 1] });
   const tooltip = (idx: number) => {
     const s = get();
     const lines: TooltipLine[] = tokenKinds.map((k) => ({
@@ -52,33 +70,38 @@ export function dailyTokensChart(get: () => DailySeries, theme: ChartTheme): Bui
       value: exact(s.kinds[k][idx] ?? 0),
     }));
     lines.push({ label: 'Total', value: exact(s.tokens[idx] ?? 0), strong: true });
-    return { title: shortDate(s.dates[idx] ?? ''), lines };
+    return { title: dayLabel(s.dates[idx] ?? ''), lines };
   };
+  const bars = dayBars();
   return {
     options: {
       legend: { show: false },
       cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
-      scales: { x: { time: false }, y: yFromZero },
+      scales: {
+        x: { time: false, range: () => [-0.5, Math.max(1, get().dates.length) - 0.5] },
+        y: yFromZero,
+      },
       axes: axes(theme, dayAxis(get), { values: (_u, splits) => splits.map(compact) }),
       series: [
         {},
-        ...tokenKinds.map((k) => ({
+        ...[...tokenKinds].reverse().map((k) => ({
           label: kindLabel[k],
           stroke: kindColor[k],
-          fill: `${kindColor[k]}cc`,
-          width: 1.5,
+          fill: kindColor[k],
+          width: 0,
+          paths: bars,
           points: { show: false },
         })),
       ],
-      bands,
       plugins: [tooltipPlugin(tooltip)],
     },
     data: tokensData(get()),
   };
 }
 
+/** x, then the running sums top-down (the order the series are drawn in). */
 export function tokensData(s: DailySeries): uPlot.AlignedData {
-  return [indices(s.dates.length), ...stack(tokenKinds.map((k) => s.kinds[k]))];
+  return [indices(s.dates.length), ...stack(tokenKinds.map((k) => s.kinds[k])).reverse()];
 }
 
 interface BarsSpec {
@@ -88,6 +111,8 @@ interface BarsSpec {
   incrs: number[];
   /** Minimum pixels between x labels. */
   space: number;
+  /** The bar shape (uPlot's default: 70% of the slot, at most 48 px). */
+  paths?: uPlot.Series.PathBuilder | undefined;
   yValues: (v: number) => string;
   /** Whole-number steps for counts, so no grid line sits between labels. */
   yIncrs?: number[];
@@ -96,7 +121,7 @@ interface BarsSpec {
 }
 
 function barsChart(spec: BarsSpec, theme: ChartTheme): Built {
-  const bars = uPlot.paths.bars?.({ size: [0.7, 48], gap: 1 });
+  const bars = spec.paths ?? uPlot.paths.bars?.({ size: [0.7, 48], gap: 1 });
   return {
     options: {
       legend: { show: false },
@@ -137,13 +162,14 @@ export function dailyCostChart(get: () => DailySeries, color: string, theme: Cha
     {
       color,
       label: 'Cost',
-      labels: () => get().dates.map(shortDate),
+      labels: () => get().dates.map((_d, i, dates) => dayTick(dates, i)),
       values: () => get().cost,
       incrs: dayIncrs,
-      space: 56,
+      space: get().dates.length > LONG_RANGE_DAYS ? 76 : 56,
+      paths: dayBars(),
       yValues: usdCompact,
       tooltip: (idx) => ({
-        title: shortDate(get().dates[idx] ?? ''),
+        title: dayLabel(get().dates[idx] ?? ''),
         lines: [{ color, label: 'Cost', value: usdPrecise(get().cost[idx] ?? 0) }],
       }),
     },

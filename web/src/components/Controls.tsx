@@ -1,5 +1,6 @@
-/** The range and time-zone selectors of the history views; plain native controls, so keyboard use is free. */
-import { RANGES } from '../live/state';
+/** The range and time-zone selectors of the history views; native controls, so keyboard use is free. */
+import { useEffect, useState } from 'preact/hooks';
+import { browserZone, RANGES } from '../live/state';
 
 export function RangeSelect({ days, onChange }: { days: number; onChange: (d: number) => void }) {
   return (
@@ -22,29 +23,50 @@ export function RangeSelect({ days, onChange }: { days: number; onChange: (d: nu
 
 let zones: string[] | null = null;
 
+/** Every zone the browser knows: its own first, then UTC, then the rest by name; the current one included. */
 function allZones(current: string): string[] {
   if (!zones) {
+    let known: string[];
     try {
-      zones = Intl.supportedValuesOf('timeZone');
+      known = Intl.supportedValuesOf('timeZone');
     } catch {
-      zones = ['UTC'];
+      known = [];
     }
-    if (!zones.includes('UTC')) zones = ['UTC', ...zones];
+    zones = [...new Set([browserZone(), 'UTC', ...known])];
   }
   return zones.includes(current) ? zones : [current, ...zones];
 }
 
+/**
+ * A labelled, searchable zone picker: typing filters the ~400 zones ("par" finds Europe/Paris); a full zone
+ * name, typed or picked, applies at once; anything else is put back on leaving the field.
+ */
 export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string) => void }) {
+  const [draft, setDraft] = useState(tz);
+  useEffect(() => setDraft(tz), [tz]);
+  const list = allZones(tz);
   return (
     <label class="zone">
-      <span class="sr-only">Time zone</span>
-      <select value={tz} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
-        {allZones(tz).map((z) => (
-          <option key={z} value={z}>
-            {z}
-          </option>
+      <span class="zone-label">Time zone</span>
+      <input
+        type="text"
+        list="zone-list"
+        value={draft}
+        spellcheck={false}
+        autoComplete="off"
+        onFocus={(e) => e.currentTarget.select()}
+        onInput={(e) => {
+          const v = e.currentTarget.value;
+          setDraft(v);
+          if (v !== tz && list.includes(v)) onChange(v);
+        }}
+        onBlur={() => setDraft(tz)}
+      />
+      <datalist id="zone-list">
+        {list.map((z) => (
+          <option key={z} value={z} />
         ))}
-      </select>
+      </datalist>
     </label>
   );
 }

@@ -1,5 +1,6 @@
 /** A table in a <details>: the text alternative of a chart, and the exact numbers behind it. */
 import type { ComponentChildren } from 'preact';
+import { useAfterPaint } from './after-paint';
 
 export interface Column<T> {
   label: string;
@@ -25,6 +26,7 @@ export function DataTable<T>({ summary, columns, rows, rowKey, open }: Props<T>)
 }
 
 export function Table<T>({ columns, rows, rowKey }: Pick<Props<T>, 'columns' | 'rows' | 'rowKey'>) {
+  const painted = useAfterPaint();
   return (
     <div class="table-scroll">
       <table>
@@ -38,7 +40,7 @@ export function Table<T>({ columns, rows, rowKey }: Pick<Props<T>, 'columns' | '
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {(painted ? rows : []).map((r) => (
             <tr key={rowKey(r)}>
               {columns.map((c) => (
                 <td key={c.label} class={c.numeric ? 'n' : undefined}>

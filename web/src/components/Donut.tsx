@@ -4,6 +4,7 @@
  */
 import type { ModelSlice } from '../lib/aggregate';
 import { compact, exact, percent, usdPrecise } from '../lib/format';
+import { modelName } from '../lib/model-name';
 
 const R = 42;
 const C = 2 * Math.PI * R;
@@ -40,7 +41,7 @@ export function Donut({ slices, total, colorOf }: Props) {
               stroke-dashoffset={-offset}
               transform="rotate(-90 60 60)"
             >
-              <title>{`${s.model}: ${exact(s.tokens)} tokens (${percent(s.share)})`}</title>
+              <title>{`${modelName(s.model)} (${s.model}): ${exact(s.tokens)} tokens (${percent(s.share)})`}</title>
             </circle>
           );
           offset += len;
@@ -74,7 +75,7 @@ export function Donut({ slices, total, colorOf }: Props) {
               <td>
                 <span class="model-cell" title={s.model}>
                   <span class="swatch" style={{ background: colorOf(s.model) }} />
-                  <span class="model-name">{s.model}</span>
+                  <span class="model-name">{modelName(s.model)}</span>
                 </span>
               </td>
               <td class="n" title={exact(s.tokens)}>

@@ -1,10 +1,10 @@
 /**
- * The 13-week activity heatmap (GitHub style): weeks as columns, weekdays as rows, month labels on top,
+ * The activity heatmap (GitHub style, 26 weeks on a wide card, 13 on a narrow one): weeks as columns, weekdays as rows, month labels on top,
  * five levels with a less…more key, today outlined, a tooltip per day. Days are in the viewer's zone.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { compact, dayLabel, exact, usdExact, usdPrecise } from '../lib/format';
-import { type HeatCell, heatGrid, WEEKS } from '../lib/heatmap';
+import { type HeatCell, heatGrid, WEEKS, WIDE_WEEKS } from '../lib/heatmap';
 import { DataTable } from './DataTable';
 
 export interface DayAmount {
@@ -23,9 +23,44 @@ export function heatTooltip(date: string, a: DayAmount | undefined): string {
   return `${dayLabel(date)}: ${compact(a?.tokens ?? 0)} tokens · ${usdExact(a?.cost ?? 0)}`;
 }
 
+const GAP = 3;
+const LABELS = 34;
+const MIN_CELL = 11;
+const MAX_CELL = 26;
+
+/**
+ * Weeks and cell size that fill a card `width` px wide: half a year when cells of the minimum size fit,
+ * else 13 weeks; cells grow to use the width, up to a size that still reads as a grid.
+ */
+export function heatFit(width: number): { weeks: number; cell: number } {
+  const cellFor = (weeks: number) => Math.floor((width - LABELS - weeks * GAP) / weeks);
+  const weeks = cellFor(WIDE_WEEKS) >= MIN_CELL + 2 ? WIDE_WEEKS : WEEKS;
+  return { weeks, cell: Math.max(MIN_CELL, Math.min(MAX_CELL, cellFor(weeks))) };
+}
+
+/** Follows the card's width, so the grid fills it on a wall screen and fits on a phone. */
+function useHeatFit() {
+  const wrap = useRef<HTMLDivElement>(null);
+  const [fit, setFit] = useState({ weeks: WEEKS, cell: 17 });
+  useLayoutEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const measure = () => {
+      const next = heatFit(el.clientWidth);
+      setFit((f) => (f.weeks === next.weeks && f.cell === next.cell ? f : next));
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return { wrap, ...fit };
+}
+
 export function Heatmap({ today, days }: Props) {
   const tokens = new Map([...days].map(([d, a]) => [d, a.tokens]));
-  const grid = heatGrid(today, tokens);
+  const { wrap, weeks, cell } = useHeatFit();
+  const grid = heatGrid(today, tokens, weeks);
   const [active, setActive] = useState<HeatCell | null>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   // One delegated handler instead of 91: the cell under the pointer names itself by data-i.
@@ -43,14 +78,14 @@ export function Heatmap({ today, days }: Props) {
   };
   const withUsage = grid.cells.filter((c) => c.value > 0).reverse();
   return (
-    <div class="heatmap-wrap">
+    <div class="heatmap-wrap" ref={wrap} style={{ '--cell': `${cell}px` }} data-weeks={weeks}>
       <div
         class="heatmap"
         ref={gridRef}
-        style={{ gridTemplateColumns: `auto repeat(${WEEKS}, var(--cell))` }}
+        style={{ gridTemplateColumns: `auto repeat(${weeks}, var(--cell))` }}
         // A slider over the days: arrows move it and a screen reader reads each day's tooltip text.
         role="slider"
-        aria-label={`Daily tokens over the last ${WEEKS} weeks; busiest day ${compact(grid.max)} tokens`}
+        aria-label={`Daily tokens over the last ${weeks} weeks; busiest day ${compact(grid.max)} tokens`}
         aria-valuemin={0}
         aria-valuemax={grid.cells.length - 1}
         aria-valuenow={active ? grid.cells.indexOf(active) : grid.cells.length - 1}
@@ -87,6 +122,7 @@ export function Heatmap({ today, days }: Props) {
         <HeatTip
           grid={gridRef.current}
           cell={active}
+          weeks={weeks}
           text={heatTooltip(active.date, days.get(active.date))}
         />
       ) : null}
@@ -112,10 +148,20 @@ export function Heatmap({ today, days }: Props) {
 }
 
 /** Placed beside the cell it describes (read from the layout, so the CSS cell size can change freely). */
-function HeatTip({ grid, cell, text }: { grid: HTMLDivElement | null; cell: HeatCell; text: string }) {
+function HeatTip({
+  grid,
+  cell,
+  weeks,
+  text,
+}: {
+  grid: HTMLDivElement | null;
+  cell: HeatCell;
+  weeks: number;
+  text: string;
+}) {
   const el = grid?.querySelector<HTMLElement>(`[data-date="${cell.date}"]`);
   if (!el) return null;
-  const right = cell.col > WEEKS / 2;
+  const right = cell.col > weeks / 2;
   return (
     <div
       class="hm-tip"

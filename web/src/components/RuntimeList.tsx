@@ -5,6 +5,7 @@
 import type { Runtime } from '../../../shared/schemas';
 import type { Totals } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
+import { shownStatus } from '../lib/presence';
 import { runtimeHref } from '../lib/route';
 import { isStale } from '../lib/stale';
 import { useStore } from '../live/use-store';
@@ -37,14 +38,16 @@ function order(a: Runtime, b: Runtime): number {
 }
 
 export function RuntimeList({ runtimes, totals }: Props) {
+  const connection = useStore((s) => s.connection);
   return (
     <ul class="runtime-list">
       {[...runtimes].sort(order).map((r) => {
         const t = totals?.get(r.id);
+        const status = shownStatus(r.status, connection);
         return (
-          <li key={r.id} class="runtime-row" data-runtime-id={r.id} data-status={r.status}>
+          <li key={r.id} class="runtime-row" data-runtime-id={r.id} data-status={status}>
             <div class="rt-main">
-              <StatusDot status={r.status} />
+              <StatusDot status={status} />
               <a class="rt-name" href={runtimeHref(r.id)}>
                 {r.name}
               </a>
@@ -57,7 +60,7 @@ export function RuntimeList({ runtimes, totals }: Props) {
                 {r.device_info || 'unknown device'}
               </span>
               <span class="muted">
-                {r.status === 'online' ? 'online · seen ' : 'last seen '}
+                {status === 'online' ? 'online · seen ' : 'last seen '}
                 <Ago iso={r.last_seen_at} />
               </span>
             </div>

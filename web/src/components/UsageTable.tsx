@@ -4,6 +4,7 @@ import { usageCsv } from '../../../shared/csv';
 import type { RowCostSource, UsageRow } from '../../../shared/schemas';
 import { rowTokens } from '../lib/aggregate';
 import { dayLabel, exact, usdPrecise } from '../lib/format';
+import { modelName } from '../lib/model-name';
 import { Table } from './DataTable';
 
 export function downloadCsv(rows: readonly UsageRow[], filename: string): void {
@@ -42,9 +43,9 @@ export function UsageTable({ rows, colorOf }: { rows: UsageRow[]; colorOf: (mode
         {
           label: 'Model',
           cell: (r) => (
-            <span class="model-cell">
+            <span class="model-cell" title={r.model}>
               <span class="swatch" style={{ background: colorOf(r.model) }} />
-              <span class="model-name">{r.model}</span>
+              <span class="model-name">{modelName(r.model)}</span>
             </span>
           ),
         },

@@ -24,21 +24,41 @@ export const kindColor: Record<TokenKind, string> = {
 /** Cost has its own hue so a cost bar is never read as a token kind. */
 export const costColor = '#e15759';
 
-// Tableau-like hues picked to stay apart from each other (no two pinks or greens side by side).
+/**
+ * Paul Tol's "muted" scheme (colour-blind safe), none of which is a token-kind hue (saturated blue, amber,
+ * emerald, violet) or the cost red, so a model is never read as a kind or as cost.
+ */
 const modelPalette = [
-  '#4e79a7',
-  '#f28e2b',
-  '#59a14f',
-  '#e15759',
-  '#b07aa1',
-  '#76b7b2',
-  '#edc948',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-  '#17becf',
-  '#bcbd22',
+  '#44aa99', // teal
+  '#7570b3', // slate violet (Tol's indigo is lost on the dark background)
+  '#ddcc77', // sand
+  '#882255', // wine
+  '#88ccee', // cyan
+  '#999933', // olive
+  '#aa4499', // purple
+  '#117733', // green
+  '#cc6677', // rose
+  '#6699cc', // steel
+  '#aa7744', // brown
+  '#888888', // grey
 ] as const;
+
+/** The families people name most, pinned to a colour each, so Sonnet is the same teal in every workspace. */
+const familyColor: [RegExp, number][] = [
+  [/sonnet/, 0],
+  [/opus/, 1],
+  [/haiku/, 2],
+  [/codex/, 3],
+  [/mini|nano/, 5],
+  [/gpt-4o/, 6],
+  [/gpt-5|o3|o4/, 4],
+];
+
+function preferredIndex(model: string): number {
+  const lower = model.toLowerCase();
+  for (const [re, i] of familyColor) if (re.test(lower)) return i;
+  return hash(model) % modelPalette.length;
+}
 
 /** FNV-1a: cheap, stable across reloads and browsers, spreads similar names apart. */
 function hash(text: string): number {
@@ -52,7 +72,7 @@ function hash(text: string): number {
 
 /** @example modelColor('claude-sonnet-4-5') // always the same palette entry */
 export function modelColor(model: string): string {
-  return modelPalette[hash(model) % modelPalette.length] ?? modelPalette[0];
+  return modelPalette[preferredIndex(model)] ?? modelPalette[0];
 }
 
 /**
@@ -66,7 +86,7 @@ export function assignModelColors(models: Iterable<string>): Map<string, string>
   const taken = new Set<number>();
   const out = new Map<string, string>();
   for (const name of names) {
-    let i = hash(name) % modelPalette.length;
+    let i = preferredIndex(name);
     for (let probe = 0; probe < modelPalette.length && taken.has(i); probe++)
       i = (i + 1) % modelPalette.length;
     taken.add(i);

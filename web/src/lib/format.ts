@@ -107,3 +107,15 @@ export function shortDate(date: string): string {
 }
 
 export const weekdayNames = WEEKDAYS;
+
+const clock = new Intl.DateTimeFormat('en-US', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** A wall-clock time in the browser's zone. @example clockTime(Date.now()) // '14:21:05' */
+export function clockTime(ms: number): string {
+  return clock.format(ms);
+}

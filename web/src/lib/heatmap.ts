@@ -5,7 +5,9 @@
 import { addDays } from '../../../shared/time';
 import { monthName, weekdayOf } from './format';
 
+/** Weeks shown on a narrow card; a wide one shows WIDE_WEEKS (half a year). */
 export const WEEKS = 13;
+export const WIDE_WEEKS = 26;
 
 export interface HeatCell {
   date: string;
@@ -38,8 +40,8 @@ export function heatLevel(value: number, max: number): 0 | 1 | 2 | 3 | 4 {
 }
 
 /** The grid ending `today` (a local `YYYY-MM-DD`); `values` maps a date to its amount. */
-export function heatGrid(today: string, values: ReadonlyMap<string, number>): HeatGrid {
-  const start = addDays(today, -((WEEKS - 1) * 7 + weekdayOf(today)));
+export function heatGrid(today: string, values: ReadonlyMap<string, number>, weeks = WEEKS): HeatGrid {
+  const start = addDays(today, -((weeks - 1) * 7 + weekdayOf(today)));
   const days: string[] = [];
   for (let d = start; d <= today; d = addDays(d, 1)) days.push(d);
   const max = days.reduce((m, d) => Math.max(m, values.get(d) ?? 0), 0);
@@ -56,7 +58,7 @@ export function heatGrid(today: string, values: ReadonlyMap<string, number>): He
   });
   const months: HeatGrid['months'] = [];
   let lastMonth = '';
-  for (let col = 0; col < WEEKS; col++) {
+  for (let col = 0; col < weeks; col++) {
     const top = cells[col * 7];
     if (!top) continue;
     const m = top.date.slice(0, 7);

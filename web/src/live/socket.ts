@@ -13,6 +13,11 @@ const RETRY_AFTER_REFUSAL_MS = 5000;
 const RETRY_AFTER_SERVER_CLOSE_MS = 1500;
 /** How long a lost connection shows as "reconnecting" before the header admits "offline". */
 const OFFLINE_AFTER_MS = 15_000;
+/**
+ * The hub bumps a runtime's last_seen_at on every presence heartbeat (15 s by default) but pushes no `runtime`
+ * event for it, so "seen" is refreshed over REST at that pace while connected, and never reads older than that.
+ */
+export const RUNTIMES_REFRESH_MS = 15_000;
 
 /** Connects with the token and returns a function that closes everything. */
 export function connectLive(store: Store, token: string): () => void {
@@ -39,6 +44,11 @@ export function connectLive(store: Store, token: string): () => void {
     loaded = true;
     void store.loadAll(initial);
   };
+  let refresh: number | undefined;
+  const stopRefresh = () => {
+    window.clearInterval(refresh);
+    refresh = undefined;
+  };
   const firstLoad = window.setTimeout(() => {
     if (!loaded) load();
   }, FIRST_LOAD_WAIT_MS);
@@ -50,8 +60,11 @@ export function connectLive(store: Store, token: string): () => void {
     // First connect: the initial load. Any later one: a reconnect, so what we hold may have gaps.
     window.clearTimeout(firstLoad);
     load();
+    stopRefresh();
+    refresh = window.setInterval(() => void store.loadRuntimes(), RUNTIMES_REFRESH_MS);
   });
   socket.on('disconnect', (reason) => {
+    stopRefresh();
     lost();
     // The hub closed us (a restart, or a revoked token) and socket.io will not retry by itself: we do, and a
     // refusal then tells which it was.
@@ -76,6 +89,7 @@ export function connectLive(store: Store, token: string): () => void {
   window.addEventListener('online', online);
 
   return () => {
+    stopRefresh();
     window.clearTimeout(firstLoad);
     window.clearTimeout(retry);
     window.clearTimeout(offlineTimer);

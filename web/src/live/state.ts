@@ -12,11 +12,16 @@ export type Loadable<T> =
 /** `connecting` only before the first connection; afterwards a lost socket is `reconnecting`. */
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
+/** True while the hub is lost after having been reached: what the page shows may be stale. */
+export function hubLost(connection: Connection): boolean {
+  return connection === 'reconnecting' || connection === 'offline';
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
   days: number;
-  /** Rows of up to twice the range (for the previous period) and at least 13 weeks (for the heatmap). */
+  /** Rows of up to twice the range (for the previous period) and at least 26 weeks (for the heatmap). */
   usage: Loadable<UsageRow[]>;
   hourly: Loadable<HourlyState>;
 }
@@ -30,6 +35,8 @@ export interface State {
   prices: PriceTable;
   runtimes: Loadable<Runtime[]>;
   connection: Connection;
+  /** When the hub was lost (ms), while it is; null while live or still connecting. */
+  lostSince: number | null;
   overview: Loadable<UsageRow[]>;
   detail: DetailState | null;
   /** When the last usage delta of each runtime arrived (ms), for "no data for 10 min". */
@@ -48,6 +55,7 @@ export function initialState(token: string | null, tz: string): State {
     prices: {},
     runtimes: { status: 'loading' },
     connection: 'connecting',
+    lostSince: null,
     overview: { status: 'loading' },
     detail: null,
     lastDeltaAt: {},
@@ -60,9 +68,9 @@ export const OVERVIEW_DAYS = 30;
 export const RUNTIME_SUMMARY_DAYS = 7;
 export const RANGES = [7, 30, 90, 365] as const;
 
-/** Days to fetch for a detail range: twice the range for the comparison, 13 weeks for the heatmap, ≤ 365. */
+/** Days to fetch for a detail range: twice the range for the comparison, 26 weeks for the heatmap, ≤ 365. */
 export function detailFetchDays(days: number): number {
-  return Math.min(365, Math.max(days * 2, 91));
+  return Math.min(365, Math.max(days * 2, 182));
 }
 
 export function browserZone(): string {

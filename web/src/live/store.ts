@@ -11,7 +11,7 @@ import { type LiveBatch, LiveQueue, mergeLive } from './live-merge';
 import { errorText, Loads } from './loads';
 import { Sessions } from './session';
 import type { State } from './state';
-import { browserZone, initialState } from './state';
+import { browserZone, hubLost, initialState } from './state';
 
 const TZ_KEY = 'runtime-hub.tz';
 
@@ -61,6 +61,7 @@ export class Store {
       overview: { status: 'loading' },
       detail: null,
       connection: 'connecting',
+      lostSince: null,
     });
   }
 
@@ -73,7 +74,9 @@ export class Store {
   }
 
   setConnection(connection: State['connection']): void {
-    if (this.state.connection !== connection) this.set({ connection });
+    if (this.state.connection === connection) return;
+    const lostSince = hubLost(connection) ? (this.state.lostSince ?? Date.now()) : null;
+    this.set({ connection, lostSince });
   }
 
   setTimeZone(tz: string): void {

@@ -13,11 +13,11 @@ import { RuntimeList } from '../components/RuntimeList';
 import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
-import { OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
-import { useStore, useStoreApi } from '../live/use-store';
+import { navigateZone } from '../lib/navigation';
+import { hubLost, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from '../live/state';
+import { useStore } from '../live/use-store';
 
 export function Overview() {
-  const store = useStoreApi();
   const runtimes = useStore((s) => s.runtimes);
   const usage = useStore((s) => s.overview);
   const tz = useStore((s) => s.tz);
@@ -41,6 +41,7 @@ export function Overview() {
 
   const list = runtimes.status === 'ready' ? runtimes.data : [];
   const online = list.filter((r) => r.status === 'online').length;
+  const lost = useStore((s) => hubLost(s.connection));
 
   return (
     <main class="page">
@@ -49,11 +50,11 @@ export function Overview() {
           Runtimes{' '}
           {runtimes.status === 'ready' ? (
             <span class="online-count" data-testid="online-count">
-              {online}/{list.length} online
+              {lost ? `${list.length} · status unknown` : `${online}/${list.length} online`}
             </span>
           ) : null}
         </h1>
-        <ZoneSelect tz={tz} onChange={(z) => store.setTimeZone(z)} />
+        <ZoneSelect tz={tz} onChange={(z) => navigateZone(tz, z)} />
       </div>
 
       <div class="kpis">
