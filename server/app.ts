@@ -124,7 +124,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   mountRoutes(http, routes, db);
   // OTLP/HTTP (/v1/logs, /v1/metrics, /v1/traces): its own scope, body parsers and error bodies.
   await http.register(
-    otlpRoutes({ ingest, authenticate: bearerAuth(db), maxPayloadBytes: config.MAX_PAYLOAD_BYTES }),
+    otlpRoutes({ db, ingest, authenticate: bearerAuth(db), maxPayloadBytes: config.MAX_PAYLOAD_BYTES }),
   );
 
   const guard = new HandshakeGuard({

@@ -4,7 +4,8 @@
  */
 import protobuf from 'protobufjs';
 import { httpStatusOf } from '../../shared';
-import { HubError } from '../errors';
+import { fromStoreError, HubError } from '../errors';
+import { StoreError } from '../store';
 
 export class OtlpError extends Error {
   constructor(
@@ -40,6 +41,7 @@ const RPC_CODES: Record<number, number> = {
 
 export function otlpErrorOf(err: unknown): OtlpError {
   if (err instanceof OtlpError) return err;
+  if (err instanceof StoreError) return otlpErrorOf(fromStoreError(err));
   if (err instanceof HubError) {
     const status = httpStatusOf[err.code];
     const retry = status === 429 || status === 503 ? RETRY_AFTER_SECONDS : undefined;

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerSignal, type Caller } from '../ingest/changes';
 import type { IngestService } from '../ingest/service';
-import type { TokenIdentity, TokenRole } from '../store';
+import type { Database, TokenIdentity, TokenRole } from '../store';
 import { decodeExport, type Encoding, encodingOf, inflate, responseType, type Signal } from './decode';
 import { OtlpError, otlpErrorOf, statusBody } from './errors';
 import { type MappedGroup, mapLogs } from './map';
@@ -21,6 +21,7 @@ export const INFLATE_FACTOR = 16;
 const REPORT_CHUNK = 1_000;
 
 export interface OtlpDeps {
+  db: Database;
   ingest: IngestService;
   authenticate: (request: FastifyRequest, role: TokenRole) => Promise<TokenIdentity>;
   maxPayloadBytes: number;
@@ -63,7 +64,7 @@ function sendAnswer(reply: FastifyReply, encoding: Encoding, message: object, si
 }
 
 export function otlpRoutes(deps: OtlpDeps) {
-  const runtimes = new TelemetryRuntimes(deps.ingest);
+  const runtimes = new TelemetryRuntimes(deps.db, deps.ingest);
   const identities = new WeakMap<FastifyRequest, TokenIdentity>();
   const maxInflated = deps.maxPayloadBytes * INFLATE_FACTOR;
 

@@ -7,7 +7,7 @@ import { Runtime, UsageRow } from '../../shared';
 import { fixtureJson, fixtureProtobuf, postExport } from '../fixtures/otlp/load';
 import { startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { rest } from '../helpers/rest';
-import { eventually } from '../helpers/sockets';
+import { daemonId, eventually } from '../helpers/sockets';
 
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const claudeLogs = fixtureJson('claude-logs', yesterday);
@@ -113,6 +113,26 @@ describe('OTLP ingest', () => {
       { id: '0199a213-81c0-7800-8aa1-bbab2a035a53', status: 'running' },
       { id: '8c3f6d2a-1b4e-4f7a-9c2d-5e8f1a3b6c9d', status: 'running' },
     ]);
+  });
+
+  it('flags a telemetry runtime whose host and provider a daemon also reports (they would double count)', async () => {
+    const ws = await hub.newWorkspace('both');
+    const hello = await rest(`${hub.url}/api/daemon/hello`, {
+      token: ws.daemonToken,
+      body: {
+        daemon_id: daemonId(),
+        device_info: 'ci-runner-7 (linux 6.8; x64)',
+        runtimes: [{ provider: 'codex', name: 'codex@ci-runner-7', runtime_mode: 'local' }],
+      },
+    });
+    expect(hello.status).toBe(200);
+    expect((await postExport(hub.url, 'logs', codexLogs, { token: ws.daemonToken })).status).toBe(200);
+    const telemetry = (await runtimesOf(hub, ws.memberToken)).find((r) => r.metadata.source === 'otlp')!;
+    expect(telemetry.metadata.double_count).toEqual({
+      daemon_runtime_id: hello.body.runtimes[0].id,
+      warning:
+        "a daemon also reports codex usage of ci-runner-7: its usage is counted twice; stop the daemon's codex reader or this telemetry",
+    });
   });
 
   it('gives the same usage for protobuf (gzipped or not) as for JSON, and answers in protobuf', async () => {
