@@ -45,13 +45,15 @@ const text = (v: AnyValue | undefined): string | undefined =>
 
 class RecordError extends Error {}
 
-/** A token count: a non-negative integer, sent as an int, a double or a string; absent means 0. */
+/** A token count: a non-negative integer, sent as an int, a double or a string of digits; absent means 0. */
 function count(attrs: Attrs, key: string): number {
-  const raw = text(attrs.get(key));
+  const value = attrs.get(key);
+  const raw = text(value);
+  if (value !== undefined && raw === undefined) throw new RecordError(`${key} is not a number or a string`);
   if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new RecordError(`${key} is not a token count: ${raw.slice(0, 40)}`);
+  // Digits only: Number() would also take ' 7', '1e3' and '0x10'.
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new RecordError(`${key} is not a token count: ${raw.slice(0, 40)}`);
   return n;
 }
 
