@@ -102,7 +102,9 @@ export function otlpRoutes(deps: OtlpDeps) {
       const otlp = otlpErrorOf(err);
       if (otlp.status >= 500 && otlp.status !== 503) request.log.error({ err }, 'OTLP export failed');
       const encoding = answerEncoding(request);
-      if (otlp.retryAfter !== undefined) reply.header('retry-after', String(otlp.retryAfter));
+      // The rate limiter already said when its window reopens; otherwise a short fixed wait.
+      if (otlp.retryAfter !== undefined && !reply.hasHeader('retry-after'))
+        reply.header('retry-after', String(otlp.retryAfter));
       return reply
         .code(otlp.status)
         .type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json')

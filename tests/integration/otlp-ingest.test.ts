@@ -295,3 +295,25 @@ describe('OTLP ingest limits and presence', () => {
     expect(revived.map((r) => [r.id, r.status])).toEqual([[online[0]!.id, 'online']]);
   });
 });
+
+describe('OTLP ingest rate limit', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ config: { REST_RATE_PER_MIN: 2 } });
+  });
+  afterAll(() => hub.destroy());
+
+  it('answers 429 with Retry-After and a google.rpc.Status past REST_RATE_PER_MIN, so exporters back off', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        await postExport(hub.url, 'traces', fixtureJson('codex-traces'), { token: hub.daemonToken }),
+      );
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(statuses[2]).toMatchObject({ json: { code: 8, message: 'too many requests' } });
+    // The limiter's own answer: the seconds until its one-minute window reopens.
+    expect(Number(statuses[2]!.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect(Number(statuses[2]!.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+  });
+});
