@@ -90,6 +90,46 @@ describe('OTLP ingest', () => {
     expect(await usageTotals(hub, hub.memberToken)).toEqual(EXPECTED);
   });
 
+  it('gives the usage the model API answered for a real Claude Code 2.1.332 export, once however often it is sent', async () => {
+    // Captured by scripts/capture-otel-claude.ts: `claude -p` against a fake Messages API that answered one request
+    // with input 101, output 21, cache read 1000, cache creation 50.
+    const ws = await hub.newWorkspace('captured');
+    const captured = fixtureJson('claude-captured-logs', yesterday);
+    for (const encoding of ['json', 'protobuf', 'json'] as const)
+      expect((await postExport(hub.url, 'logs', captured, { token: ws.daemonToken, encoding })).status).toBe(
+        200,
+      );
+    const metrics = fixtureJson('claude-captured-metrics', yesterday);
+    expect((await postExport(hub.url, 'metrics', metrics, { token: ws.daemonToken })).status).toBe(200);
+    expect(await usageTotals(hub, ws.memberToken)).toEqual([
+      {
+        provider: 'claude',
+        model: 'claude-sonnet-4-5-20250929',
+        input_tokens: 101,
+        output_tokens: 21,
+        cache_read_tokens: 1000,
+        cache_write_tokens: 50,
+      },
+    ]);
+    // The protobuf bytes Claude Code sent, as they came: the same usage as its JSON export.
+    const fromProtobuf = mapLogs(
+      decodeExport(fixtureProtobuf('claude-captured-logs'), 'protobuf', 'logs') as ExportLogsRequest,
+    );
+    expect(fromProtobuf.groups[0]!.events).toEqual([
+      {
+        id: 'otlp:claude:req_fake1',
+        ts: expect.stringMatching(/^2026-11-30T/),
+        provider: 'claude',
+        model: 'claude-sonnet-4-5-20250929',
+        input_tokens: 101,
+        output_tokens: 21,
+        cache_read_tokens: 1000,
+        cache_write_tokens: 50,
+        task_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
+  });
+
   it('counts a replayed export once', async () => {
     const before = await count('usage_events');
     for (const logs of [claudeLogs, codexLogs])
@@ -107,7 +147,8 @@ describe('OTLP ingest', () => {
     ]);
     expect(runtimes[1]!.metadata).toEqual({ source: 'otlp', host: 'ci-runner-7', version: 'codex 0.46.0' });
     const tasks = await hub.db.query<{ id: string; status: string }>(
-      'SELECT id, status FROM tasks ORDER BY id',
+      'SELECT t.id, t.status FROM tasks t JOIN runtimes r ON r.id = t.runtime_id WHERE r.workspace_id = $1 ORDER BY t.id',
+      [hub.workspaceId],
     );
     expect(tasks).toEqual([
       { id: '0199a213-81c0-7800-8aa1-bbab2a035a53', status: 'running' },
