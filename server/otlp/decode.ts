@@ -58,7 +58,8 @@ export function inflate(body: Buffer, contentEncoding: string | undefined, maxBy
 
 function parse(body: Buffer, encoding: Encoding, signal: Signal): unknown {
   try {
-    if (encoding === 'json') return JSON.parse(body.toString('utf8'));
+    // proto3 JSON: null stands for a field left unset (Codex's Rust exporter sends `"body": null`).
+    if (encoding === 'json') return JSON.parse(body.toString('utf8'), (_key, value) => value ?? undefined);
     const type = requestType(signal);
     return type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String });
   } catch {

@@ -127,9 +127,14 @@ function codexEvent(record: LogRecord, attrs: Attrs): UsageEvent {
 
 /** The provider a record is usage of, or undefined for every record that is not. */
 function usageKind(record: LogRecord, attrs: Attrs): TelemetryProvider | undefined {
-  const name = record.eventName || text(attrs.get('event.name')) || record.body?.stringValue || '';
-  if (name === 'claude_code.api_request' || name === 'api_request') return 'claude';
-  if (name === 'codex.sse_event' && text(attrs.get('event.kind')) === 'response.completed') return 'codex';
+  // The name is in the record's eventName, its event.name attribute or its body, depending on the agent and its
+  // OpenTelemetry SDK (Codex 0.171 sets eventName to the generic "event" and names the event in the attribute).
+  const names = [record.eventName, text(attrs.get('event.name')), record.body?.stringValue];
+  if (names.some((n) => n === 'claude_code.api_request' || n === 'api_request')) return 'claude';
+  // Codex logs each response.completed twice: once as a plain SSE event, once with the token counts.
+  const counted = attrs.has('input_token_count') || attrs.has('output_token_count');
+  if (names.includes('codex.sse_event') && text(attrs.get('event.kind')) === 'response.completed' && counted)
+    return 'codex';
   return undefined;
 }
 

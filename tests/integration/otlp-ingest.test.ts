@@ -130,6 +130,50 @@ describe('OTLP ingest', () => {
     ]);
   });
 
+  it('gives the usage the model API answered for a real Codex 0.171.0 export, once however often it is sent', async () => {
+    // Captured by scripts/capture-otel-codex.ts: `codex exec` against a fake Responses API that answered one request
+    // with input 5001 (4096 of them cached) and output 701 (512 of them reasoning). Codex logs that
+    // response.completed twice, once without counts: it is one event. Regressions pinned by this capture: records
+    // whose eventName is the generic "event" (the name is in event.name), `"body": null` in OTLP/JSON, and the
+    // count-less twin of response.completed.
+    const ws = await hub.newWorkspace('captured-codex');
+    const captured = fixtureJson('codex-captured-logs', yesterday);
+    for (const encoding of ['json', 'protobuf', 'json'] as const)
+      expect((await postExport(hub.url, 'logs', captured, { token: ws.daemonToken, encoding })).status).toBe(
+        200,
+      );
+    for (const signal of ['metrics', 'traces'] as const) {
+      const json = fixtureJson(`codex-captured-${signal}`, yesterday);
+      expect((await postExport(hub.url, signal, json, { token: ws.daemonToken })).status).toBe(200);
+    }
+    const traces = fixtureProtobuf('codex-captured-traces');
+    expect(
+      (await postExport(hub.url, 'traces', traces, { token: ws.daemonToken, encoding: 'protobuf' })).status,
+    ).toBe(200);
+    expect(await usageTotals(hub, ws.memberToken)).toEqual([
+      {
+        provider: 'codex',
+        model: 'gpt-5-codex',
+        input_tokens: 905,
+        output_tokens: 701,
+        cache_read_tokens: 4096,
+        cache_write_tokens: 0,
+      },
+    ]);
+    expect((await runtimesOf(hub, ws.memberToken)).map((r) => r.name)).toEqual(['codex@vm']);
+    const fromProtobuf = mapLogs(
+      decodeExport(fixtureProtobuf('codex-captured-logs'), 'protobuf', 'logs') as ExportLogsRequest,
+    );
+    expect(fromProtobuf.groups.flatMap((g) => g.events)).toEqual([
+      expect.objectContaining({
+        provider: 'codex',
+        input_tokens: 905,
+        output_tokens: 701,
+        cache_read_tokens: 4096,
+      }),
+    ]);
+  });
+
   it('counts a replayed export once', async () => {
     const before = await count('usage_events');
     for (const logs of [claudeLogs, codexLogs])
