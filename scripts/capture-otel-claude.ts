@@ -1,7 +1,8 @@
 /**
  * Dev-only: runs the real Claude Code CLI (`claude -p`) against a fake Anthropic Messages API on 127.0.0.1 and
  * captures the OTLP/HTTP exports it sends, to check the fixtures in tests/fixtures/otlp against what it really sends.
- * Proxies point at a port that refuses everything, so nothing leaves the machine.
+ * Proxies point at a port that refuses everything, so nothing leaves the machine. With HUB_URL and HUB_DAEMON_TOKEN
+ * set, the CLI exports to that hub instead (end to end).
  *
  *   npx tsx scripts/capture-otel-claude.ts <path to the claude binary> <out dir> [http/json|http/protobuf]
  *
@@ -18,6 +19,8 @@ import { join } from 'node:path';
 const [claude, outDir, protocol = 'http/json'] = process.argv.slice(2);
 if (!claude || !outDir) throw new Error('usage: capture-otel-claude.ts <claude binary> <out dir> [protocol]');
 mkdirSync(outDir, { recursive: true });
+/** With both set, the CLI exports to a running hub instead of the capture server (an end-to-end check). */
+const { HUB_URL: hubUrl, HUB_DAEMON_TOKEN: hubToken } = process.env;
 
 const body = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve) => {
@@ -110,8 +113,8 @@ const child = spawn(claude, ['-p', 'Say hello.', '--model', 'claude-sonnet-4-5-2
     OTEL_LOGS_EXPORTER: 'otlp',
     OTEL_METRICS_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${capture.port}`,
-    OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer capture-token',
+    OTEL_EXPORTER_OTLP_ENDPOINT: hubUrl ?? `http://127.0.0.1:${capture.port}`,
+    OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${hubToken ?? 'capture-token'}`,
     OTEL_LOGS_EXPORT_INTERVAL: '500',
     OTEL_METRIC_EXPORT_INTERVAL: '500',
   },

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 const [codex, outDir, protocol = 'json'] = process.argv.slice(2);
 if (!codex || !outDir) throw new Error('usage: capture-otel-codex.ts <codex binary> <out dir> [json|binary]');
 mkdirSync(outDir, { recursive: true });
+/** With both set, the CLI exports to a running hub instead of the capture server (an end-to-end check). */
+const { HUB_URL: hubUrl, HUB_DAEMON_TOKEN: hubToken } = process.env;
 
 const body = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve) => {
@@ -77,7 +79,7 @@ const capture = await listen(async (req, res) => {
 
 const home = mkdtempSync(join(tmpdir(), 'capture-codex-'));
 const otlp = (signal: string) =>
-  `{ otlp-http = { endpoint = "http://127.0.0.1:${capture.port}/v1/${signal}", protocol = "${protocol}", headers = { "Authorization" = "Bearer capture-token" } } }`;
+  `{ otlp-http = { endpoint = "${hubUrl ?? `http://127.0.0.1:${capture.port}`}/v1/${signal}", protocol = "${protocol}", headers = { "Authorization" = "Bearer ${hubToken ?? 'capture-token'}" } } }`;
 writeFileSync(
   join(home, 'config.toml'),
   `model = "gpt-5-codex"
