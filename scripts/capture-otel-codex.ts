@@ -1,7 +1,8 @@
 /**
  * Dev-only: runs the real Codex CLI (`codex exec`) against a fake Responses API on 127.0.0.1 and captures the
  * OTLP/HTTP exports it sends (its `[otel]` exporter), to check the fixtures in tests/fixtures/otlp against what it
- * really sends. Proxies point at a port that refuses everything, so nothing leaves the machine.
+ * really sends. Proxies point at a port that refuses everything, so nothing leaves the machine. With HUB_URL and
+ * HUB_DAEMON_TOKEN set, the CLI exports to that hub instead (end to end).
  *
  *   npx tsx scripts/capture-otel-codex.ts <path to the codex binary> <out dir> [json|binary]
  */
