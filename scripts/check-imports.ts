@@ -35,6 +35,11 @@ const RULES: Rule[] = [
     why: 'store depends only on the wire contract',
   },
   { from: 'shared', allows: (to) => to === 'shared', why: 'the wire contract depends on nothing of ours' },
+  {
+    from: 'server/otlp',
+    allows: (to) => ['server/otlp', 'server/ingest', 'server/store', 'server', 'shared'].includes(to),
+    why: 'OTLP ingest is a source like REST: it calls ingest (store for types), never http or realtime',
+  },
   { from: 'web', allows: (to) => !isServer(to), why: 'the dashboard only knows the hub through shared/' },
 ];
 
@@ -75,6 +80,8 @@ for (const file of SOURCES.flatMap(sourceFiles)) {
   for (const imported of importsOf(file)) {
     const to = moduleOf(imported);
     if (to !== from) targets.add(to);
+    if (to === 'server/otlp' && from !== to && file !== 'server/app.ts')
+      violations.push(`${file} imports ${imported}: only app.ts mounts the OTLP receiver`);
     for (const rule of RULES) {
       if (rule.from === from && !rule.allows(to, imported))
         violations.push(`${file} imports ${imported}: ${rule.why}`);

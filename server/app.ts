@@ -12,10 +12,11 @@ import { daemonRoutes } from './http/daemon-routes';
 import { memberRoutes } from './http/member-routes';
 import { opsRoutes } from './http/ops-routes';
 import type { RouteSpec } from './http/route';
-import { createHttpServer, mountRoutes } from './http/server';
+import { bearerAuth, createHttpServer, mountRoutes } from './http/server';
 import { IngestService } from './ingest/service';
 import { type IngestWriter, ShardedWriter } from './ingest/sharded-writer';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { otlpRoutes } from './otlp/routes';
 import { loadPricer } from './pricing';
 import { HandshakeGuard, requireToken } from './realtime/auth';
 import { attachDaemonNamespace } from './realtime/daemon-namespace';
@@ -123,6 +124,10 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
   ];
   mountRoutes(http, routes, db);
+  // OTLP/HTTP (/v1/logs, /v1/metrics, /v1/traces): its own scope, body parsers and error bodies.
+  await http.register(
+    otlpRoutes({ db, ingest, authenticate: bearerAuth(db), maxPayloadBytes: config.MAX_PAYLOAD_BYTES }),
+  );
 
   const guard = new HandshakeGuard({
     handshakesPerSecond: config.HANDSHAKE_RATE_PER_S,
