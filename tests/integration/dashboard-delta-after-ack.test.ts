@@ -80,6 +80,9 @@ describe('dashboard delta after ack', () => {
             output_tokens: 20,
             cache_read_tokens: 0,
             cache_write_tokens: 5,
+            // Haiku 4.5 at list price: 10 × $1/M + 20 × $5/M + 5 × $1.25/M.
+            cost_usd: 0.00011625,
+            unpriced_tokens: 0,
           },
         ],
       },

@@ -174,6 +174,9 @@ describe('a two-node cluster', () => {
           output_tokens: 60,
           cache_read_tokens: 0,
           cache_write_tokens: 0,
+          // The cost of the difference at Sonnet 4.5's list price: 30 × $3/M + 60 × $15/M.
+          cost_usd: 0.00099,
+          unpriced_tokens: 0,
         },
       ],
     });
@@ -194,6 +197,8 @@ describe('a two-node cluster', () => {
         output_tokens: 2,
         cache_read_tokens: 3,
         cache_write_tokens: 1,
+        cost_usd: 0.00003765,
+        unpriced_tokens: 0,
       },
     ]);
     const [e1] = (await sql.query('SELECT input_tokens FROM usage_events WHERE id = $1', ['e1'])).rows;
