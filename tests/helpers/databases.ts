@@ -2,7 +2,14 @@
  * The two databases the store must run unchanged on: the machine's Postgres (a fresh database) and embedded
  * PGlite (in memory). Store suites run once per entry.
  */
-import { type Database, migrate, openEmbedded, openPostgres } from '../../server/store';
+import {
+  createWorkspace,
+  type Database,
+  migrate,
+  openEmbedded,
+  openPostgres,
+  registerRuntimes,
+} from '../../server/store';
 import { freshDatabase } from './postgres';
 
 export interface DatabaseUnderTest {
@@ -44,4 +51,20 @@ export function intlLocalDate(instant: string | number, tz: string): string {
     month: '2-digit',
     day: '2-digit',
   }).format(new Date(instant));
+}
+
+/** A workspace holding one Claude runtime, registered the way a daemon's hello does; answers the runtime id. */
+export async function workspaceWithRuntime(db: Database, workspaceName: string): Promise<string> {
+  const ws = await createWorkspace(db, workspaceName);
+  const [rt] = await registerRuntimes(
+    db,
+    ws.id,
+    {
+      daemon_id: crypto.randomUUID(),
+      device_info: 'box',
+      runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
+    },
+    'test',
+  );
+  return rt!.id;
 }

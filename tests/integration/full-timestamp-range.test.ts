@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  collapseByKey,
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  registerRuntimes,
-  writeTasks,
-  writeUsageEvents,
-} from '../../server/store';
+import { collapseByKey, type Database, lockRuntimes, writeTasks, writeUsageEvents } from '../../server/store';
 import { TaskPayload, toUtcTimestamp, UsagePayload } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, workspaceWithRuntime } from '../helpers/databases';
 
 /** The latest instant the contract allows: an offset Postgres itself refuses (it stops at ±15:59). */
 const LATEST = '9999-12-31T23:59:59.123456-23:59';
@@ -30,18 +22,7 @@ describe.each(databaseKinds)('full timestamp range on %s', (_kind, open) => {
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    const ws = await createWorkspace(db, 'edges');
-    const [rt] = await registerRuntimes(
-      db,
-      ws.id,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    runtimeId = rt!.id;
+    runtimeId = await workspaceWithRuntime(db, 'edges');
   });
   afterAll(() => close());
 

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  collapseByKey,
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  registerRuntimes,
-  writeUsageEvents,
-} from '../../server/store';
+import { collapseByKey, type Database, lockRuntimes, writeUsageEvents } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, workspaceWithRuntime } from '../helpers/databases';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -20,18 +13,7 @@ describe.each(databaseKinds)('rollup overflow on %s', (_kind, open) => {
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    const ws = await createWorkspace(db, 'overflow');
-    const [rt] = await registerRuntimes(
-      db,
-      ws.id,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    runtimeId = rt!.id;
+    runtimeId = await workspaceWithRuntime(db, 'overflow');
   });
   afterAll(() => close());
 
