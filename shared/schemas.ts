@@ -90,6 +90,10 @@ export const UsageEvent = z
     speed: z.enum(['standard', 'fast']).optional(),
     /** A cost the agent reported itself: authoritative over the price table. */
     cost_usd: z.number().min(0).max(1e6).optional(),
+    /** Attribution: the repository (or folder) the agent worked in, its session, and the person running it. */
+    project: Label(200).optional(),
+    session_id: Label(200).optional(),
+    user: Label(200).optional(),
   })
   .refine((e) => (e.cache_write_1h_tokens ?? 0) <= e.cache_write_tokens, {
     message: 'must not exceed cache_write_tokens',
@@ -201,6 +205,24 @@ export type UsageRow = z.infer<typeof UsageRow>;
 export const ActivityRow = z.object({ hour: z.number().int().min(0).max(23), count: z.number().int() });
 export type ActivityRow = z.infer<typeof ActivityRow>;
 
+/** The dimensions a history view can group by (`group_by`). */
+export const GroupBy = z.enum(['project', 'user', 'session', 'model', 'runtime']);
+export type GroupBy = z.infer<typeof GroupBy>;
+
+/**
+ * One row of a grouped history view: a local day × one value of the dimension. Usage without that attribution
+ * has key `(none)`; groups past the top ones fold into key `other`.
+ */
+export const GroupedUsageRow = z.object({
+  date: z.string(),
+  key: z.string(),
+  ...TokenCounts.shape,
+  cost_usd: z.number().nullable(),
+  /** Contract addition, as on UsageRow. */
+  unpriced_tokens: z.number().optional(),
+});
+export type GroupedUsageRow = z.infer<typeof GroupedUsageRow>;
+
 /** Query of the history views: `days` 1–365 (default 90), `tz` an IANA zone (default UTC). */
 export const HistoryQuery = z.object({
   days: z
@@ -211,6 +233,12 @@ export const HistoryQuery = z.object({
     .default(90),
   tz: z.string().default('UTC'),
   format: z.enum(['json', 'csv']).default('json'),
+  /** Rows per day × this dimension (top groups plus `other`) instead of per runtime × provider × model. */
+  group_by: GroupBy.optional(),
+  /** Contract addition: narrow every row to usage of this project, user or session (exact match). */
+  project: Label(200).optional(),
+  user: Label(200).optional(),
+  session: Label(200).optional(),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
@@ -220,9 +248,25 @@ const DeltaCost = {
   unpriced_tokens: z.number().optional(),
 };
 
+/** Contract addition: the attribution of the usage a delta adds (absent when the events carried none). */
+const DeltaAttribution = {
+  project: z.string().optional(),
+  user: z.string().optional(),
+  session_id: z.string().optional(),
+};
+
 /** An hourly (or daily-totals dated) amount to add, pushed to dashboards. */
 export const UsageDelta = z.union([
-  z.object({ hour: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape, ...DeltaCost }),
+  z.object({
+    hour: z.string(),
+    /** Contract addition: start of the UTC quarter-hour inside `hour`, for zones whose days split hours. */
+    at: z.string().optional(),
+    provider: z.string(),
+    model: z.string(),
+    ...TokenCounts.shape,
+    ...DeltaCost,
+    ...DeltaAttribution,
+  }),
   z.object({ date: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape, ...DeltaCost }),
 ]);
 export type UsageDelta = z.infer<typeof UsageDelta>;
