@@ -3,6 +3,7 @@
  * the targets of the issue "Benchmarks that compare".
  */
 import type { Scale } from './scale';
+import { scaleRows } from './scale-rows';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import type { Measured } from './suite';
@@ -212,5 +213,6 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
           : `web app not ready${m.webError ? `: ${m.webError.split('\n')[0]}` : ''}`,
     }),
   );
+  rows.push(...scaleRows(scale, m.scale));
   return rows;
 }

@@ -45,7 +45,9 @@ const cleanUp = async () => {
   await dropAllBenchDatabases();
 };
 guardChildren(cleanUp);
-const limitS = scale.name === 'full' ? 1800 : 300;
+// The scale scenario seeds 1M (quick) or 1M + 4M (full) events and measures views that may take seconds each.
+const withScale = !only || only.includes('scale');
+const limitS = (scale.name === 'full' ? 1800 : 300) + (withScale ? (scale.name === 'full' ? 2400 : 600) : 0);
 const deadline = setTimeout(() => {
   process.stderr.write(`bench: over ${limitS} s, giving up\n`);
   void cleanUp().finally(() => process.exit(1));

@@ -28,6 +28,21 @@ export interface Scale {
   /** Page loads measured in Chromium; 0 skips the browser. */
   webSamples: number;
   historyDays: number;
+  /** The scale scenario (bench/scale-history.ts): history seeded to each size in turn, then measured. */
+  history: {
+    /** Events stored at each step (cumulative), over 365 days, 200 runtimes, 10 models. */
+    sizes: number[];
+    /** Calls per view, each after one new event (uncached), then the same call again (cached). */
+    uncachedSamples: number;
+    cachedSamples: number;
+    /** A view stops sampling after this long (at least 2 samples): a slow view is measured, not waited for. */
+    viewBudgetS: number;
+    ingestWarmupS: number;
+    ingestS: number;
+    ingestCalls?: number;
+    /** Keep `EXPLAIN (ANALYZE, BUFFERS)` of each view at each size. */
+    explain: boolean;
+  };
 }
 
 export const SCALES: Record<Scale['name'], Scale> = {
@@ -40,6 +55,15 @@ export const SCALES: Record<Scale['name'], Scale> = {
     rest: { latencyS: 10, throughputS: 10, connections: 10 },
     webSamples: 10,
     historyDays: 90,
+    history: {
+      sizes: [1_000_000, 5_000_000],
+      uncachedSamples: 30,
+      cachedSamples: 100,
+      viewBudgetS: 60,
+      ingestWarmupS: 2,
+      ingestS: 10,
+      explain: true,
+    },
   },
   quick: {
     name: 'quick',
@@ -50,6 +74,15 @@ export const SCALES: Record<Scale['name'], Scale> = {
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
     webSamples: 3,
     historyDays: 90,
+    history: {
+      sizes: [1_000_000],
+      uncachedSamples: 20,
+      cachedSamples: 50,
+      viewBudgetS: 30,
+      ingestWarmupS: 1,
+      ingestS: 5,
+      explain: true,
+    },
   },
   tiny: {
     name: 'tiny',
@@ -60,5 +93,15 @@ export const SCALES: Record<Scale['name'], Scale> = {
     rest: { latencyS: 1, throughputS: 1, connections: 2, amount: 20 },
     webSamples: 0,
     historyDays: 90,
+    history: {
+      sizes: [2_000],
+      uncachedSamples: 2,
+      cachedSamples: 2,
+      viewBudgetS: 5,
+      ingestWarmupS: 0,
+      ingestS: 20,
+      ingestCalls: 20,
+      explain: true,
+    },
   },
 };

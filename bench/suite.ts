@@ -17,6 +17,7 @@ import { loadAverage, type Machine, machineInfo } from './machine';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
+import { runScale, type ScaleResult } from './scale-history';
 import { type ConnectionsResult, runConnections } from './scenarios/connections';
 import { type FanoutResult, runFanout } from './scenarios/fanout';
 import { type IngestRun, runIngest } from './scenarios/ingest';
@@ -33,6 +34,7 @@ export const SCENARIOS = [
   'fanout',
   'latency',
   'connections',
+  'scale',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -58,6 +60,7 @@ export interface Measured {
   webBuildError?: string | null;
   webCharts?: ChartsResult;
   webError?: string;
+  scale?: ScaleResult;
 }
 
 export interface BenchResult {
@@ -237,6 +240,11 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
         settleMs: scale.name === 'tiny' ? 300 : 2_000,
       });
       await node.child.stop();
+    });
+
+    // Last and in its own database: it seeds millions of events and starts its own hubs.
+    await step('scale', 'history at scale', async () => {
+      measured.scale = await runScale(scale, { hubEnv: HUB_ENV, profileDir: options.profileDir, log });
     });
   } finally {
     // Whatever a failed step left running (hubs included) is stopped here.
