@@ -28,7 +28,7 @@ import { useRedisAdapter } from './realtime/redis-adapter';
 import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
 import { SlowConsumerGuard } from './realtime/slow-consumers';
-import type { Database } from './store';
+import { type Database, RetentionJob } from './store';
 import { VERSION } from './version';
 
 export interface HubDeps {
@@ -40,6 +40,8 @@ export interface HubDeps {
   revocationCheckMs?: number;
   /** Redis channel prefix: nodes of one cluster share it (tests give each cluster its own). */
   redisChannelPrefix?: string;
+  /** Rounds of the raw-usage retention job (default hourly); tests shorten it. */
+  retention?: { intervalMs: number; firstDelayMs?: number };
 }
 
 export interface Hub {
@@ -153,6 +155,12 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   });
   attachDashboardNamespace(dashboards, metrics, slowConsumers);
 
+  const retention = new RetentionJob(
+    db,
+    { days: config.RAW_RETENTION_DAYS, intervalMs: 3_600_000, ...deps.retention },
+    logger,
+  );
+
   let stopRevocations = () => {};
   return {
     nodeId,
@@ -165,11 +173,13 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       presence.start();
       slowConsumers.start();
       stopRevocations = watchRevocations(io, db, deps.revocationCheckMs ?? 2_000, logger);
+      retention.start();
       const address = http.server.address();
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
       stopRevocations();
+      await retention.stop();
       presence.stop();
       slowConsumers.stop();
       resync.stop();

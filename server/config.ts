@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   /** Postgres statement_timeout and lock_timeout of the hub's connections: a blocked call answers `unavailable`. */
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
   DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
+  /** Raw usage events older than this many days are deleted (rollups are kept forever); 0 keeps them forever. */
+  RAW_RETENTION_DAYS: z.coerce.number().int().min(0).default(400),
   /** Proxies (addresses or subnets, comma-separated) whose X-Forwarded-For names the client for per-address limits. */
   TRUST_PROXY: optionalString
     .transform((v) => (v ? v.split(',').map((e) => e.trim()) : []))

@@ -8,6 +8,8 @@ export * from './listings';
 export * from './migrate';
 export * from './open';
 export * from './readiness';
+export * from './retention';
+export * from './retention-job';
 export * from './runtimes';
 export * from './tasks';
 export * from './usage-reprice';

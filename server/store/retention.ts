@@ -1,0 +1,89 @@
+/**
+ * Raw-event retention: usage events older than the retention period are deleted in small batches, the rollups
+ * are never touched (views of old days stay exact). The horizon is sealed first, in its own transaction, and the
+ * write path ignores events before it — so a late re-send of a deleted event is never counted a second time.
+ */
+import type { Database } from './database';
+
+/** Advisory-lock key of the retention job: one node deletes at a time (taken per batch). */
+const RETENTION_LOCK = 7_263_019_019;
+
+export interface RetentionRound {
+  /** The sealed horizon after this round (ISO), or null when nothing was ever sealed. */
+  rawBefore: string | null;
+  deleted: number;
+  batches: number;
+  /** False when another node held the job's lock, so this round left the work to it. */
+  ran: boolean;
+}
+
+export interface RetentionOptions {
+  /** Keep raw events this many days; 0 keeps them forever. */
+  days: number;
+  batchSize?: number;
+  /** Pause between batches, so ingest's transactions interleave with the job's. */
+  pauseMs?: number;
+  /** Stop after this many batches (the next round goes on). */
+  maxBatches?: number;
+  /** Checked between batches: a stopping hub ends the round early (the next round goes on). */
+  stopped?: () => boolean;
+  now?: Date;
+}
+
+/** The sealed horizon: events before it are gone (or going) and ignored on ingest. */
+export async function rawHorizon(db: Database): Promise<Date | null> {
+  const [row] = await db.query<{ ms: number | null }>(
+    `SELECT CASE WHEN raw_before = '-infinity' THEN NULL ELSE (extract(epoch FROM raw_before) * 1000)::float8 END AS ms
+     FROM usage_retention`,
+  );
+  return row?.ms == null ? null : new Date(row.ms);
+}
+
+/** Moves the horizon forward to `cutoff` (never back); commits before any event is deleted. */
+async function seal(db: Database, cutoff: Date): Promise<string | null> {
+  const [row] = await db.query<{ ms: number }>(
+    `UPDATE usage_retention SET raw_before = greatest(raw_before, $1::timestamptz)
+     RETURNING (extract(epoch FROM raw_before) * 1000)::float8 AS ms`,
+    [cutoff.toISOString()],
+  );
+  return row ? new Date(row.ms).toISOString() : null;
+}
+
+/** Deletes up to `limit` events before the horizon; null when another node holds the job's lock. */
+async function deleteBatch(db: Database, limit: number): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+      RETENTION_LOCK,
+    ]);
+    if (!lock?.ok) return null;
+    const [row] = await tx.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM usage_events WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM usage_events WHERE ts < (SELECT raw_before FROM usage_retention) LIMIT $1))
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [limit],
+    );
+    return row?.n ?? 0;
+  });
+}
+
+/** One round of the job: seal the horizon at now − days, then delete what lies before it in batches. */
+export async function runRetention(db: Database, o: RetentionOptions): Promise<RetentionRound> {
+  if (o.days <= 0) return { rawBefore: null, deleted: 0, batches: 0, ran: false };
+  const batchSize = o.batchSize ?? 5_000;
+  const now = o.now ?? new Date();
+  const rawBefore = await seal(db, new Date(now.getTime() - o.days * 86_400_000));
+  let deleted = 0;
+  let batches = 0;
+  while (batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) && !o.stopped?.()) {
+    const n = await deleteBatch(db, batchSize);
+    if (n === null) return { rawBefore, deleted, batches, ran: batches > 0 };
+    batches++;
+    deleted += n;
+    if (n < batchSize) break;
+    if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
+  }
+  return { rawBefore, deleted, batches, ran: true };
+}
