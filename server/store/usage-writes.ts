@@ -118,6 +118,8 @@ export async function writeUsageEvents(
        FROM json_to_recordset($1::json) AS t(runtime_id uuid, id text, ts timestamptz, provider text, model text,
          ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, task_id text, cache_write_1h_tokens bigint,
          speed text, agent_cost_usd numeric, cost_usd numeric, cost_source text)
+       -- Before the retention horizon raw events are gone: a late re-send could not be told from a new event.
+       WHERE ts >= (SELECT raw_before FROM usage_retention)
      ),
      old AS (
        SELECT e.* FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id

@@ -115,6 +115,18 @@ describe.each(databaseKinds)('raw usage retention on %s', (kind, open) => {
     expect(await Promise.all(zones.map(view))).toEqual(before);
   });
 
+  it('ignores a late re-send of a deleted event (it would count twice) and still replaces a kept one', async () => {
+    const before = await Promise.all(zones.map(view));
+    const deleted = events.find((e) => Date.parse(e.ts) < NOW.getTime() - 40 * DAY)!;
+    const bigger = { ...deleted, input_tokens: deleted.input_tokens + 1_000_000 };
+    expect(await write([bigger])).toEqual([]);
+    expect(await Promise.all(zones.map(view))).toEqual(before);
+
+    const kept = events.find((e) => Date.parse(e.ts) > NOW.getTime() - 10 * DAY)!;
+    const deltas = await write([{ ...kept, input_tokens: kept.input_tokens + 7 }]);
+    expect(deltas.map((d) => d.input_tokens)).toEqual([7]);
+  });
+
   it('never moves the horizon back and finds nothing more to delete on the next round', async () => {
     const round = await runRetention(db, { days: 45, now: NOW });
     expect(round).toMatchObject({ rawBefore: new Date(NOW.getTime() - 30 * DAY).toISOString(), deleted: 0 });
