@@ -5,7 +5,7 @@
  */
 import { type Pricer, TOKEN_KINDS, totalOf, type UsageEvent } from '../../shared';
 import type { Database } from './database';
-import { workspaceRepriceCte } from './rollups-coarse';
+import { coarseRepriceCtes } from './rollups-coarse';
 import { eventCostColumns, lockRuntimes } from './usage-writes';
 
 export interface RepriceResult {
@@ -76,7 +76,7 @@ async function repriceEventBatch(db: Database, pricer: Pricer, rows: StoredEvent
            unpriced_tokens = h.unpriced_tokens + d.unpriced
          FROM deltas d
          WHERE h.runtime_id = d.runtime_id AND h.hour = d.hour AND h.provider = d.provider AND h.model = d.model
-       )${workspaceRepriceCte('deltas', 'hour')}
+       )${coarseRepriceCtes('deltas', 'hour')}
        UPDATE runtimes SET usage_version = usage_version + 1 WHERE id IN (SELECT runtime_id FROM input)`,
       [JSON.stringify(changed)],
     );

@@ -11,7 +11,7 @@ import {
   type UsageEvent,
 } from '../../shared';
 import type { Sql } from './database';
-import { workspaceRollupCte } from './rollups-coarse';
+import { coarseRollupCtes } from './rollups-coarse';
 
 export interface RuntimeUsageEvent extends UsageEvent {
   runtime_id: string;
@@ -156,7 +156,7 @@ export async function writeUsageEvents(
        SELECT * FROM deltas
        ON CONFLICT (runtime_id, hour, provider, model) DO UPDATE SET
          ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
-     )${workspaceRollupCte('deltas', 'hour')}
+     )${coarseRollupCtes('deltas', 'hour')}
      SELECT runtime_id, hour, provider, model, ${KIND_COLUMNS}, cost_usd::float8 AS cost_usd,
             unpriced_tokens::float8 AS unpriced_tokens
      FROM deltas
