@@ -38,7 +38,13 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
         baseline: m?.emptyIngestEventsPerS,
         baselineLabel: 'empty db',
         target: { on: 'ratio', op: '>=', limit: 0.9, text: '≥ 0.9× empty' },
-        note: step ? `seeded through writeUsageEvents at ${step.seedEventsPerS.toFixed(0)} ev/s` : null,
+        note: step
+          ? [
+              `seeded through writeUsageEvents at ${step.seedEventsPerS.toFixed(0)} ev/s`,
+              ...Object.entries({ ...step.ingestErrors }).map(([k, v]) => `${k}×${v}`),
+              ...Object.entries(m?.emptyIngestErrors ?? {}).map(([k, v]) => `empty db ${k}×${v}`),
+            ].join('; ')
+          : null,
       }),
     );
     for (const view of SCALE_VIEWS) {
@@ -89,6 +95,29 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
         value: step ? step.databaseBytes / MB : null,
         unit: 'MB',
         note: step ? `${(step.databaseBytes / size).toFixed(0)} B/event; ${tables}` : null,
+      }),
+    );
+  }
+  const last = scale.history.sizes.at(-1);
+  if (scale.history.retentionDays && last !== undefined) {
+    const step = m?.steps.find((x) => x.events === last);
+    const r = step?.retention;
+    rows.push(
+      makeRow({
+        id: 'scale_retention_ingest',
+        metric: `Scale ${sizeLabel(last)}: ingest during a retention round (keep ${scale.history.retentionDays} d)`,
+        value: r?.ingestEventsPerS,
+        unit: 'ev/s',
+        baseline: step?.ingestEventsPerS,
+        baselineLabel: 'no round',
+        target: { on: 'ratio', op: '>=', limit: 0.9, text: '≥ 0.9× without' },
+        note: r
+          ? [
+              `deleted ${r.deleted.toLocaleString('en-US')} events in ${r.batches} batches, ${r.seconds.toFixed(1)} s`,
+              `old days ${r.oldDaysEqual ? 'unchanged' : 'CHANGED'} (${r.comparedRows} rows compared)`,
+              ...Object.entries(r.ingestErrors).map(([k, v]) => `${k}×${v}`),
+            ].join('; ')
+          : null,
       }),
     );
   }

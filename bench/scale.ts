@@ -42,6 +42,8 @@ export interface Scale {
     ingestCalls?: number;
     /** Keep `EXPLAIN (ANALYZE, BUFFERS)` of each view at each size. */
     explain: boolean;
+    /** At the largest size, one retention round keeping this many days, under ingest (absent: skipped). */
+    retentionDays?: number;
   };
 }
 
@@ -63,6 +65,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
       ingestWarmupS: 2,
       ingestS: 10,
       explain: true,
+      retentionDays: 300,
     },
   },
   quick: {
@@ -82,6 +85,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
       ingestWarmupS: 1,
       ingestS: 5,
       explain: true,
+      retentionDays: 300,
     },
   },
   tiny: {
@@ -102,6 +106,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
       ingestS: 20,
       ingestCalls: 20,
       explain: true,
+      retentionDays: 300,
     },
   },
 };
