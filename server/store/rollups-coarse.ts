@@ -1,9 +1,10 @@
 /**
- * Coarse rollups beside the fine one, so a long history view reads rows in proportion to its window and answer,
- * not to the fleet or to attribution: per workspace × UTC hour × provider × model (the workspace's model view:
- * 24 × days × models rows whatever the number of runtimes), and per runtime × UTC hour × provider × model (a
- * runtime's views without project, user and session). Kept exact by the statements that keep the fine rollup:
- * each appends the CTEs below over the differences it applies (`deltas`), so a commit changes every level or none.
+ * Coarse rollups beside the fine one, so a history view reads rows in proportion to its window and answer, not to
+ * the fleet or to attribution: per workspace × provider × model (the workspace's model view: 24 × days × models
+ * rows whatever the number of runtimes) and per runtime × provider × model (views without project, user and
+ * session), each per UTC hour and per UTC date (a zone whose local day is a UTC day reads one row a day). Kept
+ * exact by the statements that keep the fine rollup: each appends the CTEs below over the differences it applies
+ * (`deltas`), so a commit changes every level or none.
  *
  * Every commit of a workspace touches the same few workspace rows of the current hour, so concurrent writers (the
  * sharded group-commit writers, other nodes) take those row locks in one sorted order: they queue for the moment
@@ -16,24 +17,27 @@ const COST = ['cost_usd', 'agent_tokens', 'unpriced_tokens'] as const;
 const SUMMED = [...TOKEN_KINDS, ...COST];
 
 interface Level {
-  /** CTE name prefix and table. */
+  /** CTE name prefix. */
   name: string;
   table: string;
-  /** The scope column and how a delta row (alias d) finds it. */
+  /** The scope column: a workspace's rollup joins runtimes to find it. */
   scope: 'workspace_id' | 'runtime_id';
-  from: (deltas: string) => string;
+  /** The time column: a UTC hour (timestamptz) or a UTC date. */
+  grain: 'hour' | 'day';
 }
 
 export const COARSE_LEVELS: Level[] = [
-  {
-    name: 'workspace',
-    table: 'usage_workspace_hourly',
-    scope: 'workspace_id',
-    from: (deltas) => `${deltas} d JOIN runtimes r ON r.id = d.runtime_id`,
-  },
+  { name: 'workspace_hourly', table: 'usage_workspace_hourly', scope: 'workspace_id', grain: 'hour' },
+  { name: 'workspace_daily', table: 'usage_workspace_daily', scope: 'workspace_id', grain: 'day' },
+  { name: 'runtime_hourly', table: 'usage_runtime_hourly', scope: 'runtime_id', grain: 'hour' },
+  { name: 'runtime_daily', table: 'usage_runtime_daily', scope: 'runtime_id', grain: 'day' },
 ];
 
 const scopeOf = (l: Level) => (l.scope === 'workspace_id' ? 'r.workspace_id' : 'd.runtime_id');
+const from = (l: Level, deltas: string) =>
+  l.scope === 'workspace_id' ? `${deltas} d JOIN runtimes r ON r.id = d.runtime_id` : `${deltas} d`;
+const timeOf = (l: Level, bucket: string) =>
+  l.grain === 'hour' ? `date_trunc('hour', d.${bucket}, 'UTC')` : `(d.${bucket} AT TIME ZONE 'UTC')::date`;
 
 /**
  * CTEs (`, <level>_rolled AS (…)` per level) to append to a WITH whose CTE `deltas` holds the rollup differences
@@ -44,13 +48,12 @@ export function coarseRollupCtes(deltas: string, bucket: string): string {
   return COARSE_LEVELS.map(
     (l) => `,
      ${l.name}_rolled AS (
-       INSERT INTO ${l.table} AS h (${l.scope}, hour, provider, model, ${SUMMED.join(', ')})
-       SELECT ${scopeOf(l)}, date_trunc('hour', d.${bucket}, 'UTC'), d.provider, d.model,
-              ${SUMMED.map((c) => `sum(d.${c})`).join(', ')}
-       FROM ${l.from(deltas)}
+       INSERT INTO ${l.table} AS h (${l.scope}, ${l.grain}, provider, model, ${SUMMED.join(', ')})
+       SELECT ${scopeOf(l)}, ${timeOf(l, bucket)}, d.provider, d.model, ${SUMMED.map((c) => `sum(d.${c})`).join(', ')}
+       FROM ${from(l, deltas)}
        GROUP BY 1, 2, 3, 4
        ORDER BY 1, 2, 3, 4
-       ON CONFLICT (${l.scope}, hour, provider, model) DO UPDATE SET
+       ON CONFLICT (${l.scope}, ${l.grain}, provider, model) DO UPDATE SET
          ${SUMMED.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
      )`,
   ).join('');
@@ -67,12 +70,12 @@ export function coarseRepriceCtes(deltas: string, bucket: string): string {
        UPDATE ${l.table} h SET cost_usd = h.cost_usd + x.cost, agent_tokens = h.agent_tokens + x.agent,
          unpriced_tokens = h.unpriced_tokens + x.unpriced
        FROM (
-         SELECT ${scopeOf(l)} AS scope, date_trunc('hour', d.${bucket}, 'UTC') AS hour, d.provider, d.model,
+         SELECT ${scopeOf(l)} AS scope, ${timeOf(l, bucket)} AS t, d.provider, d.model,
                 sum(d.cost) AS cost, sum(d.agent) AS agent, sum(d.unpriced) AS unpriced
-         FROM ${l.from(deltas)}
+         FROM ${from(l, deltas)}
          GROUP BY 1, 2, 3, 4
        ) x
-       WHERE h.${l.scope} = x.scope AND h.hour = x.hour AND h.provider = x.provider AND h.model = x.model
+       WHERE h.${l.scope} = x.scope AND h.${l.grain} = x.t AND h.provider = x.provider AND h.model = x.model
      )`,
   ).join('');
 }

@@ -1,6 +1,6 @@
 /**
- * The workspace rollup (per workspace × UTC hour × provider × model) stays equal to the winning raw events at
- * every commit: new events, replaced snapshots that move hour or model, unpriced models, a reprice, and two
+ * The coarse rollups (per workspace or runtime × UTC hour or date × provider × model) stay equal to the winning
+ * raw events at every commit: new events, replaced snapshots that move hour or model, unpriced models, a reprice, and two
  * writers committing at once into the same workspace rows (no deadlock, nothing lost).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,23 +21,32 @@ import { databaseKinds } from '../helpers/databases';
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 
-/** Workspace × hour × provider × model sums of the winning events, as text (exact), and of the rollup. */
-const TRUTH = `
-  SELECT r.workspace_id, date_trunc('hour', e.ts, 'UTC') AS hour, e.provider, e.model,
+/** Each coarse level: its table, scope column and time column, and the same of the raw events (truth). */
+const LEVELS = [
+  ['usage_workspace_hourly', 'workspace_id', 'hour', 'r.workspace_id', "date_trunc('hour', e.ts, 'UTC')"],
+  ['usage_workspace_daily', 'workspace_id', 'day', 'r.workspace_id', "(e.ts AT TIME ZONE 'UTC')::date"],
+  ['usage_runtime_hourly', 'runtime_id', 'hour', 'e.runtime_id', "date_trunc('hour', e.ts, 'UTC')"],
+  ['usage_runtime_daily', 'runtime_id', 'day', 'e.runtime_id', "(e.ts AT TIME ZONE 'UTC')::date"],
+] as const;
+const TOTAL = (a: string) =>
+  `${a}.input_tokens + ${a}.output_tokens + ${a}.cache_read_tokens + ${a}.cache_write_tokens`;
+
+/** Sums of the winning events per scope × time × provider × model, as text (exact). */
+const truth = (scope: string, time: string) => `
+  SELECT ${scope} AS scope, ${time}::text AS t, e.provider, e.model,
          sum(e.input_tokens)::text AS i, sum(e.output_tokens)::text AS o, sum(e.cache_read_tokens)::text AS cr,
          sum(e.cache_write_tokens)::text AS cw, sum(coalesce(e.cost_usd, 0))::text AS cost,
-         sum(CASE WHEN e.cost_source = 'agent' THEN e.input_tokens + e.output_tokens + e.cache_read_tokens
-             + e.cache_write_tokens ELSE 0 END)::text AS agent,
-         sum(CASE WHEN e.cost_usd IS NULL THEN e.input_tokens + e.output_tokens + e.cache_read_tokens
-             + e.cache_write_tokens ELSE 0 END)::text AS unpriced
+         sum(CASE WHEN e.cost_source = 'agent' THEN ${TOTAL('e')} ELSE 0 END)::text AS agent,
+         sum(CASE WHEN e.cost_usd IS NULL THEN ${TOTAL('e')} ELSE 0 END)::text AS unpriced
   FROM usage_events e JOIN runtimes r ON r.id = e.runtime_id
   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
-const ROLLUP = `
-  SELECT workspace_id, hour, provider, model, input_tokens::text AS i, output_tokens::text AS o,
+/** The rollup's rows, without those a replaced event emptied. */
+const rollup = (table: string, scope: string, time: string) => `
+  SELECT ${scope} AS scope, ${time}::text AS t, provider, model, input_tokens::text AS i, output_tokens::text AS o,
          cache_read_tokens::text AS cr, cache_write_tokens::text AS cw, cost_usd::text AS cost,
          agent_tokens::text AS agent, unpriced_tokens::text AS unpriced
-  FROM usage_workspace_hourly
-  WHERE input_tokens + output_tokens + cache_read_tokens + cache_write_tokens <> 0 OR cost_usd <> 0
+  FROM ${table} h
+  WHERE ${TOTAL('h')} <> 0 OR cost_usd <> 0
   ORDER BY 1, 2, 3, 4`;
 
 /** numeric text → a canonical form (trailing zeros of the cost scale differ between the two sums). */
@@ -51,7 +60,7 @@ const canonical = (rows: Record<string, unknown>[]) =>
     ),
   );
 
-describe.each(databaseKinds)('workspace rollup on %s', (kind, open) => {
+describe.each(databaseKinds)('coarse rollups on %s', (kind, open) => {
   let db: Database;
   let close: () => Promise<void>;
   const runtimes: string[] = [];
@@ -63,7 +72,14 @@ describe.each(databaseKinds)('workspace rollup on %s', (kind, open) => {
       return writeUsageEvents(tx, collapseByKey(rows), pricer);
     });
   const expectExact = async () => {
-    expect(canonical(await db.query(ROLLUP))).toEqual(canonical(await db.query(TRUTH)));
+    for (const [table, scope, time, truthScope, truthTime] of LEVELS) {
+      const rows = canonical(await db.query(rollup(table, scope, time)));
+      expect(rows.length).toBeGreaterThan(0);
+      expect({ table, rows }).toEqual({
+        table,
+        rows: canonical(await db.query(truth(truthScope, truthTime))),
+      });
+    }
   };
 
   /** Event `n` of a runtime: hours and models cycle; `scale` makes a larger snapshot of the same id. */

@@ -1,0 +1,98 @@
+-- Raw usage events are kept for RAW_RETENTION_DAYS; the rollups are kept forever. `raw_before` is the horizon the
+-- retention job has sealed: raw events before it are deleted (in batches, after the horizon commits), and the write
+-- path ignores events before it, because a late re-send of a deleted event could not be told from a new one and
+-- would be counted twice. It only moves forward; '-infinity' until the job first runs.
+CREATE TABLE usage_retention (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  raw_before timestamptz NOT NULL DEFAULT '-infinity'
+);
+INSERT INTO usage_retention DEFAULT VALUES;
+
+-- The job finds old events by time. Events arrive roughly in time order, so a block-range index is a few pages
+-- for millions of rows and costs ingest next to nothing (a B-tree on ts would be a tenth of the table, written on
+-- every insert).
+CREATE INDEX usage_events_ts_brin ON usage_events USING brin (ts) WITH (autosummarize = on);
+
+-- Coarse rollups (rollups-coarse.ts): the same sums and cost columns as the fine rollup, per workspace or runtime ×
+-- provider × model, per UTC hour and per UTC date, kept in the same statements, so exact at every commit. A
+-- workspace's model view over a year reads 24 × 365 × models rows whatever the size of the fleet (one row a day
+-- in a zone whose days are UTC days); a runtime's views read one row per hour × model however many sessions it ran.
+CREATE TABLE usage_workspace_hourly (
+  workspace_id uuid NOT NULL,
+  hour timestamptz NOT NULL,
+  provider text NOT NULL,
+  model text NOT NULL,
+  input_tokens numeric NOT NULL,
+  output_tokens numeric NOT NULL,
+  cache_read_tokens numeric NOT NULL,
+  cache_write_tokens numeric NOT NULL,
+  cost_usd numeric NOT NULL,
+  agent_tokens numeric NOT NULL,
+  unpriced_tokens numeric NOT NULL,
+  PRIMARY KEY (workspace_id, hour, provider, model)
+);
+CREATE TABLE usage_workspace_daily (
+  workspace_id uuid NOT NULL,
+  day date NOT NULL,
+  provider text NOT NULL,
+  model text NOT NULL,
+  input_tokens numeric NOT NULL,
+  output_tokens numeric NOT NULL,
+  cache_read_tokens numeric NOT NULL,
+  cache_write_tokens numeric NOT NULL,
+  cost_usd numeric NOT NULL,
+  agent_tokens numeric NOT NULL,
+  unpriced_tokens numeric NOT NULL,
+  PRIMARY KEY (workspace_id, day, provider, model)
+);
+CREATE TABLE usage_runtime_hourly (
+  runtime_id uuid NOT NULL,
+  hour timestamptz NOT NULL,
+  provider text NOT NULL,
+  model text NOT NULL,
+  input_tokens numeric NOT NULL,
+  output_tokens numeric NOT NULL,
+  cache_read_tokens numeric NOT NULL,
+  cache_write_tokens numeric NOT NULL,
+  cost_usd numeric NOT NULL,
+  agent_tokens numeric NOT NULL,
+  unpriced_tokens numeric NOT NULL,
+  PRIMARY KEY (runtime_id, hour, provider, model)
+);
+CREATE TABLE usage_runtime_daily (
+  runtime_id uuid NOT NULL,
+  day date NOT NULL,
+  provider text NOT NULL,
+  model text NOT NULL,
+  input_tokens numeric NOT NULL,
+  output_tokens numeric NOT NULL,
+  cache_read_tokens numeric NOT NULL,
+  cache_write_tokens numeric NOT NULL,
+  cost_usd numeric NOT NULL,
+  agent_tokens numeric NOT NULL,
+  unpriced_tokens numeric NOT NULL,
+  PRIMARY KEY (runtime_id, day, provider, model)
+);
+
+-- Filled from the fine rollup, which holds every winning event.
+CREATE TEMP VIEW fine AS
+  SELECT r.workspace_id, h.runtime_id, h.hour AS at, h.provider, h.model, h.input_tokens, h.output_tokens,
+         h.cache_read_tokens, h.cache_write_tokens, h.cost_usd, h.agent_tokens, h.unpriced_tokens
+  FROM usage_hourly h JOIN runtimes r ON r.id = h.runtime_id;
+INSERT INTO usage_workspace_hourly
+SELECT workspace_id, date_trunc('hour', at, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
+       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM fine GROUP BY 1, 2, 3, 4;
+INSERT INTO usage_workspace_daily
+SELECT workspace_id, (at AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
+       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM fine GROUP BY 1, 2, 3, 4;
+INSERT INTO usage_runtime_hourly
+SELECT runtime_id, date_trunc('hour', at, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
+       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM fine GROUP BY 1, 2, 3, 4;
+INSERT INTO usage_runtime_daily
+SELECT runtime_id, (at AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
+       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM fine GROUP BY 1, 2, 3, 4;
+DROP VIEW fine;
