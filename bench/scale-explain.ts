@@ -4,7 +4,7 @@
  * the statement), so the plan is the plan of the query the hub runs — whatever the store does next.
  */
 import { historyWindow } from '../server/http/history-window';
-import { type Database, type Sql, usageByDay } from '../server/store';
+import { type Database, type Sql, usageByDay, usageByGroup } from '../server/store';
 import type { GroupBy } from '../shared';
 import type { ScaleFleet } from './scale-seed';
 
@@ -65,15 +65,17 @@ function explaining(db: Database, lines: string[]): Sql {
   };
 }
 
-/** The plan of each view's query (views of one kind share a query; grouped views once h12's query exists). */
+/** The plan of each view's query, as the hub runs it. */
 export async function explainViews(db: Database, fleet: ScaleFleet, enabled: boolean): Promise<ViewPlan[]> {
   if (!enabled) return [];
   const plans: ViewPlan[] = [];
   for (const view of SCALE_VIEWS) {
-    if (view.groupBy) continue;
     const lines: string[] = [];
     const w = historyWindow(view.days, view.tz);
-    await usageByDay(explaining(db, lines), fleet.workspaceId, view.runtime ? fleet.busyRuntimeId : null, w);
+    const sql = explaining(db, lines);
+    const runtimeId = view.runtime ? fleet.busyRuntimeId : null;
+    if (view.groupBy) await usageByGroup(sql, fleet.workspaceId, runtimeId, w, view.groupBy);
+    else await usageByDay(sql, fleet.workspaceId, runtimeId, w);
     plans.push({ view: view.id, plan: lines.join('\n') });
   }
   return plans;

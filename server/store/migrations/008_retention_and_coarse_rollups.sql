@@ -76,9 +76,9 @@ CREATE TABLE usage_runtime_daily (
 
 -- Filled from the fine rollup, which holds every winning event.
 CREATE TEMP VIEW fine AS
-  SELECT r.workspace_id, h.runtime_id, h.hour AS at, h.provider, h.model, h.input_tokens, h.output_tokens,
-         h.cache_read_tokens, h.cache_write_tokens, h.cost_usd, h.agent_tokens, h.unpriced_tokens
-  FROM usage_hourly h JOIN runtimes r ON r.id = h.runtime_id;
+  SELECT r.workspace_id, q.runtime_id, q.bucket AS at, q.provider, q.model, q.input_tokens, q.output_tokens,
+         q.cache_read_tokens, q.cache_write_tokens, q.cost_usd, q.agent_tokens, q.unpriced_tokens
+  FROM usage_quarter q JOIN runtimes r ON r.id = q.runtime_id;
 INSERT INTO usage_workspace_hourly
 SELECT workspace_id, date_trunc('hour', at, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
        sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
