@@ -1,8 +1,8 @@
 /**
  * The scale scenario: how ingest and the history views behave as stored history grows (issue 19). One fresh
- * database: hub ingest is measured while it is empty, then for each size (1M, then 5M events over 365 days,
- * 200 runtimes, 10 models) the history is seeded through the store's write path, a fresh hub is started, and
- * ingest, each history view (uncached: one new event committed before each call, as a team's live data makes
+ * database: for each size (1M, then 5M events over 365 days, 200 runtimes, 10 models) the history is seeded
+ * through the store's write path, hub ingest is measured on a fresh empty database (the paired baseline), then a
+ * fresh hub on the seeded one, and ingest, each history view (uncached: one new event committed before each call, as a team's live data makes
  * it; cached: the same call again), answer bytes, the hub's memory and the database size are measured.
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,9 @@ export interface ViewTiming {
 
 export interface ScaleStep {
   events: number;
+  /** Ingest on a fresh empty database measured just before this step's (paired: the same machine load). */
+  emptyIngestEventsPerS: number;
+  emptyIngestErrors: Record<string, number>;
   seedEventsPerS: number;
   ingestEventsPerS: number;
   ingestErrors: Record<string, number>;
@@ -44,8 +47,6 @@ export interface ScaleStep {
 }
 
 export interface ScaleResult {
-  emptyIngestEventsPerS: number;
-  emptyIngestErrors: Record<string, number>;
   steps: ScaleStep[];
 }
 
@@ -159,6 +160,20 @@ async function sizes(db: Database): Promise<{ databaseBytes: number; tableBytes:
   };
 }
 
+/** Ingest on a fresh, empty database of its own (same hub, same load), dropped after. */
+async function emptyIngest(scale: Scale, o: { hubEnv: Record<string, string>; profileDir?: string }) {
+  const database = await createBenchDatabase();
+  const db = openPostgres(database.url, 2);
+  try {
+    const ws = await prepareWorkspace(db);
+    const hub = await startHub({ databaseUrl: database.url, env: o.hubEnv, name: 'hub-scale-empty' });
+    return await ingestRate(scale, hub.url, ws.daemonToken).finally(() => hub.child.stop());
+  } finally {
+    await db.close().catch(() => {});
+    await database.drop().catch(() => {});
+  }
+}
+
 /**
  * The state of a database a year old: statistics and visibility as autovacuum keeps them (a freshly loaded
  * table has none), and the seed's write-ahead log checkpointed, so its flush does not land on the measurement.
@@ -194,9 +209,7 @@ export async function runScale(
       name: 'hub-scale',
     };
 
-    o.log('scale: ingest on the empty database');
-    let hub = await startHub(hubOptions);
-    const empty = await ingestRate(scale, hub.url, load.daemonToken).finally(() => hub.child.stop());
+    let hub: HubNode;
 
     const steps: ScaleStep[] = [];
     const now = Date.now();
@@ -213,6 +226,8 @@ export async function runScale(
       );
       seeded = size;
       await settle(database.url);
+      o.log(`scale ${size}: ingest on an empty database (the paired baseline)`);
+      const empty = await emptyIngest(scale, o);
       hub = await startHub(hubOptions);
       try {
         o.log(`scale ${size}: ingest`);
@@ -247,6 +262,8 @@ export async function runScale(
             : undefined;
         steps.push({
           events: size,
+          emptyIngestEventsPerS: empty.eventsPerS,
+          emptyIngestErrors: empty.errors,
           seedEventsPerS,
           ingestEventsPerS: ingest.eventsPerS,
           ingestErrors: ingest.errors,
@@ -261,7 +278,7 @@ export async function runScale(
         await hub.child.stop();
       }
     }
-    return { emptyIngestEventsPerS: empty.eventsPerS, emptyIngestErrors: empty.errors, steps };
+    return { steps };
   } finally {
     await db.close().catch(() => {});
     await database.drop().catch((err: unknown) => o.log(`could not drop ${database.name}: ${String(err)}`));

@@ -35,14 +35,14 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
         metric: `Scale ${s}: hub ingest, 20 sockets × 2 in flight × 10 ev`,
         value: step?.ingestEventsPerS,
         unit: 'ev/s',
-        baseline: m?.emptyIngestEventsPerS,
+        baseline: step?.emptyIngestEventsPerS,
         baselineLabel: 'empty db',
         target: { on: 'ratio', op: '>=', limit: 0.9, text: '≥ 0.9× empty' },
         note: step
           ? [
               `seeded through writeUsageEvents at ${step.seedEventsPerS.toFixed(0)} ev/s`,
               ...Object.entries({ ...step.ingestErrors }).map(([k, v]) => `${k}×${v}`),
-              ...Object.entries(m?.emptyIngestErrors ?? {}).map(([k, v]) => `empty db ${k}×${v}`),
+              ...Object.entries(step.emptyIngestErrors).map(([k, v]) => `empty db ${k}×${v}`),
             ].join('; ')
           : null,
       }),

@@ -19,8 +19,8 @@ export interface DailyUsage extends TokenCounts {
   unpriced_tokens: number;
 }
 
-/** A history answer holds at most this many rows (a few MB of JSON), whatever the workspace holds. */
-export const HISTORY_MAX_ROWS = 20_000;
+/** A history answer holds at most this many rows (under 2 MB of JSON at ~270 bytes a row), whatever the workspace holds. */
+export const HISTORY_MAX_ROWS = 7_000;
 /** Per runtime and local day, models past this many (by tokens) fold into one row of model `other`. */
 export const HISTORY_TOP_MODELS = 20;
 /** The runtime of the row that folds a day's smallest rows once a day passes its share of HISTORY_MAX_ROWS. */
