@@ -22,6 +22,15 @@ export interface ScaleView {
 export const SCALE_VIEWS: ScaleView[] = [
   { id: 'ws30_utc', label: 'workspace 30 d UTC', runtime: false, days: 30, tz: 'UTC', p99TargetMs: 50 },
   {
+    id: 'ws30_utc_model',
+    label: 'workspace 30 d UTC, group_by=model',
+    runtime: false,
+    days: 30,
+    tz: 'UTC',
+    groupBy: 'model',
+    p99TargetMs: 50,
+  },
+  {
     id: 'ws365_la',
     label: 'workspace 365 d America/Los_Angeles',
     runtime: false,

@@ -6,7 +6,7 @@
 import { FOLDED_GROUP, type GroupBy, type GroupedUsageRow, NO_ATTRIBUTION, TOKEN_KINDS } from '../../shared';
 import type { Sql } from './database';
 import type { HistoryWindow, UsageFilter } from './usage-source';
-import { viewSource } from './usage-source-coarse';
+import { viewSource } from './usage-source-workspace';
 
 /** Keys of the whole window kept apart, ranked by known cost then tokens; the rest fold into FOLDED_GROUP. */
 export const GROUPS_TOP_KEYS = 20;

@@ -6,7 +6,7 @@
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
 import type { HistoryWindow, UsageFilter } from './usage-source';
-import { viewSource } from './usage-source-coarse';
+import { viewSource } from './usage-source-workspace';
 
 export interface DailyUsage extends TokenCounts {
   runtime_id: string;

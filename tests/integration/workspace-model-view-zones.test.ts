@@ -1,8 +1,9 @@
 /**
- * Views read from the coarse rollups (daily where a local day is a UTC day, hourly elsewhere, quarter-hours for
- * the hour that holds a local midnight of a 30- or 45-minute zone) answer exactly the sums of the events by their
- * local day, computed here with Intl alone: across DST changes (Los Angeles, London, Adelaide), in half- and
- * three-quarter-hour zones (Kolkata, Kathmandu), for a runtime and for the workspace's model view.
+ * The workspace's model view, read from the workspace rollups (daily where a local day is a UTC day, hourly
+ * elsewhere, quarter-hours for the hour that holds a local midnight of a 30- or 45-minute zone), answers exactly
+ * the sums of the events by their local day, computed here with Intl alone: across DST changes (Los Angeles,
+ * London, Adelaide) and in half- and three-quarter-hour zones (Kolkata, Kathmandu); the runtime's view (read from
+ * the quarter-hour rollup) agrees with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
@@ -58,7 +59,7 @@ function expected(tz: string, first: string, last: string): Map<string, number[]
   return sums;
 }
 
-describe.each(databaseKinds)('views from the coarse rollups on %s', (_kind, open) => {
+describe.each(databaseKinds)('the workspace model view from its rollups on %s', (_kind, open) => {
   let db: Database;
   let close: () => Promise<void>;
   let workspaceId: string;

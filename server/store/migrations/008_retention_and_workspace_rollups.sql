@@ -13,10 +13,10 @@ INSERT INTO usage_retention DEFAULT VALUES;
 -- every insert).
 CREATE INDEX usage_events_ts_brin ON usage_events USING brin (ts) WITH (autosummarize = on);
 
--- Coarse rollups (rollups-coarse.ts): the same sums and cost columns as the fine rollup, per workspace or runtime ×
--- provider × model, per UTC hour and per UTC date, kept in the same statements, so exact at every commit. A
--- workspace's model view over a year reads 24 × 365 × models rows whatever the size of the fleet (one row a day
--- in a zone whose days are UTC days); a runtime's views read one row per hour × model however many sessions it ran.
+-- Coarse rollups (rollups-coarse.ts): the same sums and cost columns as the fine rollup, per workspace × provider ×
+-- model, per UTC hour and per UTC date, kept in the same statements, so exact at every commit. The workspace's
+-- model view over a year reads 24 × 365 × models rows whatever the size of the fleet (one row a day in a zone whose
+-- days are UTC days).
 CREATE TABLE usage_workspace_hourly (
   workspace_id uuid NOT NULL,
   hour timestamptz NOT NULL,
@@ -45,38 +45,10 @@ CREATE TABLE usage_workspace_daily (
   unpriced_tokens numeric NOT NULL,
   PRIMARY KEY (workspace_id, day, provider, model)
 );
-CREATE TABLE usage_runtime_hourly (
-  runtime_id uuid NOT NULL,
-  hour timestamptz NOT NULL,
-  provider text NOT NULL,
-  model text NOT NULL,
-  input_tokens numeric NOT NULL,
-  output_tokens numeric NOT NULL,
-  cache_read_tokens numeric NOT NULL,
-  cache_write_tokens numeric NOT NULL,
-  cost_usd numeric NOT NULL,
-  agent_tokens numeric NOT NULL,
-  unpriced_tokens numeric NOT NULL,
-  PRIMARY KEY (runtime_id, hour, provider, model)
-);
-CREATE TABLE usage_runtime_daily (
-  runtime_id uuid NOT NULL,
-  day date NOT NULL,
-  provider text NOT NULL,
-  model text NOT NULL,
-  input_tokens numeric NOT NULL,
-  output_tokens numeric NOT NULL,
-  cache_read_tokens numeric NOT NULL,
-  cache_write_tokens numeric NOT NULL,
-  cost_usd numeric NOT NULL,
-  agent_tokens numeric NOT NULL,
-  unpriced_tokens numeric NOT NULL,
-  PRIMARY KEY (runtime_id, day, provider, model)
-);
 
 -- Filled from the fine rollup, which holds every winning event.
 CREATE TEMP VIEW fine AS
-  SELECT r.workspace_id, q.runtime_id, q.bucket AS at, q.provider, q.model, q.input_tokens, q.output_tokens,
+  SELECT r.workspace_id, q.bucket AS at, q.provider, q.model, q.input_tokens, q.output_tokens,
          q.cache_read_tokens, q.cache_write_tokens, q.cost_usd, q.agent_tokens, q.unpriced_tokens
   FROM usage_quarter q JOIN runtimes r ON r.id = q.runtime_id;
 INSERT INTO usage_workspace_hourly
@@ -85,14 +57,6 @@ SELECT workspace_id, date_trunc('hour', at, 'UTC'), provider, model, sum(input_t
 FROM fine GROUP BY 1, 2, 3, 4;
 INSERT INTO usage_workspace_daily
 SELECT workspace_id, (at AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
-       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
-FROM fine GROUP BY 1, 2, 3, 4;
-INSERT INTO usage_runtime_hourly
-SELECT runtime_id, date_trunc('hour', at, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
-       sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
-FROM fine GROUP BY 1, 2, 3, 4;
-INSERT INTO usage_runtime_daily
-SELECT runtime_id, (at AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
        sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
 FROM fine GROUP BY 1, 2, 3, 4;
 DROP VIEW fine;

@@ -1,0 +1,69 @@
+/**
+ * `npx tsx bench/scale-write-cost.ts [commits]`: what the coarse rollups add to a commit. Commits of 1,000 live
+ * events (200 runtimes × 5, the current minute, several models and sessions) through `writeUsageEvents`, as the
+ * group-commit writer makes them, alternating rounds with and without the coarse-rollup CTEs (rollups-coarse.ts)
+ * so the machine's load drifts over both alike; prints the median time per commit of each and their ratio.
+ * `[commits] [level,level]` measures only those levels (names in COARSE_LEVELS).
+ */
+import { createPricer } from '../server/pricing';
+import { type Database, lockRuntimes, type RuntimeUsageEvent, writeUsageEvents } from '../server/store';
+import { COARSE_LEVELS } from '../server/store/rollups-coarse';
+import { createBenchDatabase, openPostgres, prepareWorkspace } from './database';
+import { registerFleet, SCALE_MODELS } from './scale-seed';
+
+const commits = Number(process.argv[2] ?? 200);
+// argv[3]: the levels to measure (comma-separated names; default all).
+const only = process.argv[3]?.split(',');
+const levels = COARSE_LEVELS.filter((l) => !only || only.includes(l.name));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function commit(db: Database, runtimeIds: string[], n: number): Promise<number> {
+  const now = Date.now();
+  const events: RuntimeUsageEvent[] = runtimeIds.flatMap((runtime_id, r) =>
+    Array.from({ length: 5 }, (_, k) => ({
+      runtime_id,
+      id: `w-${n}-${r}-${k}`,
+      ts: new Date(now - k * 1000).toISOString(),
+      provider: r % 2 === 0 ? 'claude' : 'codex',
+      model: SCALE_MODELS[(r + k) % SCALE_MODELS.length]!,
+      input_tokens: 100 + k,
+      output_tokens: 50,
+      cache_read_tokens: 10_000,
+      cache_write_tokens: 500,
+      project: `p-${r % 7}`,
+      session_id: `s-${r}-${k % 2}`,
+      user: `u-${r >> 1}`,
+    })),
+  );
+  const t = performance.now();
+  await db.transaction(async (tx) => {
+    await lockRuntimes(
+      tx,
+      events.map((e) => e.runtime_id),
+    );
+    await writeUsageEvents(tx, events, createPricer());
+  });
+  return performance.now() - t;
+}
+
+const database = await createBenchDatabase();
+const db = openPostgres(database.url, 2);
+try {
+  const ws = await prepareWorkspace(db);
+  const fleet = await registerFleet(db, ws.workspaceId);
+  const times = { with: [] as number[], without: [] as number[] };
+  for (let n = 0; n < 20; n++) await commit(db, fleet.runtimeIds, -1 - n); // warm-up
+  for (let n = 0; n < commits; n++) {
+    const coarse = Math.floor(n / 10) % 2 === 0;
+    COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...(coarse ? levels : []));
+    times[coarse ? 'with' : 'without'].push(await commit(db, fleet.runtimeIds, n));
+  }
+  const [a, b] = [median(times.with), median(times.without)];
+  process.stdout.write(
+    `${commits} commits of 1,000 events, levels ${levels.map((l) => l.name).join('+')}: median ${a.toFixed(1)} ms with the coarse rollups, ${b.toFixed(1)} ms without ` +
+      `(${(a / b).toFixed(2)}×, +${(a - b).toFixed(1)} ms per commit)\n`,
+  );
+} finally {
+  await db.close();
+  await database.drop();
+}
