@@ -73,6 +73,9 @@ export function openPostgres(
     max: poolSize,
     connectionTimeoutMillis: 5_000,
     statement_timeout: timeouts.statementTimeoutMs,
+    // JIT compiles a statement whose estimated cost passes jit_above_cost: the history views' estimates do, and
+    // compiling took 1.3–4.5 s of a view that runs in 150 ms (BENCHMARKS.md, history at scale). Never worth it here.
+    options: '-c jit=off',
     lock_timeout: timeouts.lockTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -52,11 +52,15 @@ export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: 
          AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
          AND h.hour NOT IN (SELECT hour FROM split)
        UNION ALL
+       -- Driven by the split hours (none in most zones): each reads its quarter-hours through the primary key.
        SELECT NULL::uuid, (q.bucket AT TIME ZONE $5)::date, ${rollup('q')}
-       FROM split s JOIN usage_quarter q ON q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'
-       WHERE q.runtime_id IN (SELECT id FROM rt)
-         AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
-         AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)
+       FROM split s CROSS JOIN LATERAL (
+         SELECT * FROM usage_quarter q
+         WHERE q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
+           AND q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'
+           AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
+           AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)
+       ) q
        UNION ALL
        SELECT d.runtime_id, d.date, d.provider, d.model, '', '', '', ${counts}, coalesce(d.cost_usd, 0), 0,
               CASE WHEN d.cost_usd IS NULL THEN ${total} ELSE 0 END
