@@ -250,16 +250,16 @@ export async function runScale(
         const hubPeakRssKb = peakRssKb(pid);
         o.log(`scale ${size}: plans`);
         const plans = await explainViews(db, fleet, h.explain);
-        const retention =
-          h.retentionDays && i === h.sizes.length - 1
-            ? (o.log(`scale ${size}: retention round (${h.retentionDays} days) under ingest`),
-              await measureRetention({
-                db,
-                fleet,
-                days: h.retentionDays,
-                ingest: () => ingestRate(scale, hub.url, load.daemonToken),
-              }))
-            : undefined;
+        let retention: RetentionMeasure | undefined;
+        if (h.retentionDays && i === h.sizes.length - 1) {
+          o.log(`scale ${size}: retention round (${h.retentionDays} days) under ingest`);
+          retention = await measureRetention({
+            db,
+            fleet,
+            days: h.retentionDays,
+            ingest: () => ingestRate(scale, hub.url, load.daemonToken),
+          });
+        }
         steps.push({
           events: size,
           emptyIngestEventsPerS: empty.eventsPerS,
