@@ -5,6 +5,7 @@ import { Attribution, type AttributionOptions } from '../../../server/daemon/att
 import { DaemonState } from '../../../server/daemon/state-file';
 import type { UsageEvent } from '../../../shared/schemas';
 import {
+  claudeAgentProgress,
   claudeAssistant,
   codexSessionMeta,
   codexTokenCount,
@@ -56,7 +57,18 @@ function claudeTree(repo: (...p: string[]) => string) {
       cwd: repo('repo-a'),
     }),
   ]);
-  writeLines(join(project('-repo-a-feature'), `${C2}.jsonl`), [line(5, C2, repo('repo-a-feature'))]);
+  writeLines(join(project('-repo-a-feature'), `${C2}.jsonl`), [
+    line(5, C2, repo('repo-a-feature')),
+    // A subagent's response relayed in the parent's transcript (Claude Code 2.1): the parent's session and folder.
+    claudeAgentProgress({
+      messageId: 'msg_relayed',
+      requestId: 'req_relayed',
+      sessionId: C2,
+      ts: at(8),
+      usage: { input: 8, output: 80 },
+      cwd: repo('repo-a-feature'),
+    }),
+  ]);
   writeLines(join(project('-scratch-notes'), `${C3}.jsonl`), [line(6, C3, repo('scratch', 'notes'))]);
   writeLines(join(project('-gone'), `${C4}.jsonl`), [line(7, C4, repo('deleted', 'old-project'))]);
   return claude;
@@ -104,6 +116,7 @@ describe('the daemon attributes usage to project, session and user', () => {
       'msg_3:req_3': alice('repo-a', C1),
       'msg_sub:req_sub': alice('repo-a', C1),
       'msg_5:req_5': alice('repo-a-feature', C2),
+      'msg_relayed:req_relayed': alice('repo-a-feature', C2),
       'msg_6:req_6': alice('notes', C3),
       'msg_7:req_7': alice('old-project', C4),
     });

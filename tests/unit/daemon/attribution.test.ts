@@ -31,6 +31,8 @@ describe('the project of a working directory', () => {
     expect(findProjectName('/nonexistent/place/old-repo')).toBe('old-repo');
     expect(findProjectName('some/relative-dir')).toBe('relative-dir');
     expect(findProjectName('/')).toBe('/');
+    // A path the file system cannot even take (a NUL from a damaged log line) is still just a name.
+    expect(findProjectName('/tmp/bro\u0000ken')).toBe('bro\u0000ken');
   });
 
   it('reads the disk once per distinct cwd (bounded cache)', () => {
