@@ -55,6 +55,16 @@ export async function createTestWorkspace(db: Database, name = 'test'): Promise<
   };
 }
 
+/**
+ * Presence that never writes during a test: no heartbeat (last_seen_at) and no sweep. For tests that count every
+ * committed row (rowsWrittenWhile) and so need the database quiet apart from what they send.
+ */
+export const QUIET_PRESENCE = {
+  PRESENCE_HEARTBEAT_MS: 3_600_000,
+  PRESENCE_SWEEP_MS: 3_600_000,
+  PRESENCE_TIMEOUT_MS: 3_600_000,
+} satisfies Partial<Config>;
+
 /** A channel prefix unique to one test cluster. */
 export const uniqueRedisPrefix = () => `rh-test-${randomBytes(4).toString('hex')}`;
 
