@@ -1,12 +1,14 @@
 /**
- * The REST half of the store: what each page shows, loaded for the current session and zone. An answer that
- * arrives after the viewer moved on (signed out, changed zone, range or runtime, or asked for a newer overview)
- * is dropped, so a slow answer never overwrites a newer one.
+ * The REST half of the store: what each page shows, loaded for the current session, zone and filter. An answer
+ * that arrives after the viewer moved on (signed out, changed zone, filter, range or runtime, or asked for a
+ * newer overview) is dropped, so a slow answer never overwrites a newer one.
  */
 import type { PriceTable } from '../../../shared/pricing';
+import type { GroupedUsageRow } from '../../../shared/schemas';
 import { hourlyFromRows } from '../lib/activity';
+import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Sessions } from './session';
-import type { DetailState, Loadable, State } from './state';
+import type { DetailState, Groups, Loadable, State } from './state';
 import { detailFetchDays, OVERVIEW_DAYS } from './state';
 
 /** Read and patch access to the store's state. */
@@ -62,31 +64,54 @@ export class Loads {
     if (!session) return;
     const request = ++this.overviewRequest;
     const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
-    const tz = this.state.get().tz;
+    const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
+    const groups = this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
     try {
-      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz);
+      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz, filter);
       if (latest()) this.state.set({ overview: ready(rows) });
     } catch (err) {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });
     }
+    const overviewGroups = await groups;
+    if (latest()) this.state.set({ overviewGroups });
   }
 
-  /** The open detail page's usage and hourly activity, for its runtime, range and the current zone. */
+  /** The three groupings of a page, each ready or failed on its own (never rejects). */
+  private async groups(get: (by: FilterKey) => Promise<GroupedUsageRow[]>): Promise<Groups> {
+    const answers = await Promise.allSettled(FILTER_KEYS.map(get));
+    const entries = FILTER_KEYS.map((k, i): [FilterKey, Loadable<GroupedUsageRow[]>] => {
+      const a = answers[i];
+      if (a?.status === 'fulfilled') return [k, ready(a.value)];
+      return [k, { status: 'error', message: this.fail(a?.reason) }];
+    });
+    return Object.fromEntries(entries) as Groups;
+  }
+
+  /** The open detail page's usage, hourly activity and groups, for its runtime, range, zone and filter. */
   async detail(id: string, days: number): Promise<void> {
     const session = this.sessions.current;
     if (!session) return;
-    const tz = this.state.get().tz;
+    const { tz, filter } = this.state.get();
     const stillWanted = () => {
       const s = this.state.get();
-      return this.sessions.isCurrent(session) && s.detail?.id === id && s.detail.days === days && s.tz === tz;
+      return (
+        this.sessions.isCurrent(session) &&
+        s.detail?.id === id &&
+        s.detail.days === days &&
+        s.tz === tz &&
+        filterKey(s.filter) === filterKey(filter)
+      );
     };
+    const groups = this.groups((by) => session.api.groups(id, by, days, tz, filter));
     const [usage, activity] = await Promise.allSettled([
-      session.api.runtimeUsage(id, detailFetchDays(days), tz),
+      session.api.runtimeUsage(id, detailFetchDays(days), tz, filter),
+      // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
     if (!stillWanted()) return;
+    // Charts first; the panel's answers follow (they never reject).
     this.setDetail(id, {
       usage:
         usage.status === 'fulfilled'
@@ -97,6 +122,8 @@ export class Loads {
           ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })
           : { status: 'error', message: this.fail(activity.reason) },
     });
+    const grouped = await groups;
+    if (stillWanted()) this.setDetail(id, { groups: grouped });
   }
 
   private setDetail(id: string, patch: Partial<DetailState>): void {
