@@ -139,8 +139,11 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
           title="Tasks by hour of day"
           actions={
             filtered ? (
-              <span class="muted" title="Tasks name no project, person or session">
-                all tasks, not filtered
+              <span
+                class="muted panel-note"
+                title="Tasks name no project, person or session: this is all of them"
+              >
+                not filtered
               </span>
             ) : null
           }
