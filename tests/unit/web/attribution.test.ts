@@ -50,8 +50,9 @@ describe('groupKeyOf', () => {
     expect(groupKeyOf('docs', new Set(['api', 'web']))).toBe('docs');
   });
 
-  it('puts usage without a value under (none), never into other', () => {
-    expect(groupKeyOf(undefined, new Set(['api', 'other']))).toBe('(none)');
+  it('puts usage without a value under (none), which folds into other like any key the hub did not list', () => {
+    expect(groupKeyOf(undefined, new Set(['api', '(none)', 'other']))).toBe('(none)');
+    expect(groupKeyOf(undefined, new Set(['api', 'other']))).toBe('other');
     expect(groupKeyOf(undefined, new Set())).toBe('(none)');
   });
 });
@@ -96,6 +97,9 @@ describe('mergeGrouped', () => {
     };
     expect(byKey(mergeGrouped([], [push(daily)], 'user', { tz: 'UTC' }))).toEqual({ '(none)': [7, 0.7] });
     expect(mergeGrouped(rest, [push(daily)], 'user', { tz: 'UTC', filter: { project: 'api' } })).toBe(rest);
+    // Filtered to usage without a project, it is exactly what the filter asks for.
+    const none = mergeGrouped([], [push(daily)], 'user', { tz: 'UTC', filter: { project: '(none)' } });
+    expect(byKey(none)).toEqual({ '(none)': [7, 0.7] });
   });
 
   it('ignores deltas outside the filter, of other runtimes, or before the range', () => {

@@ -101,8 +101,16 @@ describe('which live deltas a filter keeps', () => {
     expect(matchesFilter(hourly({ session_id: 's-2' }), { session: 's-1' })).toBe(false);
   });
 
-  it('drops a daily-totals delta as soon as anything is filtered (it names no attribution)', () => {
+  it('matches (none) against a delta that names no value of that dimension', () => {
+    expect(matchesFilter(hourly({ user: 'ana' }), { project: '(none)' })).toBe(true);
+    expect(matchesFilter(hourly({ project: 'api' }), { project: '(none)' })).toBe(false);
+    expect(matchesFilter(hourly({ user: 'ana' }), { project: '(none)', user: 'ana' })).toBe(true);
+  });
+
+  it('keeps a daily-totals delta (it names nothing) only while every filtered dimension is (none)', () => {
     const daily: UsageDelta = { date: '2026-11-24', provider: 'p', model: 'm', ...counts };
     expect(matchesFilter(daily, { project: 'api' })).toBe(false);
+    expect(matchesFilter(daily, { project: '(none)', user: 'ana' })).toBe(false);
+    expect(matchesFilter(daily, { project: '(none)', session: '(none)' })).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * "Where it went": the range's cost per project, person and session, most first, each with its share of the
  * total as a bar (tokens beside it, the four kinds on hover). `(none)` (usage that names no value) and `other`
- * (the groups past the hub's top ones) are shown as what they are and cannot be filtered by; any other name
- * narrows the whole page to it (and clicking it again widens it back).
+ * (the groups past the hub's top ones) are shown as what they are; any name but `other` (a fold of many)
+ * narrows the whole page to it, `(none)` included (clicking it again widens it back).
  */
 import './where-it-went.css';
 import type { ComponentChildren } from 'preact';
@@ -36,22 +36,28 @@ function entryTitle(e: GroupEntry): string {
 }
 
 function Name({ dim, entry, filter }: { dim: FilterKey; entry: GroupEntry; filter: Filter }) {
-  if (entry.key === NONE_KEY || entry.key === OTHER_KEY) {
-    const hint =
-      entry.key === NONE_KEY ? NONE_HINT[dim] : `every ${FILTER_LABEL[dim].toLowerCase()} past the top ones`;
+  if (entry.key === OTHER_KEY) {
     return (
-      <span class="attr-name attr-name-fold" title={hint}>
+      <span
+        class="attr-name attr-name-fold"
+        title={`every ${FILTER_LABEL[dim].toLowerCase()} past the top ones`}
+      >
         {entry.key}
       </span>
     );
   }
   const on = filter[dim] === entry.key;
+  const none = entry.key === NONE_KEY;
   return (
     <button
       type="button"
-      class="attr-name"
+      class={none ? 'attr-name attr-name-none' : 'attr-name'}
       aria-pressed={on}
-      title={on ? `Show every ${FILTER_LABEL[dim].toLowerCase()} again` : `Show only ${entry.key}`}
+      title={
+        on
+          ? `Show every ${FILTER_LABEL[dim].toLowerCase()} again`
+          : `Show only ${none ? NONE_HINT[dim] : entry.key}`
+      }
       onClick={() => navigateFilter(withFilter(filter, dim, on ? undefined : entry.key))}
     >
       {entry.key}

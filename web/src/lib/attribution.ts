@@ -6,11 +6,11 @@
  */
 import type { GroupedUsageRow, TokenCounts, UsagePush } from '../../../shared/schemas';
 import { addInto, totalOf, zeroCounts } from '../../../shared/tokens';
-import { deltaAttribution, type Filter, type FilterKey, matchesFilter } from './filter';
+import { deltaAttribution, type Filter, type FilterKey, matchesFilter, NONE_VALUE } from './filter';
 import { addDelta, deltaDate } from './merge';
 
 /** The key of usage that carries no value for the dimension (a daily-totals report, an older daemon). */
-export const NONE_KEY = '(none)';
+export const NONE_KEY = NONE_VALUE;
 /** The key the hub folds every group past its top ones into. */
 export const OTHER_KEY = 'other';
 
@@ -27,12 +27,12 @@ export interface GroupMergeOptions {
 /**
  * The key a delta's usage belongs to among the keys the rows already hold. A value the hub listed keeps its
  * key; one it did not list was folded into `other` when the answer had an `other` (the value ranked below the
- * top), and is a group of its own when it had none (every group was listed, so this one is new).
- * `(none)` is never folded: usage without attribution is shown as such.
+ * top), and is a group of its own when it had none (every group was listed, so this one is new). `(none)` ranks
+ * like any key on the hub, so it folds alike.
  */
 export function groupKeyOf(value: string | undefined, known: ReadonlySet<string>): string {
   const key = value ?? NONE_KEY;
-  if (key === NONE_KEY || known.has(key) || !known.has(OTHER_KEY)) return key;
+  if (known.has(key) || !known.has(OTHER_KEY)) return key;
   return OTHER_KEY;
 }
 

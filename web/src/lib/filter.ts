@@ -68,11 +68,20 @@ export function deltaAttribution(delta: UsageDelta, key: FilterKey): string | un
   return key === 'session' ? delta.session_id : delta[key];
 }
 
+/** The filter value (and grouped key) of usage that names no value of a dimension, as the hub spells it. */
+export const NONE_VALUE = '(none)';
+
 /**
- * True when the usage a delta adds belongs to the filtered view. A daily-totals delta carries no attribution,
- * so, as its rows on the hub, it drops out as soon as anything is filtered.
+ * True when the usage a delta adds belongs to the filtered view, as the hub narrows its rows: a value matches
+ * exactly, and `(none)` matches usage that names none. A daily-totals delta names nothing, so it stays only
+ * while every filtered dimension is `(none)`.
  */
 export function matchesFilter(delta: UsageDelta, f: Filter | undefined): boolean {
   if (!f) return true;
-  return FILTER_KEYS.every((k) => !f[k] || deltaAttribution(delta, k) === f[k]);
+  return FILTER_KEYS.every((k) => {
+    const want = f[k];
+    if (!want) return true;
+    const have = deltaAttribution(delta, k);
+    return want === NONE_VALUE ? !have : have === want;
+  });
 }
