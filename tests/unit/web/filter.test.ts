@@ -58,6 +58,12 @@ describe('the filter in the address', () => {
     });
   });
 
+  it('writes (none) readably and reads it back', () => {
+    expect(routeHref({ page: 'overview', filter: { project: '(none)' } })).toBe('#/?project=(none)');
+    expect(parseRoute('#/?project=(none)').filter).toEqual({ project: '(none)' });
+    expect(parseRoute('#/?project=%28none%29').filter).toEqual({ project: '(none)' });
+  });
+
   it('keeps names with #, ? and = intact through the address', () => {
     const filter = { project: 'we#ird?na=me' };
     expect(parseRoute(routeHref({ page: 'overview', filter })).filter).toEqual(filter);

@@ -47,8 +47,8 @@ export function routeHref(route: Route): string {
   if (route.page === 'runtime' && route.days) params.set('days', String(route.days));
   if (route.tz) params.set('tz', route.tz);
   writeFilter(params, route.filter);
-  // Zones keep their slash, so the address stays readable (`tz=Europe/Paris`).
-  const text = params.toString().replaceAll('%2F', '/');
+  // Zones keep their slash and `(none)` its brackets, so the address stays readable (`tz=Europe/Paris`).
+  const text = params.toString().replaceAll('%2F', '/').replaceAll('%28', '(').replaceAll('%29', ')');
   const query = text ? `?${text}` : '';
   return route.page === 'runtime' ? `#/runtime/${encodeURIComponent(route.id)}${query}` : `#/${query}`;
 }
