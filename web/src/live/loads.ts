@@ -66,7 +66,6 @@ export class Loads {
     const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
     const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
-    const groups = this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
     try {
       const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz, filter);
       if (latest()) this.state.set({ overview: ready(rows) });
@@ -74,7 +73,9 @@ export class Loads {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });
     }
-    const overviewGroups = await groups;
+    // The panel is asked after the figures above it, so its three calls never hold up theirs.
+    if (!latest()) return;
+    const overviewGroups = await this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
     if (latest()) this.state.set({ overviewGroups });
   }
 
@@ -104,14 +105,12 @@ export class Loads {
         filterKey(s.filter) === filterKey(filter)
       );
     };
-    const groups = this.groups((by) => session.api.groups(id, by, days, tz, filter));
     const [usage, activity] = await Promise.allSettled([
       session.api.runtimeUsage(id, detailFetchDays(days), tz, filter),
       // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
     if (!stillWanted()) return;
-    // Charts first; the panel's answers follow (they never reject).
     this.setDetail(id, {
       usage:
         usage.status === 'fulfilled'
@@ -122,8 +121,9 @@ export class Loads {
           ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })
           : { status: 'error', message: this.fail(activity.reason) },
     });
-    const grouped = await groups;
-    if (stillWanted()) this.setDetail(id, { groups: grouped });
+    // The panel is asked once the charts hold their data, so its three calls never hold up theirs.
+    const groups = await this.groups((by) => session.api.groups(id, by, days, tz, filter));
+    if (stillWanted()) this.setDetail(id, { groups });
   }
 
   private setDetail(id: string, patch: Partial<DetailState>): void {
