@@ -4,7 +4,12 @@
  * carry, so the panel stays exact with REST + deltas. This module is pure: rows and deltas in, rows and
  * summaries out.
  */
-import type { GroupedUsageRow, TokenCounts, UsagePush } from '../../../shared/schemas';
+import {
+  FOLDED_GROUP,
+  type GroupedUsageRow,
+  type TokenCounts,
+  type UsagePush,
+} from '../../../shared/schemas';
 import { addInto, totalOf, zeroCounts } from '../../../shared/tokens';
 import { deltaAttribution, type Filter, type FilterKey, matchesFilter, NONE_VALUE } from './filter';
 import { addDelta, deltaDate } from './merge';
@@ -12,7 +17,7 @@ import { addDelta, deltaDate } from './merge';
 /** The key of usage that carries no value for the dimension (a daily-totals report, an older daemon). */
 export const NONE_KEY = NONE_VALUE;
 /** The key the hub folds every group past its top ones into. */
-export const OTHER_KEY = 'other';
+export const OTHER_KEY = FOLDED_GROUP;
 
 export interface GroupMergeOptions {
   tz: string;

@@ -3,7 +3,7 @@
  * (REST asks with `&project=&user=&session=`, live deltas not matching it are ignored). It lives in the address
  * (`?project=api&user=ana`), written and read here so the route and the API spell it the same way.
  */
-import type { UsageDelta } from '../../../shared/schemas';
+import { NO_ATTRIBUTION, type UsageDelta } from '../../../shared/schemas';
 
 /** The dimensions a viewer can narrow by, in the order the chips and the panel show them. */
 export const FILTER_KEYS = ['project', 'user', 'session'] as const;
@@ -69,7 +69,7 @@ export function deltaAttribution(delta: UsageDelta, key: FilterKey): string | un
 }
 
 /** The filter value (and grouped key) of usage that names no value of a dimension, as the hub spells it. */
-export const NONE_VALUE = '(none)';
+export const NONE_VALUE = NO_ATTRIBUTION;
 
 /**
  * True when the usage a delta adds belongs to the filtered view, as the hub narrows its rows: a value matches
