@@ -62,14 +62,15 @@ async function settle() {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
-async function filteredStore() {
+/** Signed in, filtered to project api, loaded; on the runtime page unless `overviewOnly`. */
+async function filteredStore(overviewOnly = false) {
   const hub = fakeHub();
   vi.stubGlobal('fetch', hub.fetch);
   const store = new Store(new MemoryStorage() as unknown as Storage);
   store.signIn('rh_m_test');
   store.setTimeZone('UTC');
   store.setFilter({ project: 'api' });
-  store.openDetail(RT, 7);
+  if (!overviewOnly) store.openDetail(RT, 7);
   await store.loadAll(true);
   await settle();
   return { store, hub };
@@ -86,19 +87,25 @@ const delta = (input: number, attr: { project?: string; user?: string } = {}): U
 
 describe('the store under a filter', () => {
   it('asks every usage view with the filter, and the tasks without it', async () => {
-    const { hub } = await filteredStore();
+    const { store, hub } = await filteredStore();
     expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api');
-    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api&group_by=user');
     expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&project=api`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&project=api&group_by=session`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/activity?days=7&tz=UTC`);
+    store.closeDetail();
+    await settle();
+    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api&group_by=user');
   });
 
-  it('loads the three groupings of both pages', async () => {
-    const { store } = await filteredStore();
-    const s = store.get();
-    expect(s.overviewGroups.project).toMatchObject({ status: 'ready', data: [{ key: 'api' }] });
-    expect(s.detail?.groups.user).toMatchObject({ status: 'ready', data: [{ key: 'ana' }] });
+  it("loads the runtime page's groupings, and the overview's only once the runtime page closes", async () => {
+    const { store, hub } = await filteredStore();
+    expect(store.get().detail?.groups.user).toMatchObject({ status: 'ready', data: [{ key: 'ana' }] });
+    expect(store.get().overviewGroups.project.status).toBe('loading');
+    expect(hub.calls.filter((c) => c.startsWith('/api/usage?') && c.includes('group_by'))).toEqual([]);
+    store.closeDetail();
+    await settle();
+    expect(store.get().overviewGroups.project).toMatchObject({ status: 'ready', data: [{ key: 'api' }] });
+    expect(hub.calls.filter((c) => c.startsWith('/api/usage?') && c.includes('group_by'))).toHaveLength(3);
   });
 
   it('ignores a live delta of another project and merges one of the filtered project everywhere', async () => {
@@ -112,7 +119,6 @@ describe('the store under a filter', () => {
     frames.shift()?.();
     const s = store.get();
     expect(s.overview).toBe(before.overview);
-    expect(s.overviewGroups).toBe(before.overviewGroups);
     expect(s.detail).toBe(before.detail);
     // The runtime still reported: it is not "quiet", whatever the page shows.
     expect(s.lastDeltaAt[RT]).toBeTypeOf('number');
@@ -122,8 +128,8 @@ describe('the store under a filter', () => {
     const t = store.get();
     expect(t.overview.status === 'ready' && t.overview.data[0]?.input_tokens).toBe(15);
     expect(t.detail?.usage.status === 'ready' && t.detail.usage.data[0]?.input_tokens).toBe(15);
-    const users = t.overviewGroups.user;
-    expect(users.status === 'ready' && users.data).toEqual([
+    const users = t.detail?.groups.user;
+    expect(users?.status === 'ready' && users.data).toEqual([
       { ...groupRow('ana'), ...counts(15), cost_usd: 0.15, unpriced_tokens: 0 },
     ]);
     const sessions = t.detail?.groups.session;
@@ -131,6 +137,18 @@ describe('the store under a filter', () => {
     expect(sessions?.status === 'ready' && sessions.data.map((r) => [r.key, r.input_tokens])).toEqual([
       ['s1', 10],
       ['(none)', 5],
+    ]);
+  });
+
+  it("merges matching live deltas into the overview's panel, and only those", async () => {
+    const { store } = await filteredStore(true);
+    store.pushUsage({ runtime_id: RT, deltas: [delta(5, { project: 'web', user: 'ana' })] });
+    store.pushUsage({ runtime_id: RT, deltas: [delta(7, { project: 'api', user: 'bob' })] });
+    frames.shift()?.();
+    const users = store.get().overviewGroups.user;
+    expect(users.status === 'ready' && users.data.map((r) => [r.key, r.input_tokens, r.cost_usd])).toEqual([
+      ['ana', 10, 0.1],
+      ['bob', 7, 0.07],
     ]);
   });
 

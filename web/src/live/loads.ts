@@ -9,7 +9,7 @@ import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Sessions } from './session';
 import type { DetailState, Groups, Loadable, State } from './state';
-import { detailFetchDays, OVERVIEW_DAYS } from './state';
+import { detailFetchDays, loadingGroups, OVERVIEW_DAYS } from './state';
 
 /** Read and patch access to the store's state. */
 export interface StateAccess {
@@ -28,6 +28,8 @@ function ready<T>(data: T): Loadable<T> {
 export class Loads {
   /** Numbers overview requests: only the answer to the latest one is shown (a zone change asks again). */
   private overviewRequest = 0;
+  /** Numbers requests of the overview's panel, likewise. */
+  private groupsRequest = 0;
 
   /** `fail` turns an error into its message (and signs out on a refused token). */
   constructor(
@@ -63,6 +65,8 @@ export class Loads {
     const session = this.sessions.current;
     if (!session) return;
     const request = ++this.overviewRequest;
+    // A panel answer still on its way belongs to the view being replaced.
+    this.groupsRequest++;
     const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
     const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
@@ -74,9 +78,25 @@ export class Loads {
       if (latest()) this.state.set({ overview: { status: 'error', message } });
     }
     // The panel is asked after the figures above it, so its three calls never hold up theirs.
-    if (!latest()) return;
+    if (latest()) await this.overviewGroups();
+  }
+
+  /**
+   * The overview's "Where it went". Only asked while the overview is shown: on a runtime page it is marked
+   * loading and asked for when that page closes, so it never competes with that page's own calls.
+   */
+  async overviewGroups(): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    const request = ++this.groupsRequest;
+    const { tz, filter, detail } = this.state.get();
+    if (detail) {
+      this.state.set({ overviewGroups: loadingGroups() });
+      return;
+    }
     const overviewGroups = await this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
-    if (latest()) this.state.set({ overviewGroups });
+    if (this.sessions.isCurrent(session) && request === this.groupsRequest)
+      this.state.set({ overviewGroups });
   }
 
   /** The three groupings of a page, each ready or failed on its own (never rejects). */

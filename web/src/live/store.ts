@@ -146,7 +146,11 @@ export class Store {
   }
 
   closeDetail(): void {
-    if (this.state.detail) this.set({ detail: null });
+    if (!this.state.detail) return;
+    this.set({ detail: null });
+    // The overview's panel is not asked for while a runtime page is open (see Loads.overviewGroups).
+    if (this.started && this.state.overviewGroups.project.status === 'loading')
+      void this.loads.overviewGroups();
   }
 
   // ---- live events: queued, merged once per frame ----
