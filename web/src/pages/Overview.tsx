@@ -1,15 +1,18 @@
 /**
- * Workspace overview: how many runtimes are online, what the last 7 days and today cost, every runtime with
- * its live status, and the workspace's daily tokens over the last 30 days.
+ * Workspace overview: how many runtimes are online, what the last 7 days and today cost, where it went (projects,
+ * people, sessions), every runtime with its live status, and the workspace's daily tokens over the last 30 days;
+ * all of it narrowed by the filter chips.
  */
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
+import { FilterChips } from '../components/FilterChips';
 import { KpiCard } from '../components/KpiCard';
 import { Panel } from '../components/Panel';
 import { RuntimeList } from '../components/RuntimeList';
+import { WhereItWent } from '../components/WhereItWent';
 import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
@@ -21,6 +24,7 @@ export function Overview() {
   const runtimes = useStore((s) => s.runtimes);
   const usage = useStore((s) => s.overview);
   const tz = useStore((s) => s.tz);
+  const groups = useStore((s) => s.overviewGroups);
   const rows = usage.status === 'ready' ? usage.data : null;
 
   const view = useMemo(() => {
@@ -56,6 +60,7 @@ export function Overview() {
         </h1>
         <ZoneSelect tz={tz} onChange={(z) => navigateZone(tz, z)} />
       </div>
+      <FilterChips />
 
       <div class="kpis">
         <KpiCard
@@ -80,6 +85,8 @@ export function Overview() {
           note={`since midnight, ${tz}`}
         />
       </div>
+
+      <WhereItWent groups={groups} days={OVERVIEW_DAYS} />
 
       <Panel
         title="Runtimes"
