@@ -68,5 +68,8 @@ export function dashboardChanges(
     changesUnreported(workspaceIds) {
       resync.request(workspaceIds);
     },
+    budgetChanged(workspaceId, state) {
+      emit(workspaceId, 'budget', state);
+    },
   };
 }
