@@ -88,12 +88,12 @@ export async function addBudgetSpend(tx: Sql, increments: SpendIncrement[]): Pro
   return rows;
 }
 
-/** Schedules an exact recompute of these periods at `delayMs` from now (rows created as needed). */
+/** Schedules an exact recompute of these periods at `delayMs` from now (rows created as needed; repeats are one). */
 export async function scheduleReconcile(tx: Sql, periods: PeriodKey[], delayMs = 0): Promise<void> {
   if (periods.length === 0) return;
   await tx.query(
     `INSERT INTO budget_periods AS p (budget_id, period_start, reconcile_at)
-     SELECT budget_id, period_start, now() + $3 * interval '1 millisecond'
+     SELECT DISTINCT budget_id, period_start, now() + $3 * interval '1 millisecond'
      FROM unnest($1::uuid[], $2::date[]) AS t(budget_id, period_start)
      ORDER BY budget_id, period_start
      ON CONFLICT (budget_id, period_start) DO UPDATE
