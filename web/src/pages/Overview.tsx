@@ -5,6 +5,7 @@
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { KpiCard } from '../components/KpiCard';
@@ -80,6 +81,8 @@ export function Overview() {
           note={`since midnight, ${tz}`}
         />
       </div>
+
+      <BudgetPanel editable />
 
       <Panel
         title="Runtimes"

@@ -6,6 +6,7 @@ import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
 import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { Ago } from '../components/Ago';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
 import { Donut } from '../components/Donut';
@@ -118,6 +119,8 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
       ) : (
         <div class="kpis kpis-6 kpis-loading" />
       )}
+
+      {runtime ? <BudgetPanel runtime={runtime} /> : null}
 
       <div class="grid">
         <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
