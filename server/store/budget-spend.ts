@@ -102,6 +102,22 @@ export async function scheduleReconcile(tx: Sql, periods: PeriodKey[], delayMs =
   );
 }
 
+/**
+ * Schedules a recompute of every counted period of every live budget (after `reprice` rewrote stored costs, which
+ * no usage commit reported); running hubs do them within a poll. Returns how many were scheduled.
+ */
+export async function scheduleAllReconciles(sql: Sql): Promise<number> {
+  const rows = await sql.query<{ n: number }>(
+    `WITH due AS (
+       UPDATE budget_periods p SET reconcile_at = now()
+       FROM budgets b
+       WHERE b.id = p.budget_id AND b.deleted_at IS NULL AND p.period_start >= b.tracked_from
+       RETURNING 1
+     ) SELECT count(*)::int AS n FROM due`,
+  );
+  return rows[0]!.n;
+}
+
 /** Up to `limit` periods due for a recompute, locked (others skip them) for the rest of the transaction. */
 export async function claimDueReconciles(tx: Sql, limit: number): Promise<PeriodKey[]> {
   return tx.query<PeriodKey>(

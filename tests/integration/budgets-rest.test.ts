@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { scheduleAllReconciles } from '../../server/store';
 import { Budget, BudgetAlert, BudgetState } from '../../shared';
 import { startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { rest } from '../helpers/rest';
-import { daemonId } from '../helpers/sockets';
+import { daemonId, eventually } from '../helpers/sockets';
 
 const hello = (provider = 'claude') => ({
   daemon_id: daemonId(),
@@ -41,7 +42,7 @@ describe('budgets over REST', () => {
   const state = async (id: string) => BudgetState.parse((await api(`/api/budgets/${id}/state`)).body);
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ budgets: { pollMs: 200, reconcileGraceMs: 60_000 } });
     other = await hub.newWorkspace('other');
     runtimeId = (await rest(`${hub.url}/api/daemon/hello`, { token: hub.daemonToken, body: hello() })).body
       .runtimes[0].id;
@@ -222,6 +223,21 @@ describe('budgets over REST', () => {
     expect(s.spent_usd).toBe(1.75);
     expect(s.crossed).toEqual([50, 80, 100]);
     expect(s.projected_usd).toBeGreaterThanOrEqual(1.75);
+  });
+
+  it('follows stored costs rewritten outside usage commits (reprice) once its periods are recomputed', async () => {
+    const model = 'budget-model-c';
+    const id = (
+      await api('/api/budgets', {
+        body: { name: 'repriced', scope: { kind: 'model', value: model }, period: 'month', amount_usd: 100 },
+      })
+    ).body.id as string;
+    await usage([event('c1', 2, model)]);
+    expect((await state(id)).spent_usd).toBe(2);
+    // What `runtime-hub reprice` does to the rollup, then what it asks of the hubs.
+    await hub.db.query(`UPDATE usage_hourly SET cost_usd = cost_usd * 3 WHERE model = $1`, [model]);
+    expect(await scheduleAllReconciles(hub.db)).toBeGreaterThan(0);
+    await eventually(async () => expect((await state(id)).spent_usd).toBe(6), 5_000);
   });
 
   it('documents the budget routes in the OpenAPI document', async () => {

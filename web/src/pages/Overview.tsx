@@ -82,8 +82,6 @@ export function Overview() {
         />
       </div>
 
-      <BudgetPanel editable />
-
       <Panel
         title="Runtimes"
         loading={runtimes.status === 'loading'}
@@ -93,6 +91,8 @@ export function Overview() {
       >
         <RuntimeList runtimes={list} totals={view?.perRuntime ?? null} />
       </Panel>
+
+      <BudgetPanel editable />
 
       <Panel
         title={`Workspace tokens per day · ${OVERVIEW_DAYS} days`}
