@@ -42,6 +42,9 @@ export interface BudgetOptions {
   reconcileGraceMs: number;
 }
 
+/** Budgets one workspace may hold: each adds work to every usage commit of the workspace. */
+export const MAX_BUDGETS_PER_WORKSPACE = 100;
+
 export const DEFAULT_BUDGET_OPTIONS = { webhookTimeoutMs: 10_000, pollMs: 1_000, reconcileGraceMs: 15_000 };
 
 export class BudgetService {
@@ -112,6 +115,11 @@ export class BudgetService {
 
   async create(workspaceId: string, input: BudgetInput): Promise<Budget> {
     await this.checkScope(workspaceId, input.scope);
+    if ((await listBudgets(this.db, workspaceId)).length >= MAX_BUDGETS_PER_WORKSPACE)
+      throw new HubError(
+        'invalid_payload',
+        `this workspace already has ${MAX_BUDGETS_PER_WORKSPACE} budgets, the most it may hold; delete one first`,
+      );
     const current = periodAround({ period: input.period, tz: input.tz });
     const budget = await this.db.transaction(async (tx) => {
       const b = await insertBudget(tx, workspaceId, input, current.startDate);

@@ -4,7 +4,7 @@
  * as every other view is.
  */
 import './budget.css';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Budget, BudgetState } from '../../../../shared/budgets';
 import type { Runtime } from '../../../../shared/schemas';
 import { budgetFeed } from '../../live/budget-feed';
@@ -36,7 +36,17 @@ export function BudgetPanel({ runtime, editable = false }: { runtime?: Runtime; 
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
 
-  useEffect(() => budgetFeed.subscribe((s) => setStates((prev) => ({ ...prev, [s.budget_id]: s }))), []);
+  const known = useRef(new Set<string>());
+  known.current = new Set((budgets ?? []).map((b) => b.id));
+  // A state of a budget not listed yet (added on another screen) brings the list up to date.
+  useEffect(
+    () =>
+      budgetFeed.subscribe((s) => {
+        setStates((prev) => ({ ...prev, [s.budget_id]: s }));
+        if (!known.current.has(s.budget_id)) setReload((n) => n + 1);
+      }),
+    [],
+  );
 
   useEffect(() => {
     if (!api || connection !== 'live') return;
