@@ -225,17 +225,24 @@ export async function periodSpend(
   return rows[0]!;
 }
 
-/** Known cost per UTC hour of a scope since an instant (ms): the burn-rate history of a projection. */
+/** Known cost per UTC hour of a scope in [since, until) (ms): the burn-rate history of a projection. */
 export async function hourlySpend(
   sql: Sql,
   scope: SpendScope,
   since: number,
+  until = Number.MAX_SAFE_INTEGER,
 ): Promise<{ hour: number; cost: number }[]> {
   return sql.query<{ hour: number; cost: number }>(
     `SELECT (extract(epoch FROM h.hour) * 1000)::float8 AS hour, sum(h.cost_usd)::float8 AS cost
      FROM usage_hourly h
-     WHERE ${inScope('h')} AND h.hour >= $4
+     WHERE ${inScope('h')} AND h.hour >= $4 AND h.hour < $5
      GROUP BY h.hour`,
-    [scope.workspace_id, scope.kind, scope.value ?? '', new Date(since).toISOString()],
+    [
+      scope.workspace_id,
+      scope.kind,
+      scope.value ?? '',
+      new Date(since).toISOString(),
+      new Date(Math.min(until, 8.64e15)).toISOString(),
+    ],
   );
 }
