@@ -225,24 +225,24 @@ export async function periodSpend(
   return rows[0]!;
 }
 
-/** Known cost per UTC hour of a scope in [since, until) (ms): the burn-rate history of a projection. */
+/** Known cost per UTC hour of a scope in [since, until) (ms; no end when absent): a projection's history. */
 export async function hourlySpend(
   sql: Sql,
   scope: SpendScope,
   since: number,
-  until = Number.MAX_SAFE_INTEGER,
+  until?: number,
 ): Promise<{ hour: number; cost: number }[]> {
   return sql.query<{ hour: number; cost: number }>(
     `SELECT (extract(epoch FROM h.hour) * 1000)::float8 AS hour, sum(h.cost_usd)::float8 AS cost
      FROM usage_hourly h
-     WHERE ${inScope('h')} AND h.hour >= $4 AND h.hour < $5
+     WHERE ${inScope('h')} AND h.hour >= $4 AND ($5::timestamptz IS NULL OR h.hour < $5)
      GROUP BY h.hour`,
     [
       scope.workspace_id,
       scope.kind,
       scope.value ?? '',
       new Date(since).toISOString(),
-      new Date(Math.min(until, 8.64e15)).toISOString(),
+      until === undefined ? null : new Date(until).toISOString(),
     ],
   );
 }
