@@ -18,7 +18,7 @@ export interface Caller {
 
 /** Reports are fire-and-forget: an implementation handles (logs) its own failures rather than throwing. */
 export interface IngestChanges {
-  /** Usage events of one runtime committed: their summed hourly deltas (only the difference of a replaced event). */
+  /** Usage events of one runtime committed: their summed quarter-hour deltas (only the difference of a replaced event). */
   usageCommitted(workspaceId: string, runtimeId: string, deltas: HourDelta[]): void;
   /** Tasks of one runtime committed, as stored. */
   tasksCommitted(workspaceId: string, runtimeId: string, tasks: RuntimeTask[]): void;

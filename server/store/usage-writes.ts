@@ -1,6 +1,6 @@
 /**
- * Usage writes: events (largest total wins per key), the hourly rollup kept exact in the same statement, and the
- * older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
+ * Usage writes: events (largest total wins per key), the quarter-hour rollup kept exact in the same statement, and
+ * the older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
  */
 import {
   type DailyTotalsEntry,
@@ -22,11 +22,19 @@ export interface CostDelta {
   unpriced_tokens: number;
 }
 
+/** What a write added to one rollup row (runtime × UTC quarter-hour × provider × model × attribution). */
 export interface HourDelta extends TokenCounts, CostDelta {
   runtime_id: string;
+  /** Start of the UTC hour holding the quarter (what the contract's `hour` names). */
   hour: Date;
+  /** Start of the UTC quarter-hour. */
+  at: Date;
   provider: string;
   model: string;
+  /** Attribution; '' when the events carried none. */
+  project: string;
+  user_name: string;
+  session_id: string;
 }
 
 export interface DateDelta extends TokenCounts, CostDelta {
@@ -38,6 +46,15 @@ export interface DateDelta extends TokenCounts, CostDelta {
 
 /** The token columns, in TOKEN_KINDS order, for column lists. */
 const KIND_COLUMNS = TOKEN_KINDS.join(', ');
+/** The attribution columns of events (nullable) and of the rollup key ('' for none). */
+export const ATTRIBUTION_COLUMNS = ['project', 'user_name', 'session_id'] as const;
+/** SQL of the rollup key's attribution values of the event row `alias`. */
+const attributionKey = (alias: string) =>
+  ATTRIBUTION_COLUMNS.map((c) => `coalesce(${alias}.${c}, '')`).join(', ');
+const ATTRIBUTION = ATTRIBUTION_COLUMNS.join(', ');
+/** SQL of the UTC quarter-hour holding `ts` (the rollup's bucket; every zone's days are whole quarters). */
+export const quarterOf = (ts: string) =>
+  `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
 /** SQL for the total (totalOf) of the row `alias`. */
 const sumOf = (alias: string) => TOKEN_KINDS.map((c) => `${alias}.${c}`).join(' + ');
 /** SQL for an event row's cost columns of the rollup: known cost, agent-priced tokens, unpriced tokens. */
@@ -73,6 +90,10 @@ function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
     agent_cost_usd: e.cost_usd ?? null,
     cost_usd: cost.cost_usd,
     cost_source: cost.cost_source,
+    // Undefined (no key in the JSON, NULL in the row) when the event carries none.
+    project: e.project,
+    user_name: e.user,
+    session_id: e.session_id,
   };
 }
 
@@ -100,9 +121,9 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
 }
 
 /**
- * Upserts events with largest-total-wins and applies the difference to usage_hourly, in one statement; the
- * winning snapshot's cost replaces the old one and the rollup takes the difference. Call inside a transaction
- * after lockRuntimes. Events must be unique by key (see collapseByKey).
+ * Upserts events with largest-total-wins and applies the difference to usage_quarter, in one statement; the
+ * winning snapshot's cost (and attribution) replaces the old one and the rollup takes the difference. Call inside
+ * a transaction after lockRuntimes. Events must be unique by key (see collapseByKey).
  */
 export async function writeUsageEvents(
   tx: Sql,
@@ -113,49 +134,51 @@ export async function writeUsageEvents(
   // One JSON parameter rather than ten arrays: encoding it costs the hub about half the CPU.
   return tx.query<HourDelta>(
     `WITH input AS (
-       SELECT runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS}
+       SELECT runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS}, ${ATTRIBUTION}
        FROM json_to_recordset($1::json) AS t(runtime_id uuid, id text, ts timestamptz, provider text, model text,
          ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, task_id text, cache_write_1h_tokens bigint,
-         speed text, agent_cost_usd numeric, cost_usd numeric, cost_source text)
+         speed text, agent_cost_usd numeric, cost_usd numeric, cost_source text,
+         ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')})
      ),
      old AS (
        SELECT e.* FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
      ),
      written AS (
-       INSERT INTO usage_events AS e (runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS})
+       INSERT INTO usage_events AS e (runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS},
+         ${ATTRIBUTION})
        SELECT * FROM input
        ON CONFLICT (runtime_id, id) DO UPDATE SET
          ts = excluded.ts, provider = excluded.provider, model = excluded.model,
          ${TOKEN_KINDS.map((c) => `${c} = excluded.${c}`).join(', ')}, task_id = excluded.task_id,
-         ${PRICE_COLUMNS.split(', ')
-           .map((c) => `${c} = excluded.${c}`)
-           .join(', ')}
+         ${[...PRICE_COLUMNS.split(', '), ...ATTRIBUTION_COLUMNS].map((c) => `${c} = excluded.${c}`).join(', ')}
        WHERE ${sumOf('excluded')} > ${sumOf('e')}
        RETURNING e.*
      ),
      changes AS (
-       SELECT w.runtime_id, date_trunc('hour', w.ts, 'UTC') AS hour, w.provider, w.model,
+       SELECT w.runtime_id, ${quarterOf('w.ts')} AS bucket, w.provider, w.model, ${attributionKey('w')},
               ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
        FROM written w
        UNION ALL
-       SELECT o.runtime_id, date_trunc('hour', o.ts, 'UTC'), o.provider, o.model,
+       SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
               ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
        FROM old o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
      ),
      deltas AS (
-       SELECT runtime_id, hour, provider, model, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
+       SELECT runtime_id, bucket, provider, model, ${ATTRIBUTION},
+              ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
               sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
-       FROM changes AS c(runtime_id, hour, provider, model, ${KIND_COLUMNS}, cost, agent, unpriced)
-       GROUP BY runtime_id, hour, provider, model
+       FROM changes AS c(runtime_id, bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS}, cost, agent, unpriced)
+       GROUP BY runtime_id, bucket, provider, model, ${ATTRIBUTION}
      ),
      rolled AS (
-       INSERT INTO usage_hourly AS h (runtime_id, hour, provider, model, ${KIND_COLUMNS}, ${ROLLUP_COST})
+       INSERT INTO usage_quarter AS q (runtime_id, bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
+         ${ROLLUP_COST})
        SELECT * FROM deltas
-       ON CONFLICT (runtime_id, hour, provider, model) DO UPDATE SET
-         ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+       ON CONFLICT (runtime_id, bucket, provider, model, ${ATTRIBUTION}) DO UPDATE SET
+         ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} = q.${c} + excluded.${c}`).join(', ')}
      )
-     SELECT runtime_id, hour, provider, model, ${KIND_COLUMNS}, cost_usd::float8 AS cost_usd,
-            unpriced_tokens::float8 AS unpriced_tokens
+     SELECT runtime_id, date_trunc('hour', bucket, 'UTC') AS hour, bucket AS at, provider, model, ${ATTRIBUTION},
+            ${KIND_COLUMNS}, cost_usd::float8 AS cost_usd, unpriced_tokens::float8 AS unpriced_tokens
      FROM deltas
      WHERE ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} <> 0`).join(' OR ')}`,
     [JSON.stringify(events.map((e) => pricedRow(e, pricer)))],

@@ -66,7 +66,7 @@ describe('tenant isolation', () => {
     hub.db.query(
       `SELECT r.id, r.name, r.device_info, r.metadata, r.runtime_mode, r.usage_version, r.workspace_id,
               (SELECT count(*)::int FROM usage_events e WHERE e.runtime_id = r.id) AS events,
-              (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_hourly h WHERE h.runtime_id = r.id) AS hourly,
+              (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_quarter h WHERE h.runtime_id = r.id) AS hourly,
               (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_daily_totals d WHERE d.runtime_id = r.id) AS daily,
               (SELECT count(*)::int FROM tasks t WHERE t.runtime_id = r.id) AS tasks
        FROM runtimes r WHERE r.workspace_id = $1 ORDER BY r.id`,
