@@ -1,16 +1,17 @@
 /**
  * The usage-commit hook: turns a commit's deltas into spend increments of the budgets they fall in, and writes them
  * (with any threshold crossings) in the commit's own transaction. A delta counts in the period of its time in the
- * budget's zone — an hourly delta by its UTC hour, a daily total by its date — from the budget's first tracked period
- * on, past and future periods included, so corrections and late reports count like any usage. An hourly delta
- * whose UTC hour straddles a period edge (zones with a half-hour offset) cannot be split: its periods are
- * recomputed exactly from the events instead, right after the commit.
+ * budget's zone — a rollup delta by its UTC quarter-hour, a daily total by its date — from the budget's first tracked
+ * period on, past and future periods included, so corrections and late reports count like any usage. Every zone's
+ * local midnight is a UTC quarter-hour, so a delta never straddles a period edge; if one ever did (a zone with an
+ * odder offset), it cannot be split, and its periods are recomputed exactly from the rollup right after the commit.
  */
 import type { DateDelta, HourDelta } from '../ingest/changes';
 import type { BudgetRow, PeriodKey, SpendIncrement } from '../store';
 import { periodStartOf } from './periods';
 
-const HOUR = 3_600_000;
+/** A rollup delta covers one UTC quarter-hour from `at`. */
+const QUARTER = 15 * 60_000;
 
 /** True when the delta is usage the budget counts. */
 export function inBudgetScope(b: Pick<BudgetRow, 'scope'>, d: HourDelta | DateDelta): boolean {
@@ -51,8 +52,8 @@ export function evaluate(
           out.increments.push({ budget_id: b.id, period_start: start, cost_usd: d.cost_usd });
         continue;
       }
-      const first = periodStartOf(b, d.hour.getTime());
-      const last = periodStartOf(b, d.hour.getTime() + HOUR - 1);
+      const first = periodStartOf(b, d.at.getTime());
+      const last = periodStartOf(b, d.at.getTime() + QUARTER - 1);
       if (first === last) {
         if (first >= b.tracked_from)
           out.increments.push({ budget_id: b.id, period_start: first, cost_usd: d.cost_usd });

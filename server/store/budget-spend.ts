@@ -147,46 +147,33 @@ export interface SpendWindow {
   endDate: string;
 }
 
-const HOUR = 3_600_000;
-
 /** SQL narrowing rows of alias `s` to a scope; parameters $1 workspace, $2 kind, $3 value. */
 const inScope = (s: string) =>
   `${s}.runtime_id IN (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2 <> 'runtime' OR id::text = $3))
    AND ($2 <> 'provider' OR ${s}.provider = $3) AND ($2 <> 'model' OR ${s}.model = $3)`;
 
 /**
- * The exact spend of a scope in a window, as the usage views count it: whole UTC hours from the hourly rollup, the
- * parts of hours at either edge (zones with half-hour offsets) from the events, daily totals by their date.
+ * The exact spend of a scope in a window, as the usage views count it: the quarter-hour rollup inside the window
+ * (every zone's local midnight is a UTC quarter-hour, so a period is a whole number of quarters) and the daily
+ * totals by their date.
  */
 export async function spendIn(sql: Sql, scope: SpendScope, w: SpendWindow): Promise<number> {
-  const innerStart = Math.ceil(w.start / HOUR) * HOUR;
-  const innerEnd = Math.floor(w.end / HOUR) * HOUR;
-  const iso = (t: number) => new Date(t).toISOString();
-  const edges = innerStart !== w.start || innerEnd !== w.end;
   const rows = await sql.query<{ spent: number }>(
     `SELECT coalesce(sum(cost), 0)::float8 AS spent FROM (
-       SELECT h.cost_usd AS cost FROM usage_hourly h
-       WHERE ${inScope('h')} AND h.hour >= $4 AND h.hour < $5
+       SELECT q.cost_usd AS cost FROM usage_quarter q
+       WHERE ${inScope('q')} AND q.bucket >= $4 AND q.bucket < $5
        UNION ALL
        SELECT coalesce(d.cost_usd, 0) FROM usage_daily_totals d
        WHERE ${inScope('d')} AND d.date >= $6::date AND d.date < $7::date
-       ${
-         edges
-           ? `UNION ALL
-       SELECT coalesce(e.cost_usd, 0) FROM usage_events e
-       WHERE ${inScope('e')} AND ((e.ts >= $8 AND e.ts < $4) OR (e.ts >= $5 AND e.ts < $9))`
-           : ''
-       }
      ) s`,
     [
       scope.workspace_id,
       scope.kind,
       scope.value ?? '',
-      iso(innerStart),
-      iso(innerEnd),
+      new Date(w.start).toISOString(),
+      new Date(w.end).toISOString(),
       w.startDate,
       w.endDate,
-      ...(edges ? [iso(w.start), iso(w.end)] : []),
     ],
   );
   return rows[0]!.spent;
@@ -233,10 +220,10 @@ export async function hourlySpend(
   until?: number,
 ): Promise<{ hour: number; cost: number }[]> {
   return sql.query<{ hour: number; cost: number }>(
-    `SELECT (extract(epoch FROM h.hour) * 1000)::float8 AS hour, sum(h.cost_usd)::float8 AS cost
-     FROM usage_hourly h
-     WHERE ${inScope('h')} AND h.hour >= $4 AND ($5::timestamptz IS NULL OR h.hour < $5)
-     GROUP BY h.hour`,
+    `SELECT floor(extract(epoch FROM q.bucket) / 3600)::float8 * 3600000 AS hour, sum(q.cost_usd)::float8 AS cost
+     FROM usage_quarter q
+     WHERE ${inScope('q')} AND q.bucket >= $4 AND ($5::timestamptz IS NULL OR q.bucket < $5)
+     GROUP BY 1`,
     [
       scope.workspace_id,
       scope.kind,

@@ -61,7 +61,7 @@ describe('kill -9 of the node sending a budget alert', () => {
     for (const hub of cluster.hubs) {
       const socket = await connect(hub.url, '/daemon', daemonToken);
       sockets.push(socket);
-      const runtimeId = (await hello(socket, ['claude']))['claude']!;
+      const runtimeId = (await hello(socket, ['claude'])).claude!;
       probes.push({ hubUrl: hub.url, runtimeId });
       const node = (await presence(cluster.pg, workspaceId)).get(runtimeId)?.node;
       if (!node) throw new Error(`no presence owner for ${hub.name}`);

@@ -30,7 +30,7 @@ const BUDGETS = [
   { period: 'day', tz: 'Europe/Paris' }, // DST ends 2026-10-25: a 25-hour day
   { period: 'day', tz: 'America/New_York' }, // DST ends 2026-11-01
   { period: 'week', tz: 'Europe/Paris' },
-  { period: 'day', tz: 'Asia/Kolkata' }, // +05:30: every local midnight splits a UTC hour
+  { period: 'day', tz: 'Asia/Kolkata' }, // +05:30: every local midnight splits a UTC hour (not a quarter)
   { period: 'week', tz: 'America/New_York' },
 ] as const;
 
@@ -95,7 +95,6 @@ describe('budget periods across DST changes', () => {
         const p = periodStartDate(r.date, b.period);
         expected.set(p, (expected.get(p) ?? 0) + r.cost_usd);
       }
-      // Kolkata's straddled hours are recomputed from the events right after the commit.
       await eventually(async () => expect([b, await spentOf(ids[i]!)]).toEqual([b, expected]), 5_000);
     }
     // The 25-hour day in Paris holds 50 half-hour events, the 23-hour neighbours are not affected.
@@ -107,7 +106,7 @@ describe('budget periods across DST changes', () => {
     expect(nyc.get('2026-11-01')).toBe(eventsIn('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z'));
   });
 
-  it('accepts a commit whose several deltas straddle the same period edge (regression: it was refused invalid_payload, one period row upserted twice)', async () => {
+  it('accepts a commit of several models in the first quarter-hour of a Kolkata day (regression: when deltas were hourly, such an hour straddled two periods and the commit was refused invalid_payload, one period row upserted twice)', async () => {
     const hello = await rest(`${hub.url}/api/daemon/hello`, {
       token: hub.daemonToken,
       body: {
@@ -118,7 +117,7 @@ describe('budget periods across DST changes', () => {
     });
     const at = (model: string, id: string) => ({
       id,
-      ts: '2026-11-20T18:45:00Z', // 00:15 on the 21st in Kolkata; the UTC hour began on the 20th there
+      ts: '2026-11-20T18:35:00Z', // 00:05 on the 21st in Kolkata; its UTC hour began on the 20th there
       provider: 'claude',
       model,
       input_tokens: 1,

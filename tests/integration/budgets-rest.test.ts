@@ -235,7 +235,7 @@ describe('budgets over REST', () => {
     await usage([event('c1', 2, model)]);
     expect((await state(id)).spent_usd).toBe(2);
     // What `runtime-hub reprice` does to the rollup, then what it asks of the hubs.
-    await hub.db.query(`UPDATE usage_hourly SET cost_usd = cost_usd * 3 WHERE model = $1`, [model]);
+    await hub.db.query(`UPDATE usage_quarter SET cost_usd = cost_usd * 3 WHERE model = $1`, [model]);
     expect(await scheduleAllReconciles(hub.db)).toBeGreaterThan(0);
     await eventually(async () => expect((await state(id)).spent_usd).toBe(6), 5_000);
   });
