@@ -29,13 +29,15 @@ function concerns(b: Budget, runtime: Runtime | undefined): boolean {
 export function BudgetPanel({ runtime, editable = false }: { runtime?: Runtime; editable?: boolean }) {
   const token = useStore((s) => s.token);
   const tz = useStore((s) => s.tz);
-  const connection = useStore((s) => s.connection);
+  // Loaded at once, and again each time the live connection comes (back): what was pushed meanwhile is lost.
+  const live = useStore((s) => s.connection === 'live');
   const api = useMemo(() => (token ? budgetApi(token) : null), [token]);
   const [budgets, setBudgets] = useState<Budget[] | null>(null);
   const [states, setStates] = useState<Record<string, BudgetState>>({});
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
 
+  const loaded = useRef(false);
   const known = useRef(new Set<string>());
   known.current = new Set((budgets ?? []).map((b) => b.id));
   // A state of a budget not listed yet (added on another screen) brings the list up to date.
@@ -49,7 +51,8 @@ export function BudgetPanel({ runtime, editable = false }: { runtime?: Runtime; 
   );
 
   useEffect(() => {
-    if (!api || connection !== 'live') return;
+    // A lost connection keeps what is shown (the page dims it); only coming back reloads.
+    if (!api || (!live && loaded.current)) return;
     const abort = new AbortController();
     (async () => {
       const list = await api.list(abort.signal);
@@ -57,13 +60,14 @@ export function BudgetPanel({ runtime, editable = false }: { runtime?: Runtime; 
         list.map(async (b) => [b.id, await api.state(b.id, abort.signal)] as const),
       );
       setBudgets(list);
+      loaded.current = true;
       setStates((prev) => ({ ...prev, ...Object.fromEntries(pairs) }));
       setError(null);
     })().catch((err: unknown) => {
       if (!abort.signal.aborted) setError(err instanceof Error ? err.message : String(err));
     });
     return () => abort.abort();
-  }, [api, connection, reload]);
+  }, [api, live, reload]);
 
   const shown = (budgets ?? []).filter((b) => concerns(b, runtime));
   if (!editable && budgets && shown.length === 0) return null;
