@@ -6,6 +6,7 @@
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
@@ -97,6 +98,8 @@ export function Overview() {
       >
         <RuntimeList runtimes={list} totals={view?.perRuntime ?? null} />
       </Panel>
+
+      <BudgetPanel editable />
 
       <Panel
         title={`Workspace tokens per day · ${OVERVIEW_DAYS} days`}

@@ -5,8 +5,10 @@
  */
 import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
-import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
+import { CostBurnChart } from '../charts/CostBurnChart';
+import { DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { Ago } from '../components/Ago';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
 import { Donut } from '../components/Donut';
@@ -128,12 +130,14 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         <div class="kpis kpis-6 kpis-loading" />
       )}
 
+      {runtime ? <BudgetPanel runtime={runtime} /> : null}
+
       <div class="grid">
         <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
           {view ? <DailyTokensChart series={view.series} label="Tokens per day, stacked by kind" /> : null}
         </Panel>
         <Panel title="Cost per day" loading={loading} error={error} empty={empty}>
-          {view ? <DailyCostChart series={view.series} /> : null}
+          {view ? <CostBurnChart series={view.series} /> : null}
         </Panel>
         <Panel
           title="Tasks by hour of day"
