@@ -98,7 +98,10 @@ export async function seedRuntimeHistory(db: Database, workspaceId: string, days
 }
 
 /** Rows a load run left in the database: what the acks promised must be there. */
-export async function countRows(db: Database, table: 'usage_events' | 'bench_seed_usage'): Promise<number> {
+export async function countRows(
+  db: Database,
+  table: 'usage_events' | 'usage_quarter' | 'bench_seed_usage',
+): Promise<number> {
   const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return rows[0]?.n ?? 0;
 }
