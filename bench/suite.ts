@@ -11,6 +11,7 @@ import {
   prepareWorkspace,
   REDIS_URL,
   seedRuntimeHistory,
+  settleUsageTables,
 } from './database';
 import { type HubNode, startBenchServer, startHub } from './hub';
 import { loadAverage, type Machine, machineInfo } from './machine';
@@ -182,6 +183,7 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
       const events = await seedAttribution(db, attributed.workspaceId, scale.attribution.days);
       const seedSeconds = (performance.now() - t) / 1000;
       const rollupRows = (await countRows(db, 'usage_quarter')) - rowsBefore;
+      await settleUsageTables(db);
       const views = await runAttribution({
         baseUrl: hub.url,
         memberToken: attributed.memberToken,
