@@ -21,7 +21,7 @@ import {
   writeTasks,
   writeUsageEvents,
 } from '../store';
-import type { IngestChanges } from './changes';
+import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isDataError } from './db-errors';
 
 /** What a call of each kind carries: the twins differ only here. */
@@ -48,6 +48,8 @@ interface Committed {
   tasks: RuntimeTask[];
   /** runtime id → workspace id, for routing the changes. */
   workspaceOf: Map<string, string>;
+  /** What the usage hook asked to run once the commit was answered. */
+  afterCommit?: () => void;
 }
 
 export interface GroupCommitOptions {
@@ -58,6 +60,8 @@ export interface GroupCommitOptions {
   changes: IngestChanges;
   /** Prices each event as it is written. */
   pricer: Pricer;
+  /** Records what depends on the usage (budget spend) in the same transaction. */
+  onUsageCommit?: UsageCommitHook;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
 }
@@ -207,7 +211,9 @@ export class GroupCommitWriter {
           hourDeltas.map((d) => d.runtime_id),
         );
         const storedTasks = await writeTasks(tx, tasks);
-        return { hourDeltas, tasks: storedTasks, workspaceOf };
+        const afterCommit =
+          hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+        return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
       });
     } catch (cause) {
       observe(false);
@@ -228,8 +234,9 @@ export class GroupCommitWriter {
       .catch((err: unknown) => this.options.onError?.(err));
   }
 
-  private report({ hourDeltas, tasks, workspaceOf }: Committed): void {
+  private report({ hourDeltas, tasks, workspaceOf, afterCommit }: Committed): void {
     const { changes } = this.options;
+    afterCommit?.();
     for (const [runtimeId, deltas] of byRuntime(hourDeltas))
       changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);
     for (const [runtimeId, stored] of byRuntime(tasks))

@@ -49,6 +49,10 @@ describe('operations', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual(
       [
+        '/api/budgets',
+        '/api/budgets/{id}',
+        '/api/budgets/{id}/alerts',
+        '/api/budgets/{id}/state',
         '/api/daemon/hello',
         '/api/daemon/runtimes/{id}/usage',
         '/api/daemon/tasks',
