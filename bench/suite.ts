@@ -11,12 +11,14 @@ import {
   prepareWorkspace,
   REDIS_URL,
   seedRuntimeHistory,
+  settleUsageTables,
 } from './database';
 import { type HubNode, startBenchServer, startHub } from './hub';
 import { loadAverage, type Machine, machineInfo } from './machine';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
+import { type AttributionResult, runAttribution, seedAttribution } from './scenarios/attribution';
 import { type ConnectionsResult, runConnections } from './scenarios/connections';
 import { type FanoutResult, runFanout } from './scenarios/fanout';
 import { type IngestRun, runIngest } from './scenarios/ingest';
@@ -29,6 +31,7 @@ export const SCENARIOS = [
   'seed',
   'hub',
   'rest',
+  'attribution',
   'web',
   'fanout',
   'latency',
@@ -54,6 +57,7 @@ export interface Measured {
   latency?: FanoutResult;
   connections?: ConnectionsResult;
   rest?: RestResult;
+  attribution?: AttributionResult;
   webSize?: JsSize | null;
   webBuildError?: string | null;
   webCharts?: ChartsResult;
@@ -168,6 +172,24 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
         memberToken: ws.memberToken,
         ...scale.rest,
       });
+    });
+
+    await step('attribution', 'REST history by project and user', async () => {
+      const hub = await sharedHub();
+      // A workspace of its own, so the workspace-wide views read exactly this history.
+      const attributed = await prepareWorkspace(db);
+      const rowsBefore = await countRows(db, 'usage_quarter');
+      const t = performance.now();
+      const events = await seedAttribution(db, attributed.workspaceId, scale.attribution.days);
+      const seedSeconds = (performance.now() - t) / 1000;
+      const rollupRows = (await countRows(db, 'usage_quarter')) - rowsBefore;
+      await settleUsageTables(db);
+      const views = await runAttribution({
+        baseUrl: hub.url,
+        memberToken: attributed.memberToken,
+        ...scale.attribution,
+      });
+      measured.attribution = { events, rollupRows, seedSeconds, views };
     });
 
     if (scale.webSamples > 0 && measured.webSize && !measured.webBuildError) {

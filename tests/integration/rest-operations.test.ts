@@ -71,7 +71,16 @@ describe('operations', () => {
       ].sort(),
     );
     const usage = res.body.paths['/api/runtimes/{id}/usage'].get;
-    expect(usage.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'days', 'tz', 'format', 'group_by', 'project', 'user', 'session']);
+    expect(usage.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'days',
+      'tz',
+      'format',
+      'group_by',
+      'project',
+      'user',
+      'session',
+    ]);
     const event = res.body.paths['/api/daemon/usage'].post.requestBody.content['application/json'].schema;
     expect(event.properties.events.items.required).toContain('cache_write_tokens');
   });
