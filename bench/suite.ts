@@ -17,6 +17,7 @@ import { loadAverage, type Machine, machineInfo } from './machine';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
+import { type CommitLatency, runCommitLatency } from './scenarios/commit';
 import { type ConnectionsResult, runConnections } from './scenarios/connections';
 import { type FanoutResult, runFanout } from './scenarios/fanout';
 import { type IngestRun, runIngest } from './scenarios/ingest';
@@ -28,6 +29,7 @@ export const SCENARIOS = [
   'ceiling',
   'seed',
   'hub',
+  'commit',
   'rest',
   'web',
   'fanout',
@@ -50,6 +52,7 @@ export interface Measured {
   ceiling?: IngestRun[];
   seed?: { runs: IngestRun[]; rowsWritten: number };
   hub?: { runs: IngestRun[]; rowsWritten: number };
+  commit?: CommitLatency[];
   fanout?: FanoutResult[];
   latency?: FanoutResult;
   connections?: ConnectionsResult;
@@ -158,6 +161,15 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
         hubMetrics: true,
       });
       measured.hub = { runs, rowsWritten: (await countRows(db, 'usage_events')) - before };
+    });
+
+    await step('commit', 'commit latency (group-commit writer alone)', async () => {
+      measured.commit = await runCommitLatency(
+        db,
+        ws.workspaceId,
+        scale.commit.batchSizes,
+        scale.commit.samples,
+      );
     });
 
     await step('rest', 'REST history', async () => {

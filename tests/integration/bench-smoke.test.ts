@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const allAckedOk = (runs: IngestRun[] | undefined) => {
-  expect(runs?.map((r) => r.eventsPerCall)).toEqual(scale.ingest.eventsPerCall);
+  expect(runs?.map((r) => r.variant)).toEqual(scale.ingest.variants);
   for (const { eventsPerCall, result: r } of runs ?? []) {
     expect(r.errors).toEqual({});
     expect(r.sockets).toBe(scale.ingest.sockets);
@@ -76,6 +76,17 @@ describe('bench harness at a tiny scale', () => {
       scale.connections.steps.map((n) => [n, n, 0]),
     );
     expect(steps.every((s) => s.rssKb > 0)).toBe(true);
+  });
+
+  it('times commits of every batch size, each with its statements counted', () => {
+    const commit = result.measured.commit ?? [];
+    expect(commit.map((c) => [c.size, c.samples])).toEqual(
+      scale.commit.batchSizes.map((n) => [n, scale.commit.samples]),
+    );
+    for (const c of commit) {
+      expect(c.p50Ms).toBeGreaterThan(0);
+      expect(c.statementsPerCommit).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('answers every REST history request with 200 and rows', () => {
