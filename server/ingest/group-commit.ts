@@ -10,12 +10,10 @@
 import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
-  bumpUsageVersions,
   CommitInDoubtError,
   collapseByKey,
   type Database,
   type HourDelta,
-  lockRuntimes,
   type RuntimeTask,
   type RuntimeUsageEvent,
   writeTasks,
@@ -200,12 +198,9 @@ export class GroupCommitWriter {
     let committed: Committed;
     try {
       committed = await this.db.transaction(async (tx) => {
-        await lockRuntimes(tx, [...workspaceOf.keys()]);
+        // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
+        // writer only (ShardedWriter), so their order is the order of the calls.
         const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
-        await bumpUsageVersions(
-          tx,
-          hourDeltas.map((d) => d.runtime_id),
-        );
         const storedTasks = await writeTasks(tx, tasks);
         return { hourDeltas, tasks: storedTasks, workspaceOf };
       });
