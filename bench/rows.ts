@@ -165,29 +165,34 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       }),
     );
   }
-  const { screens, ratePerS } = scale.latency;
-  const lat = m.latency;
-  const latLabel = `2 nodes + Redis, ${ratePerS.toLocaleString('en-US')} ev/s × ${screens} screens`;
-  rows.push(
-    makeRow({
-      id: 'fanout_latency_p50',
-      metric: `Emit → dashboard p50, ${latLabel}`,
-      value: lat?.p50Ms,
-      unit: 'ms',
-      note: lat ? `${lat.deltas.toLocaleString('en-US')} samples` : null,
-    }),
-    makeRow({
-      id: 'fanout_latency_p99',
-      metric: `Emit → dashboard p99, ${latLabel}`,
-      value: lat?.p99Ms,
-      unit: 'ms',
-      target: { on: 'value', op: '<=', limit: 30, text: '≤ 30 ms' },
-      note: join(
-        incomplete(lat),
-        lat ? `max ${lat.maxMs} ms; emit → ack p50 ${lat.ackP50Ms} / p99 ${lat.ackP99Ms} ms` : null,
-      ),
-    }),
-  );
+  const { screens, ratesPerS } = scale.latency;
+  for (const ratePerS of ratesPerS) {
+    const lat = m.latency?.find((l) => l.ratePerS === ratePerS)?.result;
+    const latLabel = `2 nodes + Redis, ${ratePerS.toLocaleString('en-US')} ev/s × ${screens} screens`;
+    // The issue's goal is set at 200 events/s × 100 screens; the other rates are reported beside it.
+    const goal =
+      ratePerS === 200 ? ({ on: 'value', op: '<=', limit: 30, text: '≤ 30 ms' } as const) : undefined;
+    rows.push(
+      makeRow({
+        id: `fanout_latency_p50_${ratePerS}`,
+        metric: `Emit → dashboard p50, ${latLabel}`,
+        value: lat?.p50Ms,
+        unit: 'ms',
+        note: lat ? `${lat.deltas.toLocaleString('en-US')} samples` : null,
+      }),
+      makeRow({
+        id: `fanout_latency_p99_${ratePerS}`,
+        metric: `Emit → dashboard p99, ${latLabel}`,
+        value: lat?.p99Ms,
+        unit: 'ms',
+        target: goal,
+        note: join(
+          incomplete(lat),
+          lat ? `max ${lat.maxMs} ms; emit → ack p50 ${lat.ackP50Ms} / p99 ${lat.ackP99Ms} ms` : null,
+        ),
+      }),
+    );
+  }
   const c = m.connections;
   const last = c?.steps.at(-1);
   const wanted = Math.max(...scale.connections.steps);

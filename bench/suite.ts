@@ -54,7 +54,7 @@ export interface Measured {
   hub?: { runs: IngestRun[]; rowsWritten: number };
   commit?: CommitLatency[];
   fanout?: FanoutResult[];
-  latency?: FanoutResult;
+  latency?: { ratePerS: number; result: FanoutResult }[];
   connections?: ConnectionsResult;
   rest?: RestResult;
   webSize?: JsSize | null;
@@ -220,21 +220,25 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
     await step('latency', 'fan-out latency (two nodes on Redis)', async () => {
       const a = await startHub({ ...hubOptions, redisUrl: REDIS_URL, name: 'hub-a' });
       const b = await startHub({ ...hubOptions, redisUrl: REDIS_URL, name: 'hub-b' });
-      const { screens, ratePerS, durationS, producerSockets } = scale.latency;
-      measured.latency = await runFanout({
-        label: 'latency',
-        producerUrl: a.url,
-        dashboardUrl: b.url,
-        dashboardHubPid: b.child.pid,
-        daemonToken: ws.daemonToken,
-        memberToken: ws.memberToken,
-        dashboards: screens,
-        events: Math.round(ratePerS * durationS),
-        producerSockets,
-        inflight: 32,
-        ratePerS,
-        drainS: 30,
-      });
+      const { screens, ratesPerS, durationS, producerSockets } = scale.latency;
+      measured.latency = [];
+      for (const ratePerS of ratesPerS) {
+        const result = await runFanout({
+          label: `latency-${ratePerS}`,
+          producerUrl: a.url,
+          dashboardUrl: b.url,
+          dashboardHubPid: b.child.pid,
+          daemonToken: ws.daemonToken,
+          memberToken: ws.memberToken,
+          dashboards: screens,
+          events: Math.round(ratePerS * durationS),
+          producerSockets,
+          inflight: 32,
+          ratePerS,
+          drainS: 30,
+        });
+        measured.latency.push({ ratePerS, result });
+      }
       await Promise.all([a.child.stop(), b.child.stop()]);
     });
 
