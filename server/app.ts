@@ -28,6 +28,7 @@ import { useRedisAdapter } from './realtime/redis-adapter';
 import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
 import { SlowConsumerGuard } from './realtime/slow-consumers';
+import { coalesceWrites } from './realtime/write-coalescing';
 import type { Database } from './store';
 import { VERSION } from './version';
 
@@ -82,6 +83,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       serveClient: false,
     },
   );
+  coalesceWrites(io);
   const redis = config.REDIS_URL
     ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix ?? 'runtime-hub', () =>
         resync.resyncAllLocal(),
