@@ -53,8 +53,9 @@ describe('writes per socket', () => {
   const writes = countWritesTo();
 
   beforeAll(async () => {
-    // One writer: the calls below share one commit, so their acks leave in one tick.
-    hub = await startTestHub({ config: { INGEST_WRITERS: 1 } });
+    // One writer that lingers before committing: the calls below share one commit (even if their frames are read
+    // in separate chunks), so their acks leave in one tick.
+    hub = await startTestHub({ config: { INGEST_WRITERS: 1, INGEST_LINGER_MS: 100 } });
     daemon = await connect(hub.url, '/daemon', hub.daemonToken);
     dashboard = await connect(hub.url, '/dashboard', hub.memberToken);
   });
