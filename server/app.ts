@@ -83,7 +83,6 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       serveClient: false,
     },
   );
-  coalesceWrites(io);
   const redis = config.REDIS_URL
     ? useRedisAdapter(io, config.REDIS_URL, logger, metrics, deps.redisChannelPrefix ?? 'runtime-hub', () =>
         resync.resyncAllLocal(),
@@ -91,6 +90,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     : undefined;
   const daemons = io.of('/daemon');
   const dashboards = io.of('/dashboard');
+  coalesceWrites(dashboards);
   const resync = new DashboardResync(io, db, logger, redis !== undefined);
   // Ingest's output port: every committed change reaches the dashboards through it, after its caller's answer.
   const changes = dashboardChanges(dashboards, resync, metrics, logger);
