@@ -30,6 +30,7 @@ import { useRedisAdapter } from './realtime/redis-adapter';
 import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
 import { SlowConsumerGuard } from './realtime/slow-consumers';
+import { coalesceWrites } from './realtime/write-coalescing';
 import type { Database } from './store';
 import { VERSION } from './version';
 
@@ -93,6 +94,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     : undefined;
   const daemons = io.of('/daemon');
   const dashboards = io.of('/dashboard');
+  coalesceWrites(dashboards);
   const resync = new DashboardResync(io, db, logger, redis !== undefined);
   // Ingest's output port: every committed change reaches the dashboards through it, after its caller's answer.
   const changes = dashboardChanges(dashboards, resync, metrics, logger);
