@@ -239,11 +239,19 @@ export const HistoryQuery = z.object({
   tz: z.string().default('UTC'),
   format: z.enum(['json', 'csv']).default('json'),
   /** Rows per day × this dimension (top groups plus `other`) instead of per runtime × provider × model. */
-  group_by: GroupBy.optional(),
+  group_by: GroupBy.optional().describe(
+    'Rows per local day × this dimension (top groups plus "other") instead of per runtime × provider × model',
+  ),
   /** Contract addition: narrow every row to usage of this project, user or session (exact match). */
-  project: Label(200).optional(),
-  user: Label(200).optional(),
-  session: Label(200).optional(),
+  project: Label(200)
+    .optional()
+    .describe('Only usage of this project (exact match; "(none)": usage without a project)'),
+  user: Label(200)
+    .optional()
+    .describe('Only usage of this user (exact match; "(none)": usage without a user)'),
+  session: Label(200)
+    .optional()
+    .describe('Only usage of this session (exact match; "(none)": usage without a session)'),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 

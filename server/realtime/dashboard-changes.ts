@@ -74,5 +74,8 @@ export function dashboardChanges(
     changesUnreported(workspaceIds) {
       resync.request(workspaceIds);
     },
+    budgetChanged(workspaceId, state) {
+      emit(workspaceId, 'budget', state);
+    },
   };
 }

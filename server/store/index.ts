@@ -1,6 +1,9 @@
 /** The only home of SQL: the driver seam, migrations and every query the hub needs. */
 
 export * from './bootstrap';
+export * from './budget-alerts';
+export * from './budget-spend';
+export * from './budgets';
 export * from './database';
 export * from './embedded-lock';
 export * from './errors';

@@ -1,10 +1,12 @@
 /**
- * Applies the plain SQL files of ./migrations in name order, each once, recorded in schema_migrations.
+ * Applies the plain SQL files of ./migrations in name order, each once, recorded in schema_migrations, then
+ * (re)creates the server-side functions generated from the code's column lists (usage-routine.ts).
  * Safe when several nodes start together: an advisory lock lets one apply while the others wait and skip.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database';
+import { USAGE_ROUTINE_SQL } from './usage-routine';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const MIGRATION_LOCK = 7_401_311;
@@ -31,6 +33,8 @@ export async function migrate(db: Database, through?: string): Promise<string[]>
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
       applied.push(file);
     }
+    // Not a numbered migration: its text follows the column lists in code, so every start makes sure it exists.
+    await tx.exec(USAGE_ROUTINE_SQL);
   });
   return applied;
 }

@@ -4,6 +4,7 @@
  * write path ignores events before it — so a late re-send of a deleted event is never counted a second time.
  */
 import type { Database } from './database';
+import { lockRuntimes } from './usage-writes';
 
 /** Advisory-lock key of the retention job: one node deletes at a time (taken per batch). */
 const RETENTION_LOCK = 7_263_019_019;
@@ -56,14 +57,26 @@ async function deleteBatch(db: Database, limit: number): Promise<number | null> 
       RETENTION_LOCK,
     ]);
     if (!lock?.ok) return null;
+    // The batch's runtimes are locked exclusively, in the writers' order, before their rows go: a commit that read
+    // the horizon before it moved holds its runtimes' shared locks, so the rows it may replace stay until it is done.
+    const victims = await tx.query<{ ctid: string; runtime_id: string }>(
+      `SELECT ctid::text AS ctid, runtime_id FROM usage_events
+       WHERE ts < (SELECT raw_before FROM usage_retention) LIMIT $1`,
+      [limit],
+    );
+    if (victims.length === 0) return 0;
+    await lockRuntimes(
+      tx,
+      victims.map((v) => v.runtime_id),
+    );
     const [row] = await tx.query<{ n: number }>(
       `WITH gone AS (
-         DELETE FROM usage_events WHERE ctid = ANY (ARRAY(
-           SELECT ctid FROM usage_events WHERE ts < (SELECT raw_before FROM usage_retention) LIMIT $1))
+         DELETE FROM usage_events
+         WHERE ctid = ANY ($1::tid[]) AND ts < (SELECT raw_before FROM usage_retention)
          RETURNING 1
        )
        SELECT count(*)::int AS n FROM gone`,
-      [limit],
+      [victims.map((v) => v.ctid)],
     );
     return row?.n ?? 0;
   });

@@ -5,7 +5,7 @@
  */
 import { FOLDED_GROUP, type GroupBy, type GroupedUsageRow, NO_ATTRIBUTION, TOKEN_KINDS } from '../../shared';
 import type { Sql } from './database';
-import type { HistoryWindow, UsageFilter } from './usage-source';
+import { type HistoryWindow, readView, type UsageFilter } from './usage-source';
 import { viewSource } from './usage-source-workspace';
 
 /** Keys of the whole window kept apart, ranked by known cost then tokens; the rest fold into FOLDED_GROUP. */
@@ -42,7 +42,8 @@ export async function usageByGroup(
   const top = `$${params.length + 1}`;
   // A real value spelled like the folded key merges with it, so a day never holds two rows of one key.
   const key = `CASE WHEN r.key_rank <= ${top} THEN b.key ELSE '${FOLDED_GROUP}' END`;
-  return sql.query<GroupedUsage>(
+  return readView<GroupedUsage>(
+    sql,
     `WITH ${ctes},
      by_key AS (
        SELECT date, ${KEY_OF[groupBy]} AS key, ${sums},

@@ -4,6 +4,7 @@
  * zone's offset is a multiple of 15 minutes, so each quarter lies inside one local day: views never read events.
  */
 import { NO_ATTRIBUTION, TOKEN_KINDS } from '../../shared';
+import type { Database, Sql } from './database';
 
 export interface HistoryWindow {
   /** First and last local calendar dates, inclusive. */
@@ -81,4 +82,23 @@ export function usageSource(
          ${conditions.join(' ')}${dailyTotals ? daily : ''}
      )`;
   return { ctes, params };
+}
+
+/**
+ * Work memory of one history view. Its aggregates hash every rollup row of the window (about 150,000 for 90 days
+ * of a busy workspace); at Postgres' default 4 MB they sort on disk instead, and a view took about 1.5× as long
+ * (measured interleaved on the attribution benchmark's data). Only a view's own transaction gets it.
+ */
+export const VIEW_WORK_MEM = '16MB';
+
+const isDatabase = (sql: Sql): sql is Database =>
+  typeof (sql as Partial<Database>).transaction === 'function';
+
+/** Runs one view's query with VIEW_WORK_MEM: in a transaction of its own when given the database itself. */
+export async function readView<T>(sql: Sql, text: string, params: unknown[]): Promise<T[]> {
+  if (!isDatabase(sql)) return sql.query<T>(text, params);
+  return sql.transaction(async (tx) => {
+    await tx.exec(`SET LOCAL work_mem = '${VIEW_WORK_MEM}'`);
+    return tx.query<T>(text, params);
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
-import type { HistoryWindow, UsageFilter } from './usage-source';
+import { type HistoryWindow, readView, type UsageFilter } from './usage-source';
 import { viewSource } from './usage-source-workspace';
 
 export interface DailyUsage extends TokenCounts {
@@ -51,7 +51,8 @@ export async function usageByDay(
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
   const top = `$${params.length + 1}`;
   const perDay = `$${params.length + 2}`;
-  return sql.query<DailyUsage>(
+  return readView<DailyUsage>(
+    sql,
     `WITH ${ctes},
      -- Sums stay numeric: a day may pass what bigint holds even when every quarter fits.
      by_model AS (

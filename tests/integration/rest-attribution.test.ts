@@ -226,8 +226,11 @@ describe('REST usage by attribution', () => {
         op.parameters.map((p: { name: string; schema: unknown }) => [p.name, p.schema]),
       );
       expect(params.group_by).toMatchObject({ enum: ['project', 'user', 'session', 'model', 'runtime'] });
-      for (const name of ['project', 'user', 'session'])
-        expect(params[name]).toMatchObject({ type: 'string' });
+      for (const name of ['project', 'user', 'session']) {
+        expect(params[name]).toMatchObject({ type: 'string', maxLength: 200 });
+        expect(params[name].description).toContain('"(none)"');
+      }
+      expect(params.group_by.description).toContain('"other"');
       expect(op.summary).toContain('group_by');
       const schema = JSON.stringify(op.responses[200].content['application/json'].schema);
       expect(schema).toContain('"key"');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared';
 import { rowsWrittenWhile } from '../helpers/arbitraries';
-import { startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
+import { QUIET_PRESENCE, startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { rest } from '../helpers/rest';
 import {
   type ClientSocket,
@@ -24,9 +24,7 @@ const CONFIG = {
   REST_RATE_PER_MIN: 1_000_000,
   HANDSHAKE_RATE_PER_S: 10_000,
   // No presence writes during the tests: rowsWrittenWhile counts every committed row.
-  PRESENCE_HEARTBEAT_MS: 3_600_000,
-  PRESENCE_SWEEP_MS: 3_600_000,
-  PRESENCE_TIMEOUT_MS: 3_600_000,
+  ...QUIET_PRESENCE,
 };
 
 const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();

@@ -8,6 +8,7 @@ import {
   GROUPS_TOP_KEYS,
   lockRuntimes,
   registerRuntimes,
+  repriceUsage,
   type UsageFilter,
   usageByDay,
   usageByGroup,
@@ -294,6 +295,50 @@ describe.each(databaseKinds)('usage attribution on %s', (_kind, open) => {
     const total = rows.reduce((s, r) => s + r.input_tokens, 0);
     expect(total).toBe(2 * 1000 * ((n * (n + 1)) / 2) + 10_000_000);
     expect(rows.length).toBe(2 * (GROUPS_TOP_KEYS + 1));
+  });
+
+  it('reprices attributed usage into its own rollup rows, keeping each project and user exact', async () => {
+    const ws = (await createWorkspace(db, 'reprice')).id;
+    const [rt] = await newRuntimes(ws, 1);
+    const priced = (id: string, project: string | undefined, user: string | undefined): UsageEvent => ({
+      id,
+      ts: '2026-05-03T10:05:00Z',
+      provider: 'claude',
+      model: 'house-model',
+      input_tokens: 1_000_000,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ...(project ? { project } : {}),
+      ...(user ? { user } : {}),
+    });
+    await write(rt!, [
+      priced('a', 'web', 'ann'),
+      priced('b', 'api', undefined),
+      priced('c', undefined, undefined),
+    ]);
+    const before = await usageByGroup(db, ws, null, window('UTC'), 'project');
+    expect(before.map((r) => [r.key, r.cost_usd])).toEqual([
+      ['(none)', null],
+      ['api', null],
+      ['web', null],
+    ]);
+    const house = createPricer({
+      prices: { 'house-model': { input: 2, output: 8, cache_read: 0.2, cache_write: 2.5 } },
+      aliases: {},
+    });
+    expect(await repriceUsage(db, house, '2026-05-01')).toMatchObject({ events_repriced: 3 });
+    const after = await usageByGroup(db, ws, null, window('UTC'), 'project');
+    expect(after.map((r) => [r.key, r.input_tokens, r.cost_usd, r.unpriced_tokens])).toEqual([
+      ['(none)', 1_000_000, 2, 0],
+      ['api', 1_000_000, 2, 0],
+      ['web', 1_000_000, 2, 0],
+    ]);
+    const byUser = await usageByGroup(db, ws, null, window('UTC'), 'user');
+    expect(byUser.map((r) => [r.key, r.cost_usd])).toEqual([
+      ['(none)', 4],
+      ['ann', 2],
+    ]);
   });
 
   it("never shows a workspace another workspace's project, user or session names", async () => {
