@@ -48,7 +48,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     latency: { screens: 100, ratePerS: 1000, durationS: 3, producerSockets: 10 },
     connections: { steps: [1000], perProcess: 5000 },
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
-    webSamples: 3,
+    webSamples: 10,
     historyDays: 90,
   },
   tiny: {
