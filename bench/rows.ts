@@ -38,7 +38,7 @@ const webNote = (w: ChartsResult): string =>
   [
     `${w.samples.length} loads, first ${ms(w.firstMs)}`,
     `usage fetch ${ms(w.usageStartMs)} → ${ms(w.usageEndMs)}`,
-    `scripts loaded ${ms(w.scriptsEndMs)}`,
+    `entry script ${ms(w.scriptsEndMs)}`,
     `${w.maxUsageFetches} usage fetch(es) per load`,
   ].join('; ');
 

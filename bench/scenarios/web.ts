@@ -75,7 +75,7 @@ export interface ChartsSample {
   blankMs: number;
   /** The runtime's usage fetches of that load (more than one is a duplicate). */
   usage: FetchTiming[];
-  /** The end of the last script the page loaded (its JavaScript is all there). */
+  /** When the page's entry script had arrived. */
   scriptsEndMs: number;
 }
 
@@ -84,7 +84,7 @@ export interface ChartsResult {
   medianMs: number;
   blankMedianMs: number;
   firstMs: number;
-  /** Medians over the loads: when the usage fetch started and ended, when the last script arrived. */
+  /** Medians over the loads: when the usage fetch started and ended, when the entry script had arrived. */
   usageStartMs: number | null;
   usageEndMs: number | null;
   scriptsEndMs: number;
@@ -116,12 +116,7 @@ async function markTime(
           usage: resources
             .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name))
             .map((r) => ({ startMs: r.startTime, endMs: r.responseEnd })),
-          scriptsEndMs: Math.max(
-            0,
-            ...resources
-              .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
-              .map((r) => r.responseEnd),
-          ),
+          scriptsEndMs: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? 0,
         };
       },
       name,

@@ -1,11 +1,17 @@
-/** Entry point: one store for the page, a `#token=` link adopted before the first render. */
+/**
+ * Entry point: the route's history fetches started first (boot.ts), one store for the page (in the address's
+ * zone when it names one), a `#token=` link adopted before the first render.
+ */
+// First import, so its fetches start before the other modules are evaluated.
+import './boot';
 import './styles.css';
 import { render } from 'preact';
 import { App, adoptHashToken } from './app';
+import { parseRoute } from './lib/route';
 import { Store } from './live/store';
 import { StoreContext } from './live/use-store';
 
-const store = new Store();
+const store = new Store(localStorage, parseRoute(location.hash).tz);
 adoptHashToken(store);
 
 const root = document.getElementById('app');

@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
 import { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import { activityPath, usagePath, workspaceUsagePath } from './paths';
+import { takePrefetched } from './prefetch';
 
 export type { Me };
 
@@ -46,10 +48,12 @@ export async function apiGet<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      signal,
-    });
+    // The boot module may have asked already, before this code had loaded.
+    res = await (takePrefetched(path, token) ??
+      fetch(path, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        signal,
+      }));
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError('The hub cannot be reached. Check that it is running.', 0, 'unavailable');
@@ -73,17 +77,16 @@ const ActivityRows = ActivityRow.array();
 
 /** The REST calls of the dashboard, bound to one token. */
 export function createApi(token: string) {
-  const q = (days: number, tz: string) => `days=${days}&tz=${encodeURIComponent(tz)}`;
   return {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
     workspaceUsage: (days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/usage?${q(days, tz)}`, token, UsageRows, s),
+      apiGet(workspaceUsagePath(days, tz), token, UsageRows, s),
     runtimeUsage: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/runtimes/${encodeURIComponent(id)}/usage?${q(days, tz)}`, token, UsageRows, s),
+      apiGet(usagePath(id, days, tz), token, UsageRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/runtimes/${encodeURIComponent(id)}/activity?${q(days, tz)}`, token, ActivityRows, s),
+      apiGet(activityPath(id, days, tz), token, ActivityRows, s),
   };
 }
 

@@ -3,6 +3,7 @@ import type { PriceTable } from '../../../shared/pricing';
 import type { Runtime, UsageRow } from '../../../shared/schemas';
 import type { HourlyState } from '../lib/activity';
 import type { Me } from './api';
+import { TZ_KEY } from './storage-keys';
 
 export type Loadable<T> =
   | { status: 'loading' }
@@ -75,4 +76,9 @@ export function detailFetchDays(days: number): number {
 
 export function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** The zone a page opens in: the address's, else the viewer's saved choice, else the browser's. */
+export function startZone(storage: Storage, routeTz: string | undefined): string {
+  return routeTz ?? storage.getItem(TZ_KEY) ?? browserZone();
 }

@@ -1,0 +1,33 @@
+/**
+ * Requests started by the boot module before the app's code has loaded, handed to the first apiGet of the same
+ * path and token. Each is used once and only while fresh, so a later load always asks the hub again.
+ */
+
+/** Older than this, a prefetched answer is not used (the store asks again). */
+const FRESH_MS = 5000;
+
+interface Prefetched {
+  token: string;
+  at: number;
+  response: Promise<Response>;
+}
+
+const started = new Map<string, Prefetched>();
+
+/** Starts GET `path` with the member token; its answer waits for `takePrefetched`. */
+export function prefetch(path: string, token: string): void {
+  const response = fetch(path, {
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+  });
+  // Nobody may ever take it (the page changed): a network failure must not surface as an unhandled rejection.
+  response.catch(() => undefined);
+  started.set(path, { token, at: performance.now(), response });
+}
+
+/** The prefetched answer of `path` for `token`, once; undefined when there is none or it is stale. */
+export function takePrefetched(path: string, token: string): Promise<Response> | undefined {
+  const p = started.get(path);
+  if (!p) return undefined;
+  started.delete(path);
+  return p.token === token && performance.now() - p.at <= FRESH_MS ? p.response : undefined;
+}
