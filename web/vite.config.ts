@@ -3,6 +3,7 @@
  * and Socket.IO to a hub on port 3000. JSX goes through Vite's own oxc transform with Preact's runtime.
  */
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
 
 const hub = 'http://127.0.0.1:3000';
@@ -23,10 +24,39 @@ function pureSharedSchemas(): Plugin {
   };
 }
 
+/**
+ * web/src/boot.ts, bundled on its own (esbuild, an IIFE of about 1 KB) and inlined at the top of index.html's
+ * head, so the runtime page's fetches start while the HTML is parsed. The hub's CSP allows it by its sha256
+ * (server/http/inline-scripts.ts reads the built index.html).
+ */
+function inlineBoot(): Plugin {
+  const entry = fileURLToPath(new URL('src/boot.ts', import.meta.url));
+  return {
+    name: 'inline-boot',
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html) {
+        const out = buildSync({
+          entryPoints: [entry],
+          bundle: true,
+          format: 'iife',
+          minify: true,
+          target: 'es2022',
+          write: false,
+        });
+        const code = out.outputFiles[0]?.text.trim() ?? '';
+        // After the <meta charset> (which must come in the first 1024 bytes) and before any stylesheet (a
+        // classic script after one waits for it).
+        return html.replace('</title>', `</title>\n    <script>${code}</script>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas()],
+  plugins: [pureSharedSchemas(), inlineBoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { IsTrustedProxy } from '../client-address';
 import { fromStoreError, HubError, toRestError } from '../errors';
 import { type Database, findToken, StoreError, type TokenRole } from '../store';
+import { inlineScriptHashesOf } from './inline-scripts';
 import { DebugRequestLog } from './request-log';
 import { type RouteSpec, registerRoutes } from './route';
 
@@ -129,6 +130,8 @@ export async function createHttpServer(options: {
       directives: {
         // The dashboard talks to its own origin only (REST and the Socket.IO WebSocket).
         'connect-src': ["'self'"],
+        // Its one inline script (the early fetches of web/src/boot.ts), by hash.
+        'script-src': ["'self'", ...inlineScriptHashesOf(`${WEB_DIST}index.html`)],
         'img-src': ["'self'", 'data:', 'blob:'],
         // Served over plain HTTP on localhost too: do not force https subresources.
         'upgrade-insecure-requests': null,

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Header } from './components/Header';
 import { HubLostBanner } from './components/HubLostBanner';
 import { parseRoute, tokenFromHash } from './lib/route';
-import { connectLive } from './live/socket';
+import { connectLiveSoon } from './live/connect';
 import { hubLost } from './live/state';
 import type { Store } from './live/store';
 import { useStore, useStoreApi } from './live/use-store';
@@ -52,7 +52,7 @@ export function App() {
   const route = useRoute();
   const lost = useStore((s) => hubLost(s.connection));
 
-  useEffect(() => (token ? connectLive(store, token) : undefined), [store, token]);
+  useEffect(() => (token ? connectLiveSoon(store, token) : undefined), [store, token]);
 
   if (!token) return <SignIn />;
   return (

@@ -1,9 +1,7 @@
 /**
- * Entry point: the route's history fetches started first (boot.ts), one store for the page (in the address's
- * zone when it names one), a `#token=` link adopted before the first render.
+ * Entry point: one store for the page (in the address's zone when it names one), a `#token=` link adopted
+ * before the first render. The route's history is already being fetched (boot.ts, inlined in index.html).
  */
-// First import, so its fetches start before the other modules are evaluated.
-import './boot';
 import './styles.css';
 import { render } from 'preact';
 import { App, adoptHashToken } from './app';

@@ -1,6 +1,7 @@
 /**
- * Requests started by the boot module before the app's code has loaded, handed to the first apiGet of the same
- * path and token. Each is used once and only while fresh, so a later load always asks the hub again.
+ * Requests started by boot.ts (inlined in index.html) before the app's code has loaded, handed to the first
+ * apiGet of the same path and token. Each is used once and only while fresh, so a later load always asks the
+ * hub again. The inlined copy of this module and the app's share one map on `globalThis`.
  */
 
 /** Older than this, a prefetched answer is not used (the store asks again). */
@@ -12,7 +13,15 @@ interface Prefetched {
   response: Promise<Response>;
 }
 
-const started = new Map<string, Prefetched>();
+declare global {
+  // One map for the inlined boot script and the app (`var`: a property of globalThis, which is `window` in a page).
+  var runtimeHubPrefetch: Map<string, Prefetched> | undefined;
+}
+
+function started(): Map<string, Prefetched> {
+  globalThis.runtimeHubPrefetch ??= new Map();
+  return globalThis.runtimeHubPrefetch;
+}
 
 /** Starts GET `path` with the member token; its answer waits for `takePrefetched`. */
 export function prefetch(path: string, token: string): void {
@@ -21,13 +30,13 @@ export function prefetch(path: string, token: string): void {
   });
   // Nobody may ever take it (the page changed): a network failure must not surface as an unhandled rejection.
   response.catch(() => undefined);
-  started.set(path, { token, at: performance.now(), response });
+  started().set(path, { token, at: performance.now(), response });
 }
 
 /** The prefetched answer of `path` for `token`, once; undefined when there is none or it is stale. */
 export function takePrefetched(path: string, token: string): Promise<Response> | undefined {
-  const p = started.get(path);
+  const p = started().get(path);
   if (!p) return undefined;
-  started.delete(path);
+  started().delete(path);
   return p.token === token && performance.now() - p.at <= FRESH_MS ? p.response : undefined;
 }

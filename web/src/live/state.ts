@@ -3,7 +3,7 @@ import type { PriceTable } from '../../../shared/pricing';
 import type { Runtime, UsageRow } from '../../../shared/schemas';
 import type { HourlyState } from '../lib/activity';
 import type { Me } from './api';
-import { TZ_KEY } from './storage-keys';
+import { BROWSER_ZONE_KEY, TZ_KEY } from './storage-keys';
 
 export type Loadable<T> =
   | { status: 'loading' }
@@ -78,7 +78,14 @@ export function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** The zone a page opens in: the address's, else the viewer's saved choice, else the browser's. */
+/**
+ * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's (remembered for
+ * boot.ts's guess on the next load).
+ */
 export function startZone(storage: Storage, routeTz: string | undefined): string {
-  return routeTz ?? storage.getItem(TZ_KEY) ?? browserZone();
+  const chosen = routeTz ?? storage.getItem(TZ_KEY);
+  if (chosen) return chosen;
+  const own = browserZone();
+  if (storage.getItem(BROWSER_ZONE_KEY) !== own) storage.setItem(BROWSER_ZONE_KEY, own);
+  return own;
 }
