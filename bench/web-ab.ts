@@ -1,7 +1,8 @@
 /**
  * A/B of dashboard builds on one hub, for weighing a change on a busy machine: each built `web/dist` folder
  * given is served by a small front (its files; /api and /socket.io, WebSocket included, passed to the hub; the
- * hub's own security headers on every answer, so the page runs under the same CSP), and the runtime page's
+ * hub's own security headers on every answer, so the page runs under the same CSP, its script-src naming the
+ * build's own inline script), and the runtime page's
  * 90-day `charts-drawn` is read on fresh pages, the builds taking turns load by load. Prints the median of each.
  *
  * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15]`
@@ -12,6 +13,7 @@ import { connect } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { inlineScriptHashes } from '../server/http/inline-scripts';
 import { CHROMIUM_ARGS } from '../tests/helpers/browser';
 import {
   createBenchDatabase,
@@ -32,6 +34,15 @@ const TYPES: Record<string, string> = {
 
 /** A front for `dist` before the hub at `hubPort`, answering with the hub's security `headers`. */
 function front(dist: string, hubPort: number, headers: Record<string, string>): Promise<Server> {
+  // The hub allows the inline script of its own web/dist by hash; this build's may differ.
+  const hashes = inlineScriptHashes(readFileSync(join(dist, 'index.html'), 'utf8'));
+  const own = { ...headers };
+  const csp = headers['content-security-policy'];
+  if (csp)
+    own['content-security-policy'] = csp.replace(
+      /script-src [^;]*/,
+      ["script-src 'self'", ...hashes].join(' '),
+    );
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (/^\/(api|socket\.io)(\/|$)/.test(path)) {
@@ -49,7 +60,7 @@ function front(dist: string, hubPort: number, headers: Record<string, string>): 
     if (!file.startsWith(dist) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       file = join(dist, 'index.html');
     }
-    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...own, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
   server.on('upgrade', (req, socket, head) => {

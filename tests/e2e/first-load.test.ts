@@ -95,6 +95,25 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.close();
   });
 
+  it('draws the charts from answers that came before the page subscribed to the store (they waited for another change)', async () => {
+    const page = await context.newPage();
+    // The bundle arrives late, so the early answers are in and parsed when it runs: the store takes them in
+    // microtasks right after the first render, before the page's effects subscribe to it.
+    await page.route(/\/assets\/index-[\w-]+\.js$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    // Without the live connection nothing else changes the store: those answers must be seen on their own.
+    await page.route(/\/assets\/socket-[\w-]+\.js$/, () => undefined);
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await page.waitForFunction(() => performance.getEntriesByName('charts-drawn').length > 0, null, {
+      timeout: 10_000,
+    });
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(120);
+    expect(await page.locator('.conn').getAttribute('data-connection')).toBe('connecting');
+    await page.close();
+  });
+
   it('draws the heatmap and the model legend after the charts, from their own chunks', async () => {
     const page = await context.newPage();
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);

@@ -5,12 +5,16 @@
 import './styles.css';
 import { render } from 'preact';
 import { App, adoptHashToken } from './app';
-import { parseRoute } from './lib/route';
+import { DEFAULT_DAYS, parseRoute } from './lib/route';
 import { Store } from './live/store';
 import { StoreContext } from './live/use-store';
 
-const store = new Store(localStorage, parseRoute(location.hash).tz);
+const route = parseRoute(location.hash);
+const store = new Store(localStorage, route.tz);
 adoptHashToken(store);
+// A runtime page's history is taken now (its answers are on their way, boot.ts), not from the page's effect,
+// which runs only after the first paint; the page then finds it open and does not ask again.
+if (route.page === 'runtime' && store.get().token) store.openDetail(route.id, route.days ?? DEFAULT_DAYS);
 
 const root = document.getElementById('app');
 if (root) {

@@ -46,10 +46,11 @@ export async function apiGet<S extends z.ZodType>(
   schema: S,
   signal?: AbortSignal,
 ): Promise<z.output<S>> {
+  // boot.ts (inlined in the page) may have asked already, before this code had loaded.
+  const early = takePrefetched(path, token);
   let res: Response;
   try {
-    // The boot module may have asked already, before this code had loaded.
-    res = await (takePrefetched(path, token) ??
+    res = await (early?.response ??
       fetch(path, {
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
         signal,
@@ -58,7 +59,7 @@ export async function apiGet<S extends z.ZodType>(
     if (signal?.aborted) throw err;
     throw new ApiError('The hub cannot be reached. Check that it is running.', 0, 'unavailable');
   }
-  const body: unknown = await res.json().catch(() => undefined);
+  const body: unknown = await (early ? early.body : res.json().catch(() => undefined));
   if (!res.ok) throw errorOf(res, body);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

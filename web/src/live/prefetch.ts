@@ -7,10 +7,16 @@
 /** Older than this, a prefetched answer is not used (the store asks again). */
 const FRESH_MS = 5000;
 
-interface Prefetched {
+/** A request started early: its response, and its JSON body, parsed as soon as it has arrived. */
+export interface Early {
+  response: Promise<Response>;
+  /** undefined when the body is not JSON (as apiGet reads a body). */
+  body: Promise<unknown>;
+}
+
+interface Prefetched extends Early {
   token: string;
   at: number;
-  response: Promise<Response>;
 }
 
 declare global {
@@ -30,13 +36,15 @@ export function prefetch(path: string, token: string): void {
   });
   // Nobody may ever take it (the page changed): a network failure must not surface as an unhandled rejection.
   response.catch(() => undefined);
-  started().set(path, { token, at: performance.now(), response });
+  // Parsed in the first free moment after it arrives, typically while the app's bundle is still loading.
+  const body = response.then((r) => r.json()).catch(() => undefined);
+  started().set(path, { token, at: performance.now(), response, body });
 }
 
 /** The prefetched answer of `path` for `token`, once; undefined when there is none or it is stale. */
-export function takePrefetched(path: string, token: string): Promise<Response> | undefined {
+export function takePrefetched(path: string, token: string): Early | undefined {
   const p = started().get(path);
   if (!p) return undefined;
   started().delete(path);
-  return p.token === token && performance.now() - p.at <= FRESH_MS ? p.response : undefined;
+  return p.token === token && performance.now() - p.at <= FRESH_MS ? p : undefined;
 }
