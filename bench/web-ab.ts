@@ -5,7 +5,8 @@
  * build's own inline script), and the runtime page's
  * 90-day `charts-drawn` is read on fresh pages, the builds taking turns load by load. Prints the median of each.
  *
- * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15]`
+ * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15]`; a folder written `dist+cache` serves its
+ * assets with the hub's cache policy (server/http/dashboard-cache.ts), without it they are revalidated each load.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import { connect } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { IMMUTABLE } from '../server/http/dashboard-cache';
 import { inlineScriptHashes } from '../server/http/inline-scripts';
 import { CHROMIUM_ARGS } from '../tests/helpers/browser';
 import {
@@ -33,7 +35,12 @@ const TYPES: Record<string, string> = {
 };
 
 /** A front for `dist` before the hub at `hubPort`, answering with the hub's security `headers`. */
-function front(dist: string, hubPort: number, headers: Record<string, string>): Promise<Server> {
+function front(
+  dist: string,
+  cache: boolean,
+  hubPort: number,
+  headers: Record<string, string>,
+): Promise<Server> {
   // The hub allows the inline script of its own web/dist by hash; this build's may differ.
   const hashes = inlineScriptHashes(readFileSync(join(dist, 'index.html'), 'utf8'));
   const own = { ...headers };
@@ -60,7 +67,12 @@ function front(dist: string, hubPort: number, headers: Record<string, string>): 
     if (!file.startsWith(dist) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       file = join(dist, 'index.html');
     }
-    res.writeHead(200, { ...own, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    const cacheControl = cache && /\/assets\//.test(file) ? IMMUTABLE : 'no-cache';
+    res.writeHead(200, {
+      ...own,
+      'cache-control': cacheControl,
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    });
     res.end(readFileSync(file));
   });
   server.on('upgrade', (req, socket, head) => {
@@ -84,7 +96,11 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { loads: { type: 'string', default: '15' } },
   });
-  const dists = positionals.map((d) => normalize(`${d}/`));
+  const builds = positionals.map((arg) => ({
+    name: arg,
+    dist: normalize(`${arg.replace(/\+cache$/, '')}/`),
+    cache: arg.endsWith('+cache'),
+  }));
   const loads = Number(values.loads);
   const database = await createBenchDatabase();
   const db = openPostgres(database.url, 2);
@@ -102,7 +118,7 @@ async function main(): Promise<void> {
       const v = own.headers.get(name);
       if (v) headers[name] = v;
     }
-    const fronts = await Promise.all(dists.map((d) => front(d, hub.port, headers)));
+    const fronts = await Promise.all(builds.map((b) => front(b.dist, b.cache, hub.port, headers)));
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const contexts = await Promise.all(
@@ -131,7 +147,7 @@ async function main(): Promise<void> {
       }
       contexts.forEach((c, i) => {
         const sorted = [...c.samples].sort((a, b) => a - b).map((v) => v.toFixed(0));
-        console.log(`${dists[i]}: median ${median(c.samples).toFixed(0)} ms  (${sorted.join(' ')})`);
+        console.log(`${builds[i]?.name}: median ${median(c.samples).toFixed(0)} ms  (${sorted.join(' ')})`);
       });
     } finally {
       await browser.close();
