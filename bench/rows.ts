@@ -208,7 +208,16 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       value: m.webSize ? m.webSize.gzipBytes / 1024 : null,
       unit: 'KB',
       target: { on: 'value', op: '<=', limit: 80, text: '≤ 80 KB' },
-      note: m.webBuildError ?? (m.webSize ? `${m.webSize.files.length} file(s)` : 'web/dist not built'),
+      note:
+        m.webBuildError ??
+        (m.webSize
+          ? join(
+              `${m.webSize.files.length} file(s)`,
+              m.webSize.entryGzipBytes === null
+                ? null
+                : `entry script ${(m.webSize.entryGzipBytes / 1024).toFixed(1)} KB, the rest after the first render`,
+            )
+          : 'web/dist not built'),
     }),
     makeRow({
       id: 'web_charts',
