@@ -6,6 +6,7 @@ import './styles.css';
 import { render } from 'preact';
 import { App, adoptHashToken } from './app';
 import { DEFAULT_DAYS, parseRoute } from './lib/route';
+import { discardPrefetched } from './live/prefetch';
 import { Store } from './live/store';
 import { StoreContext } from './live/use-store';
 
@@ -15,6 +16,8 @@ adoptHashToken(store);
 // A runtime page's history is taken now (its answers are on their way, boot.ts), not from the page's effect,
 // which runs only after the first paint; the page then finds it open and does not ask again.
 if (route.page === 'runtime' && store.get().token) store.openDetail(route.id, route.days ?? DEFAULT_DAYS);
+// openDetail took its early answers synchronously; any other is a wrong guess.
+discardPrefetched();
 
 const root = document.getElementById('app');
 if (root) {

@@ -48,3 +48,11 @@ export function takePrefetched(path: string, token: string): Early | undefined {
   started().delete(path);
   return p.token === token && performance.now() - p.at <= FRESH_MS ? p : undefined;
 }
+
+/**
+ * Drops what was not taken (a zone guessed wrong): once the app has asked for its first data, an early answer
+ * could only be mistaken later for a fresh one.
+ */
+export function discardPrefetched(): void {
+  started().clear();
+}
