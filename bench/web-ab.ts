@@ -5,10 +5,13 @@
  * build's own inline script), and the runtime page's
  * 90-day `charts-drawn` is read on fresh pages, the builds taking turns load by load. Prints the median of each.
  *
+ * Beside the wall-clock time, the CPU the browser's processes spent on each load (until the mark; Linux ticks of
+ * 10 ms): unlike the wall clock it hardly depends on how busy the machine is.
+ *
  * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15]`; a folder written `dist+cache` serves its
  * assets with the hub's cache policy (server/http/dashboard-cache.ts), without it they are revalidated each load.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -25,7 +28,7 @@ import {
   seedRuntimeHistory,
 } from './database';
 import { startHub } from './hub';
-import { stopAll } from './processes';
+import { cpuSeconds, stopAll } from './processes';
 import { CHROMIUM, median } from './scenarios/web';
 
 const TYPES: Record<string, string> = {
@@ -91,6 +94,44 @@ function front(
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** CPU seconds so far of each Chromium process started by this one (the browser and all its children). */
+function chromiumCpu(): Map<number, number> {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  const cpu = new Map<number, number>();
+  for (const pid of parent.keys()) {
+    if (!ours(pid)) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const used = cmd.includes('chrom') ? cpuSeconds(pid) : null;
+    if (used !== null) cpu.set(pid, used);
+  }
+  return cpu;
+}
+
+function cpuSince(before: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, s] of chromiumCpu()) ms += (s - (before.get(pid) ?? 0)) * 1000;
+  return ms;
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -129,12 +170,13 @@ async function main(): Promise<void> {
           await page.goto(`${url}/#token=${encodeURIComponent(ws.memberToken)}`);
           await page.waitForFunction(() => localStorage.length > 0);
           await page.close();
-          return { url, context, samples: [] as number[] };
+          return { url, context, samples: [] as number[], cpu: [] as number[] };
         }),
       );
       for (let i = 0; i < loads; i++) {
         for (const c of contexts) {
           const page = await c.context.newPage();
+          const before = chromiumCpu();
           await page.goto(`${c.url}/#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
           const ms = await page.waitForFunction(
             () => performance.getEntriesByName('charts-drawn')[0]?.startTime ?? false,
@@ -142,12 +184,15 @@ async function main(): Promise<void> {
             { polling: 'raf', timeout: 20_000 },
           );
           c.samples.push((await ms.jsonValue()) as number);
+          c.cpu.push(cpuSince(before));
           await page.close();
         }
       }
       contexts.forEach((c, i) => {
         const sorted = [...c.samples].sort((a, b) => a - b).map((v) => v.toFixed(0));
-        console.log(`${builds[i]?.name}: median ${median(c.samples).toFixed(0)} ms  (${sorted.join(' ')})`);
+        console.log(
+          `${builds[i]?.name}: median ${median(c.samples).toFixed(0)} ms, Chromium CPU ${median(c.cpu).toFixed(0)} ms  (${sorted.join(' ')})`,
+        );
       });
     } finally {
       await browser.close();

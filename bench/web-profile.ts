@@ -2,7 +2,8 @@
  * Where the runtime page's time to charts goes: seeds a fresh database as the bench does (90 days × 8 models on
  * one runtime), starts a hub on web/dist, and opens `#/runtime/<id>?days=90` in Chromium a few times with the
  * V8 CPU profiler on (CDP). Prints, for the median load, the page's timeline (navigation, scripts, fetches,
- * marks) and the self time by function and by script from navigation until `charts-drawn`.
+ * marks) and the self time by function and by script from navigation until `charts-drawn` (or the mark named
+ * by the second argument, e.g. `app-rendered` for the bundle's evaluation and first render).
  *
  * `npx tsx bench/web-profile.ts [loads]` (build the dashboard first: `npm run build:web`, or with
  * `-- --sourcemap` to see functions by their source file and line instead of minified names).
@@ -69,6 +70,7 @@ function where(n: ProfileNode): string {
 
 async function main(): Promise<void> {
   const loads = Number(process.argv[2] ?? 5);
+  const until = process.argv[3] ?? 'charts-drawn';
   const database = await createBenchDatabase();
   const db = openPostgres(database.url, 2);
   try {
@@ -95,8 +97,8 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.start');
         await page.goto(`${hub.url}/#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
         const handle = await page.waitForFunction(
-          () => {
-            const mark = performance.getEntriesByName('charts-drawn')[0];
+          (name) => {
+            const mark = performance.getEntriesByName(name)[0];
             if (!mark) return false;
             const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
             const lines = [
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
             ];
             return { charts: mark.startTime, timeline: lines };
           },
-          null,
+          until,
           { polling: 'raf' },
         );
         const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
         await page.close();
       }
       runs.sort((a, b) => a.charts - b.charts);
-      console.log(`charts-drawn per load: ${runs.map((r) => r.charts.toFixed(0)).join(', ')} ms`);
+      console.log(`${until} per load: ${runs.map((r) => r.charts.toFixed(0)).join(', ')} ms`);
       const median = runs[Math.floor((runs.length - 1) / 2)]!;
       console.log(`\nmedian load (${median.charts.toFixed(0)} ms):\n${median.timeline.join('\n')}`);
       const top = (rows: [string, number][], n: number) =>

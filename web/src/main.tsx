@@ -15,9 +15,16 @@ const store = new Store(localStorage, route.tz);
 adoptHashToken(store);
 // A runtime page's history is taken now (its answers are on their way, boot.ts), not from the page's effect,
 // which runs only after the first paint; the page then finds it open and does not ask again.
-if (route.page === 'runtime' && store.get().token) store.openDetail(route.id, route.days ?? DEFAULT_DAYS);
-// openDetail took its early answers synchronously; any other is a wrong guess.
+const detail =
+  route.page === 'runtime' && store.get().token
+    ? store.loadDetail(route.id, route.days ?? DEFAULT_DAYS)
+    : undefined;
+// loadDetail took its early answers synchronously; any other is a wrong guess.
 discardPrefetched();
+// Answers already in (typically: they arrived while this bundle loaded) are drawn by the first render, so the
+// charts come without a skeleton page, its paint and a second render first. Otherwise the skeleton goes out
+// at once (after one task, which lets answers that have just arrived be read).
+if (detail) await Promise.race([detail, new Promise((resolve) => setTimeout(resolve, 0))]);
 
 const root = document.getElementById('app');
 if (root) {

@@ -112,10 +112,15 @@ export class Store {
   }
 
   openDetail(id: string, days: number): void {
+    void this.loadDetail(id, days);
+  }
+
+  /** openDetail, settled when its answers are in the state (at once when that page is already open). */
+  loadDetail(id: string, days: number): Promise<void> {
     const d = this.state.detail;
-    if (d && d.id === id && d.days === days) return;
+    if (d && d.id === id && d.days === days) return Promise.resolve();
     this.set({ detail: { id, days, usage: { status: 'loading' }, hourly: { status: 'loading' } } });
-    void this.loads.detail(id, days);
+    return this.loads.detail(id, days);
   }
 
   closeDetail(): void {
