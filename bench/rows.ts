@@ -215,7 +215,7 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
               `${m.webSize.files.length} file(s)`,
               m.webSize.entryGzipBytes === null
                 ? null
-                : `entry script ${(m.webSize.entryGzipBytes / 1024).toFixed(1)} KB, the rest after the first render`,
+                : `${(m.webSize.entryGzipBytes / 1024).toFixed(1)} KB loaded by the page, the rest after its first render`,
             )
           : 'web/dist not built'),
     }),

@@ -45,17 +45,21 @@ export function buildWeb(timeoutMs = 180_000): Promise<string | null> {
 export interface JsSize {
   files: { name: string; bytes: number; gzipBytes: number }[];
   gzipBytes: number;
-  /** The script index.html loads (and what it imports statically); the other chunks load after the first render. */
+  /** The scripts index.html loads (entry and modulepreloads); the other chunks load after the first render. */
   entryGzipBytes: number | null;
 }
 
-/** The entry script of web/dist/index.html, by file name. */
-function entryScript(): string | null {
+/** The scripts web/dist/index.html loads before the app runs (its entry and the modulepreloads), by file name. */
+function entryScripts(): string[] {
   try {
     const html = readFileSync(join(ASSETS, '../index.html'), 'utf8');
-    return /<script type="module"[^>]*src="\/assets\/([^"]+\.js)"/.exec(html)?.[1] ?? null;
+    return [
+      ...html.matchAll(
+        /<(?:script type="module"|link rel="modulepreload")[^>]*(?:src|href)="\/assets\/([^"]+\.js)"/g,
+      ),
+    ].map((m) => m[1] ?? '');
   } catch {
-    return null;
+    return [];
   }
 }
 
@@ -71,11 +75,12 @@ export function jsGzipSize(): JsSize | null {
     const buf = readFileSync(join(ASSETS, name));
     return { name, bytes: buf.length, gzipBytes: gzipSync(buf, { level: 9 }).length };
   });
-  const entry = entryScript();
+  const entry = entryScripts();
+  const first = files.filter((f) => entry.includes(f.name));
   return {
     files,
     gzipBytes: files.reduce((s, f) => s + f.gzipBytes, 0),
-    entryGzipBytes: files.find((f) => f.name === entry)?.gzipBytes ?? null,
+    entryGzipBytes: first.length > 0 ? first.reduce((s, f) => s + f.gzipBytes, 0) : null,
   };
 }
 
