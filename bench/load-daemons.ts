@@ -1,6 +1,7 @@
 /**
  * Load generator process: daemon sockets on `/daemon` that register with `hello`, then send `usage` calls —
  * as fast as the acks allow with `inflight` calls outstanding per socket, or paced at `ratePerS` events/s —
+ * for a runtime each (a fleet) or all for one (`hot`),
  * until the time or the call count is reached. Reports calls, acks by code and ack times. The same process
  * drives the bare server, the seed-pattern server and the hub, so all three see the same clients and payloads.
  */
@@ -24,6 +25,8 @@ export interface DaemonLoadConfig {
   totalCalls?: number;
   /** Events per second over all sockets; absent: as fast as the acks come back. */
   ratePerS?: number;
+  /** Every socket reports for the runtime of the first one (one hot runtime) instead of its own. */
+  hot?: boolean;
   /** Give each event its own model `lat-<emit µs>-<n>`: a dashboard sees every event as its own delta. */
   latencyModels?: boolean;
   callTimeoutMs: number;
@@ -55,6 +58,9 @@ runChild(async () => {
   });
   say({ type: 'ready', connected: opened.length, failed, errors: connectErrors });
   if (opened.length === 0) throw new Error(`no daemon socket connected: ${JSON.stringify(connectErrors)}`);
+
+  // One hot runtime: every socket reports for the first socket's runtime (the token's workspace owns it).
+  if (config.hot) for (const d of opened) d.runtimeId = opened[0]!.runtimeId;
 
   let seq = 0;
   const events = (n: number): UsageEvent[] => {

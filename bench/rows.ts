@@ -2,7 +2,8 @@
  * The summary rows of a run, always the same set for a scale (a scenario that did not run gives n/a rows), with
  * the targets of the issue "Benchmarks that compare".
  */
-import type { Scale } from './scale';
+import { type IngestVariant, type Scale, variantId } from './scale';
+import { ATTRIBUTION_PROJECTS, ATTRIBUTION_USERS, ATTRIBUTION_VIEWS } from './scenarios/attribution';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import type { ChartsResult } from './scenarios/web';
@@ -44,66 +45,121 @@ const webNote = (w: ChartsResult): string =>
 
 const join = (...notes: (string | null | undefined)[]) => notes.filter(Boolean).join('; ') || null;
 
-export function buildRows(scale: Scale, m: Measured): Row[] {
+/** How a variant reads in a row: "fleet, 10 ev/call, 1 in flight". */
+const variantText = (v: IngestVariant) =>
+  `${v.shape === 'hot' ? 'one hot runtime' : 'fleet'}, ${v.eventsPerCall} ev/call, ${v.inflight} in flight`;
+
+/** The issue's goals: hub ÷ ceiling ≥ 0.5 for a fleet, ≥ 0.3 for one hot runtime. */
+const ingestTarget = (v: IngestVariant) => {
+  const limit = v.shape === 'hot' ? 0.3 : 0.5;
+  return { on: 'ratio', op: '>=', limit, text: `≥ ${limit}× ceiling` } as const;
+};
+
+function ingestRows(scale: Scale, m: Measured): Row[] {
   const rows: Row[] = [];
-  const perCall = (runs: IngestRun[] | undefined, n: number) => runs?.find((r) => r.eventsPerCall === n);
-  for (const n of scale.ingest.eventsPerCall) {
-    const ceiling = perCall(m.ceiling, n);
+  const of = (runs: IngestRun[] | undefined, v: IngestVariant) =>
+    runs?.find((r) => variantId(r.variant) === variantId(v));
+  const written = (what: { runs: IngestRun[]; rowsWritten: number } | undefined) => {
+    if (!what) return null;
+    const acked = what.runs.reduce((s, r) => s + r.result.okEvents, 0);
+    return acked === what.rowsWritten ? null : `${acked} events acked but ${what.rowsWritten} rows written`;
+  };
+  for (const v of scale.ingest.variants) {
+    const ceiling = of(m.ceiling, v);
     rows.push(
       makeRow({
-        id: `ingest_ceiling_${n}`,
-        metric: `Ingest ceiling: bare Socket.IO, ${n} ev/call`,
+        id: `ingest_ceiling_${variantId(v)}`,
+        metric: `Ingest ceiling: bare Socket.IO, ${variantText(v)}`,
         value: ceiling?.eventsPerS,
         unit: 'ev/s',
         note: join(refusals(ceiling), cpu(ceiling)),
       }),
     );
   }
-  for (const n of scale.ingest.eventsPerCall) {
-    const seed = perCall(m.seed?.runs, n);
+  for (const v of scale.ingest.variants) {
+    const seed = of(m.seed?.runs, v);
     rows.push(
       makeRow({
-        id: `seed_pattern_${n}`,
-        metric: `Seed pattern: 1 upsert per event, ${n} ev/call`,
+        id: `seed_pattern_${variantId(v)}`,
+        metric: `Seed pattern: 1 upsert per event, ${variantText(v)}`,
         value: seed?.eventsPerS,
         unit: 'ev/s',
-        note: join(refusals(seed), cpu(seed)),
+        note: join(refusals(seed), written(m.seed), cpu(seed)),
       }),
     );
   }
-  const written = (what: { runs: IngestRun[]; rowsWritten: number } | undefined) => {
-    if (!what) return null;
-    const acked = what.runs.reduce((s, r) => s + r.result.okEvents, 0);
-    return acked === what.rowsWritten ? null : `${acked} events acked but ${what.rowsWritten} rows written`;
-  };
-  for (const n of scale.ingest.eventsPerCall) {
-    const hub = perCall(m.hub?.runs, n);
-    const note = join(refusals(hub), written(m.hub), cpu(hub), commitNote(hub));
+  for (const v of scale.ingest.variants) {
+    const hub = of(m.hub?.runs, v);
     rows.push(
       makeRow({
-        id: `hub_ingest_${n}`,
-        metric: `Hub ingest, acked after commit, ${n} ev/call`,
+        id: `hub_ingest_${variantId(v)}`,
+        metric: `Hub ingest, acked after commit, ${variantText(v)}`,
         value: hub?.eventsPerS,
         unit: 'ev/s',
-        baseline: perCall(m.ceiling, n)?.eventsPerS,
+        baseline: of(m.ceiling, v)?.eventsPerS,
         baselineLabel: 'ceiling',
-        target: { on: 'ratio', op: '>=', limit: 0.5, text: '≥ 0.5× ceiling' },
-        note,
+        target: ingestTarget(v),
+        note: join(refusals(hub), written(m.hub), cpu(hub), commitNote(hub)),
       }),
     );
+  }
+  for (const v of scale.ingest.variants.filter((x) => x.shape === 'fleet' && x.inflight > 1)) {
     rows.push(
       makeRow({
-        id: `hub_vs_seed_${n}`,
-        metric: `Hub ingest vs seed pattern, ${n} ev/call`,
-        value: hub?.eventsPerS,
+        id: `hub_vs_seed_${variantId(v)}`,
+        metric: `Hub ingest vs seed pattern, ${variantText(v)}`,
+        value: of(m.hub?.runs, v)?.eventsPerS,
         unit: 'ev/s',
-        baseline: perCall(m.seed?.runs, n)?.eventsPerS,
+        baseline: of(m.seed?.runs, v)?.eventsPerS,
         baselineLabel: 'seed',
         target: { on: 'ratio', op: '>=', limit: 5, text: '≥ 5× seed' },
-        note: join(refusals(perCall(m.seed?.runs, n)), written(m.seed)),
       }),
     );
   }
+  // CPU per call at one event per call: the bare server's is the Socket.IO floor; the hub's overhead is above it.
+  for (const v of scale.ingest.variants.filter((x) => x.eventsPerCall === 1)) {
+    const hub = of(m.hub?.runs, v)?.serverCpuUsPerCall;
+    const floor = of(m.ceiling, v)?.serverCpuUsPerCall;
+    rows.push(
+      makeRow({
+        id: `hub_cpu_per_call_${variantId(v)}`,
+        metric: `Hub CPU per call, ${variantText(v)} (baseline: bare Socket.IO)`,
+        value: hub,
+        unit: 'µs',
+        baseline: floor,
+        baselineLabel: 'floor',
+        note:
+          hub !== undefined && floor !== undefined
+            ? `hub overhead ${(hub - floor).toFixed(1)} µs/call above the floor`
+            : null,
+      }),
+    );
+  }
+  for (const size of scale.commit.batchSizes) {
+    const c = m.commit?.find((x) => x.size === size);
+    const goal = size === 500 ? ({ on: 'value', op: '<=', limit: 8, text: '≤ 8 ms' } as const) : undefined;
+    rows.push(
+      makeRow({
+        id: `commit_p50_${size}`,
+        metric: `Commit latency p50, ${size} events (writer alone, one commit at a time)`,
+        value: c?.p50Ms,
+        unit: 'ms',
+        target: goal,
+        note: c ? `${c.samples} commits; ${c.statementsPerCommit.toFixed(1)} statements/commit` : null,
+      }),
+      makeRow({
+        id: `commit_p99_${size}`,
+        metric: `Commit latency p99, ${size} events`,
+        value: c?.p99Ms,
+        unit: 'ms',
+      }),
+    );
+  }
+  return rows;
+}
+
+export function buildRows(scale: Scale, m: Measured): Row[] {
+  const rows: Row[] = ingestRows(scale, m);
   for (const d of scale.fanout.dashboards) {
     const f = m.fanout?.find((x) => x.dashboards === d);
     rows.push(
@@ -121,29 +177,34 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       }),
     );
   }
-  const { screens, ratePerS } = scale.latency;
-  const lat = m.latency;
-  const latLabel = `2 nodes + Redis, ${ratePerS.toLocaleString('en-US')} ev/s × ${screens} screens`;
-  rows.push(
-    makeRow({
-      id: 'fanout_latency_p50',
-      metric: `Emit → dashboard p50, ${latLabel}`,
-      value: lat?.p50Ms,
-      unit: 'ms',
-      note: lat ? `${lat.deltas.toLocaleString('en-US')} samples` : null,
-    }),
-    makeRow({
-      id: 'fanout_latency_p99',
-      metric: `Emit → dashboard p99, ${latLabel}`,
-      value: lat?.p99Ms,
-      unit: 'ms',
-      target: { on: 'value', op: '<=', limit: 30, text: '≤ 30 ms' },
-      note: join(
-        incomplete(lat),
-        lat ? `max ${lat.maxMs} ms; emit → ack p50 ${lat.ackP50Ms} / p99 ${lat.ackP99Ms} ms` : null,
-      ),
-    }),
-  );
+  const { screens, ratesPerS } = scale.latency;
+  for (const ratePerS of ratesPerS) {
+    const lat = m.latency?.find((l) => l.ratePerS === ratePerS)?.result;
+    const latLabel = `2 nodes + Redis, ${ratePerS.toLocaleString('en-US')} ev/s × ${screens} screens`;
+    // The issue's goal is set at 200 events/s × 100 screens; the other rates are reported beside it.
+    const goal =
+      ratePerS === 200 ? ({ on: 'value', op: '<=', limit: 30, text: '≤ 30 ms' } as const) : undefined;
+    rows.push(
+      makeRow({
+        id: `fanout_latency_p50_${ratePerS}`,
+        metric: `Emit → dashboard p50, ${latLabel}`,
+        value: lat?.p50Ms,
+        unit: 'ms',
+        note: lat ? `${lat.deltas.toLocaleString('en-US')} samples` : null,
+      }),
+      makeRow({
+        id: `fanout_latency_p99_${ratePerS}`,
+        metric: `Emit → dashboard p99, ${latLabel}`,
+        value: lat?.p99Ms,
+        unit: 'ms',
+        target: goal,
+        note: join(
+          incomplete(lat),
+          lat ? `max ${lat.maxMs} ms; emit → ack p50 ${lat.ackP50Ms} / p99 ${lat.ackP99Ms} ms` : null,
+        ),
+      }),
+    );
+  }
   const c = m.connections;
   const last = c?.steps.at(-1);
   const wanted = Math.max(...scale.connections.steps);
@@ -201,6 +262,29 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       note: join(restNote(r?.throughput), r ? `p99 ${r.throughput.p99Ms} ms` : null),
     }),
   );
+  const a = m.attribution;
+  const attributed = `${scale.attribution.days} days × 8 models × ${ATTRIBUTION_PROJECTS} projects × ${ATTRIBUTION_USERS} users`;
+  for (const { id, query } of ATTRIBUTION_VIEWS) {
+    const v = a?.views.find((x) => x.id === id);
+    const cold = v ? [...v.coldMs].sort((x, y) => x - y) : [];
+    rows.push(
+      makeRow({
+        id: `rest_attribution_${id}_p99`,
+        metric: `REST usage?days=90${query} p99, 1 connection, ${attributed}`,
+        value: valid(v, v?.p99Ms),
+        unit: 'ms',
+        target: { on: 'value', op: '<=', limit: 20, text: '≤ 20 ms' },
+        note: join(
+          restNote(v),
+          v && a
+            ? `${v.rows} rows; uncached (first answer per zone) median ${cold[cold.length >> 1]!.toFixed(0)} / ` +
+                `max ${cold.at(-1)!.toFixed(0)} ms over ${cold.length} zones; ${a.events.toLocaleString('en-US')} ` +
+                `events → ${a.rollupRows.toLocaleString('en-US')} rollup rows`
+            : null,
+        ),
+      }),
+    );
+  }
   rows.push(
     makeRow({
       id: 'web_js_gzip',

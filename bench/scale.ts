@@ -3,17 +3,41 @@
  * `tiny` (the smoke test: the harness end to end, no meaningful numbers).
  */
 
+/**
+ * One load shape: `fleet` gives every socket its own runtime (a fleet of daemons); `hot` feeds one runtime from
+ * every socket (one busy machine). `inflight` calls outstanding per socket: 1 is a daemon that waits for each ack.
+ */
+export interface IngestVariant {
+  shape: 'fleet' | 'hot';
+  eventsPerCall: number;
+  inflight: number;
+}
+
+/** The variants the issue asks for: both shapes at 10 events/call with 1 and 4 calls in flight, and 1 event/call. */
+const VARIANTS: IngestVariant[] = [
+  { shape: 'fleet', eventsPerCall: 10, inflight: 1 },
+  { shape: 'hot', eventsPerCall: 10, inflight: 1 },
+  { shape: 'fleet', eventsPerCall: 10, inflight: 4 },
+  { shape: 'hot', eventsPerCall: 10, inflight: 4 },
+  { shape: 'fleet', eventsPerCall: 1, inflight: 4 },
+];
+
+/** A variant's short name in row ids and process names. */
+export const variantId = (v: IngestVariant) => `${v.shape}_${v.eventsPerCall}_x${v.inflight}`;
+
 export interface Scale {
   name: 'tiny' | 'quick' | 'full';
   ingest: {
     sockets: number;
-    inflight: number;
-    eventsPerCall: number[];
+    /** One load run per variant, against the bare server, the seed-pattern server and the hub alike. */
+    variants: IngestVariant[];
     warmupS: number;
     durationS: number;
     /** Count bound per variant (tiny runs stop on it rather than on time). */
     totalCalls?: number;
   };
+  /** Commit latency of the group-commit writer alone: `samples` commits of each batch size, one at a time. */
+  commit: { batchSizes: number[]; samples: number };
   fanout: {
     /** Dashboard sockets on one node, one run per entry. */
     dashboards: number[];
@@ -22,9 +46,12 @@ export interface Scale {
     producerSockets: number;
     inflight: number;
   };
-  latency: { screens: number; ratePerS: number; durationS: number; producerSockets: number };
+  /** Emit → dashboard across two nodes: one run per rate (the issue's goal is set at 200 events/s). */
+  latency: { screens: number; ratesPerS: number[]; durationS: number; producerSockets: number };
   connections: { steps: number[]; perProcess: number };
   rest: { latencyS: number; throughputS: number; connections: number; amount?: number };
+  /** REST history by project and user: days of 8 models × 50 projects × 20 users (issue 17). */
+  attribution: { days: number; latencyS: number; amount?: number };
   /** Page loads measured in Chromium; 0 skips the browser. */
   webSamples: number;
   historyDays: number;
@@ -33,31 +60,37 @@ export interface Scale {
 export const SCALES: Record<Scale['name'], Scale> = {
   full: {
     name: 'full',
-    ingest: { sockets: 50, inflight: 4, eventsPerCall: [10, 1], warmupS: 2, durationS: 10 },
+    ingest: { sockets: 50, variants: VARIANTS, warmupS: 2, durationS: 10 },
+    commit: { batchSizes: [10, 100, 500], samples: 300 },
     fanout: { dashboards: [100, 1000], events: 3000, producerSockets: 50, inflight: 2 },
-    latency: { screens: 100, ratePerS: 1000, durationS: 10, producerSockets: 10 },
+    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 10, producerSockets: 10 },
     connections: { steps: [1000, 5000, 10_000, 20_000], perProcess: 5000 },
     rest: { latencyS: 10, throughputS: 10, connections: 10 },
+    attribution: { days: 90, latencyS: 10 },
     webSamples: 10,
     historyDays: 90,
   },
   quick: {
     name: 'quick',
-    ingest: { sockets: 50, inflight: 4, eventsPerCall: [10, 1], warmupS: 1, durationS: 3 },
+    ingest: { sockets: 50, variants: VARIANTS, warmupS: 1, durationS: 3 },
+    commit: { batchSizes: [10, 100, 500], samples: 100 },
     fanout: { dashboards: [100], events: 2000, producerSockets: 50, inflight: 2 },
-    latency: { screens: 100, ratePerS: 1000, durationS: 3, producerSockets: 10 },
+    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 3, producerSockets: 10 },
     connections: { steps: [1000], perProcess: 5000 },
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
+    attribution: { days: 90, latencyS: 3 },
     webSamples: 10,
     historyDays: 90,
   },
   tiny: {
     name: 'tiny',
-    ingest: { sockets: 2, inflight: 1, eventsPerCall: [10, 1], warmupS: 0, durationS: 20, totalCalls: 20 },
+    ingest: { sockets: 2, variants: VARIANTS, warmupS: 0, durationS: 20, totalCalls: 20 },
+    commit: { batchSizes: [10, 100], samples: 5 },
     fanout: { dashboards: [5], events: 20, producerSockets: 2, inflight: 1 },
-    latency: { screens: 5, ratePerS: 100, durationS: 1, producerSockets: 2 },
+    latency: { screens: 5, ratesPerS: [100], durationS: 1, producerSockets: 2 },
     connections: { steps: [10], perProcess: 5000 },
     rest: { latencyS: 1, throughputS: 1, connections: 2, amount: 20 },
+    attribution: { days: 2, latencyS: 1, amount: 20 },
     webSamples: 0,
     historyDays: 90,
   },

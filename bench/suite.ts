@@ -11,12 +11,15 @@ import {
   prepareWorkspace,
   REDIS_URL,
   seedRuntimeHistory,
+  settleUsageTables,
 } from './database';
 import { type HubNode, startBenchServer, startHub } from './hub';
 import { loadAverage, type Machine, machineInfo } from './machine';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
+import { type AttributionResult, runAttribution, seedAttribution } from './scenarios/attribution';
+import { type CommitLatency, runCommitLatency } from './scenarios/commit';
 import { type ConnectionsResult, runConnections } from './scenarios/connections';
 import { type FanoutResult, runFanout } from './scenarios/fanout';
 import { type IngestRun, runIngest } from './scenarios/ingest';
@@ -28,7 +31,9 @@ export const SCENARIOS = [
   'ceiling',
   'seed',
   'hub',
+  'commit',
   'rest',
+  'attribution',
   'web',
   'fanout',
   'latency',
@@ -50,10 +55,12 @@ export interface Measured {
   ceiling?: IngestRun[];
   seed?: { runs: IngestRun[]; rowsWritten: number };
   hub?: { runs: IngestRun[]; rowsWritten: number };
+  commit?: CommitLatency[];
   fanout?: FanoutResult[];
-  latency?: FanoutResult;
+  latency?: { ratePerS: number; result: FanoutResult }[];
   connections?: ConnectionsResult;
   rest?: RestResult;
+  attribution?: AttributionResult;
   webSize?: JsSize | null;
   webBuildError?: string | null;
   webCharts?: ChartsResult;
@@ -160,6 +167,15 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
       measured.hub = { runs, rowsWritten: (await countRows(db, 'usage_events')) - before };
     });
 
+    await step('commit', 'commit latency (group-commit writer alone)', async () => {
+      measured.commit = await runCommitLatency(
+        db,
+        ws.workspaceId,
+        scale.commit.batchSizes,
+        scale.commit.samples,
+      );
+    });
+
     await step('rest', 'REST history', async () => {
       const hub = await sharedHub();
       measured.rest = await runRest({
@@ -168,6 +184,24 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
         memberToken: ws.memberToken,
         ...scale.rest,
       });
+    });
+
+    await step('attribution', 'REST history by project and user', async () => {
+      const hub = await sharedHub();
+      // A workspace of its own, so the workspace-wide views read exactly this history.
+      const attributed = await prepareWorkspace(db);
+      const rowsBefore = await countRows(db, 'usage_quarter');
+      const t = performance.now();
+      const events = await seedAttribution(db, attributed.workspaceId, scale.attribution.days);
+      const seedSeconds = (performance.now() - t) / 1000;
+      const rollupRows = (await countRows(db, 'usage_quarter')) - rowsBefore;
+      await settleUsageTables(db);
+      const views = await runAttribution({
+        baseUrl: hub.url,
+        memberToken: attributed.memberToken,
+        ...scale.attribution,
+      });
+      measured.attribution = { events, rollupRows, seedSeconds, views };
     });
 
     if (scale.webSamples > 0 && measured.webSize && !measured.webBuildError) {
@@ -208,21 +242,25 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
     await step('latency', 'fan-out latency (two nodes on Redis)', async () => {
       const a = await startHub({ ...hubOptions, redisUrl: REDIS_URL, name: 'hub-a' });
       const b = await startHub({ ...hubOptions, redisUrl: REDIS_URL, name: 'hub-b' });
-      const { screens, ratePerS, durationS, producerSockets } = scale.latency;
-      measured.latency = await runFanout({
-        label: 'latency',
-        producerUrl: a.url,
-        dashboardUrl: b.url,
-        dashboardHubPid: b.child.pid,
-        daemonToken: ws.daemonToken,
-        memberToken: ws.memberToken,
-        dashboards: screens,
-        events: Math.round(ratePerS * durationS),
-        producerSockets,
-        inflight: 32,
-        ratePerS,
-        drainS: 30,
-      });
+      const { screens, ratesPerS, durationS, producerSockets } = scale.latency;
+      measured.latency = [];
+      for (const ratePerS of ratesPerS) {
+        const result = await runFanout({
+          label: `latency-${ratePerS}`,
+          producerUrl: a.url,
+          dashboardUrl: b.url,
+          dashboardHubPid: b.child.pid,
+          daemonToken: ws.daemonToken,
+          memberToken: ws.memberToken,
+          dashboards: screens,
+          events: Math.round(ratePerS * durationS),
+          producerSockets,
+          inflight: 32,
+          ratePerS,
+          drainS: 30,
+        });
+        measured.latency.push({ ratePerS, result });
+      }
       await Promise.all([a.child.stop(), b.child.stop()]);
     });
 

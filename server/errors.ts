@@ -29,6 +29,7 @@ const storeFailure: Record<StoreErrorKind, [ErrorCode, string]> = {
   unknown_zone: ['invalid_payload', REFUSED_VALUE],
   commit_in_doubt: ['unavailable', 'the database connection was lost at commit; retry (resending is safe)'],
   unavailable: ['unavailable', 'the database did not commit this call; nothing was written, retry'],
+  conflict: ['unavailable', 'the database did not commit this call; nothing was written, retry'],
 };
 
 /** A store failure as the hub's error. */

@@ -1,6 +1,6 @@
 /**
- * Ingest: one load-daemons process against a server (bare, seed pattern or hub), once per events-per-call
- * variant. Returns what the load generator measured; the caller checks the rows that reached the database.
+ * Ingest: one load-daemons process against a server (bare, seed pattern or hub), once per load variant (shape,
+ * events per call, calls in flight). Returns what the load generator measured; the caller checks the rows that reached the database.
  */
 
 import { spawnBenchChild } from '../hub';
@@ -8,9 +8,10 @@ import { type CommitStats, commitStats, scrapeMetrics } from '../hub-metrics';
 import type { DaemonLoadConfig } from '../load-daemons';
 import { cpuSeconds } from '../processes';
 import type { DaemonResult, ReadyMessage } from '../protocol';
-import type { Scale } from '../scale';
+import { type IngestVariant, type Scale, variantId } from '../scale';
 
 export interface IngestRun {
+  variant: IngestVariant;
   eventsPerCall: number;
   /** Acked events per second in the measured window. */
   eventsPerS: number;
@@ -19,6 +20,8 @@ export interface IngestRun {
   commits?: CommitStats;
   /** CPU time the server process used per acked event, whole run (µs); machine-load-robust cost. */
   serverCpuUsPerEvent?: number;
+  /** The same per acked call. */
+  serverCpuUsPerCall?: number;
 }
 
 export async function runDaemonLoad(
@@ -43,14 +46,16 @@ export async function runIngest(
   server: { pid: number; hubMetrics: boolean },
 ): Promise<IngestRun[]> {
   const runs: IngestRun[] = [];
-  for (const eventsPerCall of scale.ingest.eventsPerCall) {
+  for (const variant of scale.ingest.variants) {
+    const { eventsPerCall, inflight, shape } = variant;
     const before = server.hubMetrics ? await scrapeMetrics(url) : undefined;
     const cpuBefore = cpuSeconds(server.pid);
-    const result = await runDaemonLoad(`load-daemons:${label}:${eventsPerCall}`, {
+    const result = await runDaemonLoad(`load-daemons:${label}:${variantId(variant)}`, {
       url,
       token,
       sockets: scale.ingest.sockets,
-      inflight: scale.ingest.inflight,
+      inflight,
+      hot: shape === 'hot',
       eventsPerCall,
       warmupS: scale.ingest.warmupS,
       durationS: scale.ingest.durationS,
@@ -60,16 +65,16 @@ export async function runIngest(
     const { seconds, okEvents } = result.measured;
     const cpuAfter = cpuSeconds(server.pid);
     const commits = before ? commitStats(before, await scrapeMetrics(url)) : undefined;
-    const serverCpuUsPerEvent =
-      cpuBefore !== null && cpuAfter !== null && result.okEvents > 0
-        ? ((cpuAfter - cpuBefore) * 1e6) / result.okEvents
-        : undefined;
+    const cpuUs = cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) * 1e6 : undefined;
+    const per = (n: number) => (cpuUs !== undefined && n > 0 ? cpuUs / n : undefined);
     runs.push({
+      variant,
       eventsPerCall,
       eventsPerS: seconds > 0 ? okEvents / seconds : 0,
       result,
       commits,
-      serverCpuUsPerEvent,
+      serverCpuUsPerEvent: per(result.okEvents),
+      serverCpuUsPerCall: per(result.okCalls),
     });
   }
   return runs;

@@ -136,7 +136,7 @@ async function markTime(
         return {
           ms: entry.startTime,
           usage: resources
-            .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name))
+            .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name) && !r.name.includes('group_by='))
             .map((r) => ({ startMs: r.startTime, endMs: r.responseEnd })),
           scriptsEndMs: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? 0,
         };

@@ -12,6 +12,11 @@ export function isDataError(err: unknown): boolean {
   return kind === 'rejected_value' || kind === 'unknown_zone';
 }
 
+/** True when concurrent commits got in each other's way and Postgres rolled this one back: run it again. */
+export function isConflict(err: unknown): boolean {
+  return toStoreError(err).kind === 'conflict';
+}
+
 /** A database failure as the error a daemon is answered with; HubErrors pass through unchanged. */
 export function dbFailure(err: unknown): HubError {
   if (err instanceof HubError) return err;

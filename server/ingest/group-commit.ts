@@ -10,19 +10,17 @@
 import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
-  bumpUsageVersions,
   CommitInDoubtError,
   collapseByKey,
   type Database,
   type HourDelta,
-  lockRuntimes,
   type RuntimeTask,
   type RuntimeUsageEvent,
   writeTasks,
   writeUsageEvents,
 } from '../store';
-import type { IngestChanges } from './changes';
-import { dbFailure, isDataError } from './db-errors';
+import type { IngestChanges, UsageCommitHook } from './changes';
+import { dbFailure, isConflict, isDataError } from './db-errors';
 
 /** What a call of each kind carries: the twins differ only here. */
 export interface IngestItems {
@@ -48,6 +46,8 @@ interface Committed {
   tasks: RuntimeTask[];
   /** runtime id → workspace id, for routing the changes. */
   workspaceOf: Map<string, string>;
+  /** What the usage hook asked to run once the commit was answered. */
+  afterCommit?: () => void;
 }
 
 export interface GroupCommitOptions {
@@ -58,6 +58,8 @@ export interface GroupCommitOptions {
   changes: IngestChanges;
   /** Prices each event as it is written. */
   pricer: Pricer;
+  /** Records what depends on the usage (budget spend) in the same transaction. */
+  onUsageCommit?: UsageCommitHook;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
 }
@@ -68,6 +70,9 @@ interface Pending {
   resolve: (accepted: number) => void;
   reject: (err: HubError) => void;
 }
+
+/** Commits tried when concurrent commits roll each other back (see commitRetrying). */
+const CONFLICT_ATTEMPTS = 3;
 
 /** Items a call adds to the queue. */
 export const sizeOf = (call: IngestCall) => call.items.length;
@@ -108,6 +113,11 @@ export class GroupCommitWriter {
       this.queuedItems += items;
       this.schedule();
     });
+  }
+
+  /** Neither committing nor holding calls: a call submitted now starts a commit at once. */
+  idle(): boolean {
+    return this.flushing === null && this.queue.length === 0;
   }
 
   /** Items waiting for a commit (for /metrics and tests). */
@@ -154,14 +164,14 @@ export class GroupCommitWriter {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
     try {
-      await this.commit(batch);
+      await this.commitRetrying(batch);
     } catch (cause) {
       this.options.onError?.(cause);
       if (batch.length > 1 && isDataError(cause)) {
         // A value Postgres refuses fails the whole transaction: commit the calls one by one so that only the
         // call carrying it is refused, not every call (of any workspace) that happened to share its batch.
         for (const p of batch) {
-          await this.commit([p]).catch((err: unknown) => {
+          await this.commitRetrying([p]).catch((err: unknown) => {
             this.options.onError?.(err);
             p.reject(dbFailure(err));
           });
@@ -173,6 +183,20 @@ export class GroupCommitWriter {
       if (cause instanceof CommitInDoubtError) {
         // The rows may be stored although nobody was told: dashboards of these workspaces must refetch.
         this.options.changes.changesUnreported(new Set(batch.map((p) => p.call.workspaceId)));
+      }
+    }
+  }
+
+  /**
+   * Commits, again at once when Postgres rolled the transaction back because a concurrent commit was in its way
+   * (commits of several writers share rows of usage_quarter and runtimes; such a rollback is rare and wrote nothing).
+   */
+  private async commitRetrying(batch: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commit(batch);
+      } catch (err) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isConflict(err)) throw err;
       }
     }
   }
@@ -200,14 +224,13 @@ export class GroupCommitWriter {
     let committed: Committed;
     try {
       committed = await this.db.transaction(async (tx) => {
-        await lockRuntimes(tx, [...workspaceOf.keys()]);
+        // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
+        // writer only (ShardedWriter), so their order is the order of the calls.
         const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
-        await bumpUsageVersions(
-          tx,
-          hourDeltas.map((d) => d.runtime_id),
-        );
         const storedTasks = await writeTasks(tx, tasks);
-        return { hourDeltas, tasks: storedTasks, workspaceOf };
+        const afterCommit =
+          hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+        return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
       });
     } catch (cause) {
       observe(false);
@@ -228,8 +251,9 @@ export class GroupCommitWriter {
       .catch((err: unknown) => this.options.onError?.(err));
   }
 
-  private report({ hourDeltas, tasks, workspaceOf }: Committed): void {
+  private report({ hourDeltas, tasks, workspaceOf, afterCommit }: Committed): void {
     const { changes } = this.options;
+    afterCommit?.();
     for (const [runtimeId, deltas] of byRuntime(hourDeltas))
       changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);
     for (const [runtimeId, stored] of byRuntime(tasks))

@@ -1,7 +1,10 @@
 /**
- * Several group-commit writers, each owning a fixed share of the runtimes. A runtime always goes to the same
- * writer, so writers never wait on each other's runtime locks, and while one commits another is filling its next
- * batch: Postgres gets a commit in flight per writer instead of one at a time. The queue bound stays global.
+ * Several group-commit writers: while one commits, another is filling and encoding its next batch, so Postgres
+ * gets a commit in flight per writer instead of one at a time. Each runtime has a home writer, so under load the
+ * writers' commits touch disjoint runtimes (no waiting on each other's rollup rows). A usage call whose home is
+ * busy goes to an idle writer if there is one: usage writes order themselves per event key and their deltas add up
+ * in any order, so one hot runtime is spread over every writer instead of queueing behind its home. Task calls
+ * always go home, so a later report of a task is committed after an earlier one. The queue bound stays global.
  */
 import { HubError } from '../errors';
 import type { Database } from '../store';
@@ -36,7 +39,13 @@ export class ShardedWriter implements IngestWriter {
     if (this.depth() + sizeOf(call) > this.options.maxQueuedItems) {
       return Promise.reject(new HubError('unavailable', 'the hub is behind on writes; retry shortly'));
     }
-    return this.writers[shardOf(call.runtimeId, this.writers.length)]!.submit(call);
+    const home = this.writers[shardOf(call.runtimeId, this.writers.length)]!;
+    const writer = call.kind === 'usage' && !home.idle() ? (this.idleWriter() ?? home) : home;
+    return writer.submit(call);
+  }
+
+  private idleWriter(): GroupCommitWriter | undefined {
+    return this.writers.find((w) => w.idle());
   }
 
   depth(): number {

@@ -10,6 +10,11 @@ export const storeErrorKinds = [
   'unknown_zone',
   /** The connection failed while COMMIT was in flight: the transaction may or may not be stored. */
   'commit_in_doubt',
+  /**
+   * Concurrent transactions waited on each other and Postgres rolled one back (a deadlock it broke, or a
+   * serialization failure): nothing was written, and running the same transaction again at once may succeed.
+   */
+  'conflict',
   /** Anything else: connection refused or lost, timeouts, a closed pool. Retrying later may succeed. */
   'unavailable',
 ] as const;
@@ -43,6 +48,8 @@ const INVALID_PARAMETER_VALUE = '22023';
 // apart). Like a refused value, only the call's own input causes it, and committing calls one by one isolates it.
 const CARDINALITY_VIOLATION = '21000';
 const DATA_EXCEPTION_CLASS = '22';
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
 
 /** The SQLSTATE both drivers (pg and PGlite) put on a server error; undefined for any other failure. */
 function sqlStateOf(err: unknown): string | undefined {
@@ -56,6 +63,7 @@ function kindOf(sqlState: string | undefined): StoreErrorKind {
   if (sqlState === INVALID_PARAMETER_VALUE) return 'unknown_zone';
   if (sqlState === CARDINALITY_VIOLATION || sqlState?.startsWith(DATA_EXCEPTION_CLASS))
     return 'rejected_value';
+  if (sqlState === SERIALIZATION_FAILURE || sqlState === DEADLOCK_DETECTED) return 'conflict';
   return 'unavailable';
 }
 

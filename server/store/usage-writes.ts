@@ -1,6 +1,6 @@
 /**
- * Usage writes: events (largest total wins per key), the hourly rollup kept exact in the same statement, and the
- * older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
+ * Usage writes: events (largest total wins per key), the quarter-hour rollup kept exact in the same statement, and
+ * the older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
  */
 import {
   type DailyTotalsEntry,
@@ -11,6 +11,10 @@ import {
   type UsageEvent,
 } from '../../shared';
 import type { Sql } from './database';
+import { KIND_COLUMNS } from './usage-columns';
+import { WRITE_USAGE_CALL } from './usage-routine';
+
+export { ATTRIBUTION_COLUMNS, eventCostColumns, quarterOf } from './usage-columns';
 
 export interface RuntimeUsageEvent extends UsageEvent {
   runtime_id: string;
@@ -22,11 +26,19 @@ export interface CostDelta {
   unpriced_tokens: number;
 }
 
+/** What a write added to one rollup row (runtime × UTC quarter-hour × provider × model × attribution). */
 export interface HourDelta extends TokenCounts, CostDelta {
   runtime_id: string;
+  /** Start of the UTC hour holding the quarter (what the contract's `hour` names). */
   hour: Date;
+  /** Start of the UTC quarter-hour. */
+  at: Date;
   provider: string;
   model: string;
+  /** Attribution; '' when the events carried none. */
+  project: string;
+  user_name: string;
+  session_id: string;
 }
 
 export interface DateDelta extends TokenCounts, CostDelta {
@@ -35,20 +47,6 @@ export interface DateDelta extends TokenCounts, CostDelta {
   provider: string;
   model: string;
 }
-
-/** The token columns, in TOKEN_KINDS order, for column lists. */
-const KIND_COLUMNS = TOKEN_KINDS.join(', ');
-/** SQL for the total (totalOf) of the row `alias`. */
-const sumOf = (alias: string) => TOKEN_KINDS.map((c) => `${alias}.${c}`).join(' + ');
-/** SQL for an event row's cost columns of the rollup: known cost, agent-priced tokens, unpriced tokens. */
-export const eventCostColumns = (alias: string, sign = '') =>
-  `${sign}coalesce(${alias}.cost_usd, 0), ` +
-  `${sign}CASE WHEN ${alias}.cost_source = 'agent' THEN ${sumOf(alias)} ELSE 0 END, ` +
-  `${sign}CASE WHEN ${alias}.cost_usd IS NULL THEN ${sumOf(alias)} ELSE 0 END`;
-/** The event columns beyond the key, the time and the counts: what a price depends on, and the price. */
-const PRICE_COLUMNS = 'cache_write_1h_tokens, speed, agent_cost_usd, cost_usd, cost_source';
-/** The rollup's cost columns, in eventCostColumns order. */
-const ROLLUP_COST = 'cost_usd, agent_tokens, unpriced_tokens';
 
 /**
  * An event as its row is written: the agent's own cost moved aside, the effective cost priced as of its date.
@@ -73,6 +71,10 @@ function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
     agent_cost_usd: e.cost_usd ?? null,
     cost_usd: cost.cost_usd,
     cost_source: cost.cost_source,
+    // Undefined (no key in the JSON, NULL in the row) when the event carries none.
+    project: e.project,
+    user_name: e.user,
+    session_id: e.session_id,
   };
 }
 
@@ -89,7 +91,9 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
 
 /**
  * Serialises writers of the same runtimes across nodes for the rest of the transaction, so the "old row" each
- * upsert reads is the one it replaces. Locks are taken in a fixed order to avoid deadlocks.
+ * write reads is the one it replaces. Locks are taken in a fixed order to avoid deadlocks. Usage event writes take
+ * the same locks shared (they order themselves per event key, see writeUsageEvents), so a holder of this
+ * exclusive lock (daily totals, reprice) still sees no usage write of these runtimes until it commits.
  */
 export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void> {
   const ids = [...new Set(runtimeIds)].sort();
@@ -100,9 +104,10 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
 }
 
 /**
- * Upserts events with largest-total-wins and applies the difference to usage_hourly, in one statement; the
- * winning snapshot's cost replaces the old one and the rollup takes the difference. Call inside a transaction
- * after lockRuntimes. Events must be unique by key (see collapseByKey).
+ * Upserts events with largest-total-wins, applies the difference to usage_quarter and bumps the usage version of
+ * every runtime whose usage changed, in one round trip: the server-side function of usage-routine.ts (which says
+ * how it locks per event key). Call inside a transaction, at most once per key per transaction; events must be
+ * unique by key (see collapseByKey). Returns what changed: exactly what dashboards must add.
  */
 export async function writeUsageEvents(
   tx: Sql,
@@ -110,56 +115,9 @@ export async function writeUsageEvents(
   pricer: Pricer,
 ): Promise<HourDelta[]> {
   if (events.length === 0) return [];
-  // One JSON parameter rather than ten arrays: encoding it costs the hub about half the CPU.
-  return tx.query<HourDelta>(
-    `WITH input AS (
-       SELECT runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS}
-       FROM json_to_recordset($1::json) AS t(runtime_id uuid, id text, ts timestamptz, provider text, model text,
-         ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, task_id text, cache_write_1h_tokens bigint,
-         speed text, agent_cost_usd numeric, cost_usd numeric, cost_source text)
-     ),
-     old AS (
-       SELECT e.* FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
-     ),
-     written AS (
-       INSERT INTO usage_events AS e (runtime_id, id, ts, provider, model, ${KIND_COLUMNS}, task_id, ${PRICE_COLUMNS})
-       SELECT * FROM input
-       ON CONFLICT (runtime_id, id) DO UPDATE SET
-         ts = excluded.ts, provider = excluded.provider, model = excluded.model,
-         ${TOKEN_KINDS.map((c) => `${c} = excluded.${c}`).join(', ')}, task_id = excluded.task_id,
-         ${PRICE_COLUMNS.split(', ')
-           .map((c) => `${c} = excluded.${c}`)
-           .join(', ')}
-       WHERE ${sumOf('excluded')} > ${sumOf('e')}
-       RETURNING e.*
-     ),
-     changes AS (
-       SELECT w.runtime_id, date_trunc('hour', w.ts, 'UTC') AS hour, w.provider, w.model,
-              ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
-       FROM written w
-       UNION ALL
-       SELECT o.runtime_id, date_trunc('hour', o.ts, 'UTC'), o.provider, o.model,
-              ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
-       FROM old o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
-     ),
-     deltas AS (
-       SELECT runtime_id, hour, provider, model, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
-              sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
-       FROM changes AS c(runtime_id, hour, provider, model, ${KIND_COLUMNS}, cost, agent, unpriced)
-       GROUP BY runtime_id, hour, provider, model
-     ),
-     rolled AS (
-       INSERT INTO usage_hourly AS h (runtime_id, hour, provider, model, ${KIND_COLUMNS}, ${ROLLUP_COST})
-       SELECT * FROM deltas
-       ON CONFLICT (runtime_id, hour, provider, model) DO UPDATE SET
-         ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
-     )
-     SELECT runtime_id, hour, provider, model, ${KIND_COLUMNS}, cost_usd::float8 AS cost_usd,
-            unpriced_tokens::float8 AS unpriced_tokens
-     FROM deltas
-     WHERE ${[...TOKEN_KINDS, ...ROLLUP_COST.split(', ')].map((c) => `${c} <> 0`).join(' OR ')}`,
-    [JSON.stringify(events.map((e) => pricedRow(e, pricer)))],
-  );
+  // One JSON parameter: encoding it costs the hub half of what one array per column did.
+  const batch = JSON.stringify(events.map((e) => pricedRow(e, pricer)));
+  return tx.query<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
 }
 
 /** SQL of a daily-totals row's cost columns (known cost, unpriced tokens), zero for a missing row. */

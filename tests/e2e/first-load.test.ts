@@ -29,7 +29,10 @@ async function readLoad(page: Page): Promise<Load> {
     }));
     const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? -1;
     return {
-      usage: resources.filter((r) => /^\/api\/runtimes\/[^/]+\/usage\?/.test(r.path)),
+      // The per-model history (the 'Where it went' panel's grouped calls come after the charts, on purpose).
+      usage: resources.filter(
+        (r) => /^\/api\/runtimes\/[^/]+\/usage\?/.test(r.path) && !r.path.includes('group_by='),
+      ),
       activity: resources.filter((r) => /\/activity\?/.test(r.path)).map((r) => r.path),
       appRenderedMs: mark('app-rendered'),
       chartsDrawnMs: mark('charts-drawn'),

@@ -17,7 +17,9 @@ export interface CommitAnswerDropper {
   close(): Promise<void>;
 }
 
-const USAGE_INSERT = 'INSERT INTO usage_events';
+// How a transaction that writes usage events shows on the wire: the hub calls its usage function through a named
+// prepared statement (the name is in every Parse and Bind message); other writers insert directly.
+const USAGE_WRITES = ['rh_write_usage', 'INSERT INTO usage_events'];
 // A simple-protocol Query message: 'Q', int32 length (4 + 7), "COMMIT\0".
 const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
 
@@ -44,7 +46,7 @@ export async function startCommitAnswerDropper(target: {
     upstream.on('error', drop).on('close', drop);
 
     client.on('data', (chunk: Buffer) => {
-      if (armed && chunk.includes(USAGE_INSERT, 0, 'latin1')) wroteUsage = true;
+      if (armed && USAGE_WRITES.some((w) => chunk.includes(w, 0, 'latin1'))) wroteUsage = true;
       if (armed && wroteUsage && chunk.includes(COMMIT)) {
         armed = false;
         swallowNextAnswer = true;

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const allAckedOk = (runs: IngestRun[] | undefined) => {
-  expect(runs?.map((r) => r.eventsPerCall)).toEqual(scale.ingest.eventsPerCall);
+  expect(runs?.map((r) => r.variant)).toEqual(scale.ingest.variants);
   for (const { eventsPerCall, result: r } of runs ?? []) {
     expect(r.errors).toEqual({});
     expect(r.sockets).toBe(scale.ingest.sockets);
@@ -57,8 +57,9 @@ describe('bench harness at a tiny scale', () => {
   });
 
   it('delivers every event to every dashboard, on one node and across two nodes on Redis', () => {
-    const runs = [...(result.measured.fanout ?? []), result.measured.latency];
-    expect(runs).toHaveLength(scale.fanout.dashboards.length + 1);
+    const latency = (result.measured.latency ?? []).map((l) => l.result);
+    const runs = [...(result.measured.fanout ?? []), ...latency];
+    expect(runs).toHaveLength(scale.fanout.dashboards.length + scale.latency.ratesPerS.length);
     for (const f of runs) {
       expect(f?.producerErrors).toEqual({});
       expect(f?.connected).toBe(f?.dashboards);
@@ -67,7 +68,9 @@ describe('bench harness at a tiny scale', () => {
       expect(f?.p99Ms).not.toBeNull();
     }
     expect(result.measured.fanout?.[0]?.eventsAcked).toBe(scale.fanout.events);
-    expect(result.measured.latency?.eventsAcked).toBe(scale.latency.ratePerS * scale.latency.durationS);
+    expect(result.measured.latency?.map((l) => l.result.eventsAcked)).toEqual(
+      scale.latency.ratesPerS.map((rate) => rate * scale.latency.durationS),
+    );
   });
 
   it('holds every idle connection it asked for and reads the hub memory', () => {
@@ -78,11 +81,35 @@ describe('bench harness at a tiny scale', () => {
     expect(steps.every((s) => s.rssKb > 0)).toBe(true);
   });
 
+  it('times commits of every batch size, each with its statements counted', () => {
+    const commit = result.measured.commit ?? [];
+    expect(commit.map((c) => [c.size, c.samples])).toEqual(
+      scale.commit.batchSizes.map((n) => [n, scale.commit.samples]),
+    );
+    for (const c of commit) {
+      expect(c.p50Ms).toBeGreaterThan(0);
+      expect(c.statementsPerCommit).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it('answers every REST history request with 200 and rows', () => {
     const rest = result.measured.rest;
     expect(rest?.rows).toBeGreaterThan(0);
     expect(rest?.latency).toMatchObject({ requests: scale.rest.amount, non2xx: 0, errors: 0 });
     expect(rest?.throughput).toMatchObject({ requests: scale.rest.amount, non2xx: 0, errors: 0 });
+  });
+
+  it('answers every REST history request by attribution with 200 and rows', () => {
+    const a = result.measured.attribution;
+    // 2 days × 20 users × 10 sessions × 8 models.
+    expect(a?.events).toBe(scale.attribution.days * 20 * 10 * 8);
+    expect(a?.rollupRows).toBeGreaterThan(0);
+    expect(a?.views.map((v) => v.id)).toEqual(['default', 'project', 'user']);
+    for (const v of a?.views ?? []) {
+      expect(v).toMatchObject({ requests: scale.attribution.amount, non2xx: 0, errors: 0 });
+      expect(v.rows).toBeGreaterThan(0);
+      expect(v.coldMs.length).toBeGreaterThan(0);
+    }
   });
 
   it('writes a result JSON with every row of the summary', () => {

@@ -76,7 +76,7 @@ describe('group commit', () => {
     }
     const hourly = await hub.db.query<{ input: number; cache_read: number; cache_write: number }>(
       `SELECT sum(input_tokens)::bigint AS input, sum(cache_read_tokens)::bigint AS cache_read,
-              sum(cache_write_tokens)::bigint AS cache_write FROM usage_hourly`,
+              sum(cache_write_tokens)::bigint AS cache_write FROM usage_quarter`,
     );
     expect(hourly).toEqual([
       { input: 50 * perRuntimeInput, cache_read: 3 * 50 * perRuntimeInput, cache_write: 2000 },
@@ -135,18 +135,23 @@ describe('group commit', () => {
     const runtimeId = (await hello(daemon)).claude!;
     const five = (prefix: string) => Array.from({ length: 5 }, (_, i) => usageEvent(`${prefix}-${i}`, 1));
 
-    // Postgres "falls behind": the runtime's write lock is held from outside, so the first commit waits on it.
+    // Postgres "falls behind": the runtime's write lock is held from outside, so the first commit of each writer
+    // waits on it (a usage call whose writer is busy goes to an idle one: one runtime can use every writer).
     const blocker = new pg.Client({ connectionString: hub.databaseUrl });
     await blocker.connect();
-    try {
-      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1::uuid::text, 41))', [runtimeId]);
-      const inFlight = call(daemon, 'usage', { runtime_id: runtimeId, events: five('first') });
-      await eventually(async () => {
+    const waiting = async (n: number) =>
+      eventually(async () => {
         const { rows } = await blocker.query(
           "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
         );
-        return rows[0].n === 1;
+        return rows[0].n === n;
       }, 10_000);
+    try {
+      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1::uuid::text, 41))', [runtimeId]);
+      const inFlight = call(daemon, 'usage', { runtime_id: runtimeId, events: five('first') });
+      await waiting(1);
+      const inFlight2 = call(daemon, 'usage', { runtime_id: runtimeId, events: five('second') });
+      await waiting(2);
 
       // Ten more calls of 5 events: two fill the queue (10 items) and wait for Postgres; the other eight are
       // refused, and answered while Postgres is still blocked: nobody waits for a commit that cannot come.
@@ -169,6 +174,7 @@ describe('group commit', () => {
 
       await blocker.query('SELECT pg_advisory_unlock(hashtextextended($1::uuid::text, 41))', [runtimeId]);
       expect(await inFlight).toEqual({ ok: true, data: { accepted: 5 } });
+      expect(await inFlight2).toEqual({ ok: true, data: { accepted: 5 } });
       expect(await Promise.all(flood.slice(0, 2))).toEqual([
         { ok: true, data: { accepted: 5 } },
         { ok: true, data: { accepted: 5 } },
@@ -180,10 +186,15 @@ describe('group commit', () => {
       runtimeId,
     ]);
     expect(ids.map((r) => r.id.split('-')[0]).sort()).toEqual(
-      [...Array(5).fill('first'), ...Array(5).fill('flood0'), ...Array(5).fill('flood1')].sort(),
+      [
+        ...Array(5).fill('first'),
+        ...Array(5).fill('second'),
+        ...Array(5).fill('flood0'),
+        ...Array(5).fill('flood1'),
+      ].sort(),
     );
     expect(
-      await count(hub, 'SELECT count(*)::int AS n FROM usage_hourly WHERE runtime_id = $1', [runtimeId]),
+      await count(hub, 'SELECT count(*)::int AS n FROM usage_quarter WHERE runtime_id = $1', [runtimeId]),
     ).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ function prefetchRoute(): void {
   if (!token || route.page !== 'runtime') return;
   const days = route.days ?? DEFAULT_DAYS;
   const fetchIn = (tz: string) => {
-    prefetch(usagePath(route.id, detailFetchDays(days), tz), token);
+    prefetch(usagePath(route.id, detailFetchDays(days), tz, route.filter), token);
     prefetch(activityPath(route.id, days, tz), token);
   };
   // The zone the store will open in, without asking Intl when a saved one will do (its first use on a page

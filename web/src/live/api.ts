@@ -7,8 +7,9 @@
 import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
-import { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
-import { activityPath, usagePath, workspaceUsagePath } from './paths';
+import { ActivityRow, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import type { Filter, FilterKey } from '../lib/filter';
+import { activityPath, groupsPath, usagePath, workspaceUsagePath } from './paths';
 import { takePrefetched } from './prefetch';
 
 export type { Me };
@@ -75,17 +76,21 @@ export async function apiGet<S extends z.ZodType>(
 const Runtimes = Runtime.array();
 const UsageRows = UsageRow.array();
 const ActivityRows = ActivityRow.array();
+const GroupedRows = GroupedUsageRow.array();
 
-/** The REST calls of the dashboard, bound to one token. */
+/** The REST calls of the dashboard, bound to one token. Usage calls take the page's filter. */
 export function createApi(token: string) {
   return {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
-    workspaceUsage: (days: number, tz: string, s?: AbortSignal) =>
-      apiGet(workspaceUsagePath(days, tz), token, UsageRows, s),
-    runtimeUsage: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(usagePath(id, days, tz), token, UsageRows, s),
+    workspaceUsage: (days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(workspaceUsagePath(days, tz, f), token, UsageRows, s),
+    runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(usagePath(id, days, tz, f), token, UsageRows, s),
+    /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
+    groups: (id: string | null, by: FilterKey, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
       apiGet(activityPath(id, days, tz), token, ActivityRows, s),
   };

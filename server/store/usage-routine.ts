@@ -1,0 +1,132 @@
+/**
+ * The usage write as one server-side function, so a commit costs one round trip and one parse of its batch, with
+ * plans Postgres keeps per connection. It orders concurrent writers per event key, not per runtime, so one busy
+ * runtime does not serialise every commit of the hub:
+ *
+ * 1. Takes the runtimes' advisory locks shared (exclusive holders — daily totals, reprice — still keep usage writes
+ *    of those runtimes out until they commit), in runtime order.
+ * 2. Inserts the keys not stored yet and locks the stored ones (`DO UPDATE … WHERE false` locks the latest
+ *    committed version without changing it), in key order. A key another transaction is inserting makes this wait
+ *    for it and then lock its row.
+ * 3. With a new snapshot (each statement of a VOLATILE function takes one), every key of the batch is now either
+ *    this transaction's own new row (its xmin) or a committed row nobody else can change until we commit: it
+ *    replaces the rows the batch beats (largest total wins), adds the new rows and the difference of each replaced
+ *    one to usage_quarter, and bumps the usage version of each runtime whose usage changed.
+ *
+ * Every commit takes its row locks in the same order — event rows by key, rollup rows by key, then runtimes — so
+ * concurrent commits wait for each other only where they share keys, and never deadlock. The function is created
+ * by `migrate` (name versioned by its text, so nodes of two versions never replace each other's) from the column
+ * lists of shared/ and of this file: the event columns are read with the table's own row type.
+ */
+import { createHash } from 'node:crypto';
+import { TOKEN_KINDS } from '../../shared';
+import {
+  ATTRIBUTION,
+  ATTRIBUTION_COLUMNS,
+  attributionKey,
+  eventCostColumns,
+  KIND_COLUMNS,
+  quarterOf,
+  ROLLUP_COST,
+  sumOf,
+} from './usage-columns';
+
+/** The columns an event row is written with: the key, then what may change when a larger snapshot replaces it. */
+const EVENT_COLUMNS = [
+  'runtime_id',
+  'id',
+  'ts',
+  'provider',
+  'model',
+  ...TOKEN_KINDS,
+  'task_id',
+  'cache_write_1h_tokens',
+  'speed',
+  'agent_cost_usd',
+  'cost_usd',
+  'cost_source',
+  ...ATTRIBUTION_COLUMNS,
+];
+const LIST = EVENT_COLUMNS.join(', ');
+const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
+const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
+
+const BODY = `
+#variable_conflict use_column
+DECLARE
+  batch_rows usage_events[] := ARRAY(
+    SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
+  FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
+
+  INSERT INTO usage_events AS e (${LIST})
+  SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+  ON CONFLICT (runtime_id, id) DO UPDATE SET id = e.id WHERE false;
+
+  RETURN QUERY
+  WITH input AS (SELECT ${LIST} FROM unnest(batch_rows)),
+  stored AS (
+    SELECT e.*, e.xmin = pg_current_xact_id()::xid AS fresh
+    FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
+  ),
+  written AS (
+    UPDATE usage_events e SET ${EVENT_COLUMNS.slice(2)
+      .map((c) => `${c} = i.${c}`)
+      .join(', ')}
+    FROM input i JOIN stored o ON o.runtime_id = i.runtime_id AND o.id = i.id
+    WHERE e.runtime_id = i.runtime_id AND e.id = i.id AND NOT o.fresh AND ${sumOf('i')} > ${sumOf('o')}
+    RETURNING e.*
+  ),
+  changes AS (
+    SELECT w.runtime_id, ${quarterOf('w.ts')} AS bucket, w.provider, w.model, ${attributionKey('w')},
+           ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
+    FROM written w
+    UNION ALL
+    SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
+           ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
+    FROM stored s WHERE s.fresh
+    UNION ALL
+    SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
+           ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
+    FROM stored o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
+  ),
+  deltas AS (
+    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
+           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
+    FROM changes AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
+    GROUP BY ${ROLLUP_KEY}
+  ),
+  rolled AS (
+    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
+    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
+    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
+      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+    RETURNING 1
+  ),
+  changed AS (
+    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
+  ),
+  bumped AS (
+    -- Only after every rollup row is written (the count reads them all), in runtime order.
+    UPDATE runtimes r SET usage_version = r.usage_version + 1
+    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
+    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
+  )
+  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
+         cost_usd::float8, unpriced_tokens::float8
+  FROM changed;
+END`;
+
+const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
+
+/** Versioned by its text: a node never runs another version's function. */
+const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;
+
+/** Creates (or recreates, unchanged) the function; `migrate` runs it on every start. */
+export const USAGE_ROUTINE_SQL = `CREATE OR REPLACE FUNCTION ${NAME}(batch json) RETURNS ${RETURNS}
+LANGUAGE plpgsql AS $fn$${BODY}
+$fn$;`;
+
+/** The one statement a usage commit sends: $1 is the batch as a JSON array of event rows. */
+export const WRITE_USAGE_CALL = `SELECT * FROM ${NAME}($1::json)`;
