@@ -120,6 +120,18 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.close();
   });
 
+  it("starts the fetch with the link's filter, so the page asks for the same path and takes it", async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90&project=api`);
+    const load = await readLoad(page);
+    const id = encodeURIComponent(runtime.id);
+    expect(load.usage.map((u) => u.path)).toEqual([
+      `/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York&project=api`,
+    ]);
+    expect(load.usage[0]!.startMs).toBeLessThan(load.appRenderedMs);
+    await page.close();
+  });
+
   it('draws the heatmap and the model legend after the charts, from their own chunks', async () => {
     const page = await context.newPage();
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
