@@ -106,7 +106,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     connections: { steps: [1000], perProcess: 5000 },
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
     attribution: { days: 90, latencyS: 3 },
-    webSamples: 3,
+    webSamples: 10,
     historyDays: 90,
     history: {
       sizes: [1_000_000],

@@ -209,8 +209,7 @@ export type ActivityRow = z.infer<typeof ActivityRow>;
 export const GroupBy = z.enum(['project', 'user', 'session', 'model', 'runtime']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
-/** The key of grouped rows (and the filter value) for usage that carries no value of the dimension. */
-export const NO_ATTRIBUTION = '(none)';
+export { NO_ATTRIBUTION } from './attribution';
 /** The key of the grouped row that folds every group past the top ones. */
 export const FOLDED_GROUP = 'other';
 

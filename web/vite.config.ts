@@ -3,6 +3,7 @@
  * and Socket.IO to a hub on port 3000. JSX goes through Vite's own oxc transform with Preact's runtime.
  */
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
 
 const hub = 'http://127.0.0.1:3000';
@@ -12,13 +13,57 @@ const hub = 'http://127.0.0.1:3000';
  * itself is in the bundle. Marking the schema constants pure lets the bundle drop the ones it never uses (under
  * 1 KB gzip today). The source in shared/ is left as it is.
  */
+const SHARED_TS = /[\\/]shared[\\/][^\\/]+\.ts$/;
+
+/** Every zod call, chains included (`z.number().min(0)` is an argument of the outer call), marked pure. */
+function markZodPure(code: string): string {
+  return code.replace(/(?<![\w.$])z\./g, '/* @__PURE__ */ z.');
+}
+
 function pureSharedSchemas(): Plugin {
   return {
     name: 'pure-shared-schemas',
     transform(code, id) {
-      if (!/[\\/]shared[\\/][^\\/]+\.ts$/.test(id)) return null;
-      // Every zod call, chains included (`z.number().min(0)` is an argument of the outer call).
-      return { code: code.replace(/(?<![\w.$])z\./g, '/* @__PURE__ */ z.'), map: null };
+      if (!SHARED_TS.test(id)) return null;
+      return { code: markZodPure(code), map: null };
+    },
+  };
+}
+
+/**
+ * web/src/boot.ts, bundled on its own (esbuild, an IIFE of about 1 KB) and inlined at the top of index.html's
+ * head, so the runtime page's fetches start while the HTML is parsed. The hub's CSP allows it by its sha256
+ * (server/http/inline-scripts.ts reads the built index.html).
+ */
+const MAX_BOOT_BYTES = 4096;
+
+function inlineBoot(): Plugin {
+  const entry = fileURLToPath(new URL('src/boot.ts', import.meta.url));
+  return {
+    name: 'inline-boot',
+    transformIndexHtml: {
+      order: 'pre',
+      async handler(html) {
+        const out = await build({
+          entryPoints: [entry],
+          bundle: true,
+          format: 'iife',
+          minify: true,
+          target: 'es2022',
+          write: false,
+        });
+        const code = out.outputFiles[0]?.text.trim() ?? '';
+        // It runs before anything else on the page: a module of its graph that pulls in zod or preact would
+        // make every page slower, so the build refuses it.
+        if (code.length > MAX_BOOT_BYTES) {
+          throw new Error(
+            `web/src/boot.ts bundles to ${code.length} bytes (max ${MAX_BOOT_BYTES}): keep its imports small`,
+          );
+        }
+        // After the <meta charset> (which must come in the first 1024 bytes) and before any stylesheet (a
+        // classic script after one waits for it).
+        return html.replace('</title>', `</title>\n    <script>${code}</script>`);
+      },
     },
   };
 }
@@ -26,7 +71,7 @@ function pureSharedSchemas(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas()],
+  plugins: [pureSharedSchemas(), inlineBoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -19,6 +19,8 @@ import type { Logger } from 'pino';
 import type { IsTrustedProxy } from '../client-address';
 import { fromStoreError, HubError, toRestError } from '../errors';
 import { type Database, findToken, StoreError, type TokenRole } from '../store';
+import { dashboardCacheHeaders } from './dashboard-cache';
+import { inlineScriptHashesOf } from './inline-scripts';
 import { DebugRequestLog } from './request-log';
 import { type RouteSpec, registerRoutes } from './route';
 
@@ -129,6 +131,8 @@ export async function createHttpServer(options: {
       directives: {
         // The dashboard talks to its own origin only (REST and the Socket.IO WebSocket).
         'connect-src': ["'self'"],
+        // Its one inline script (the early fetches of web/src/boot.ts), by hash.
+        'script-src': ["'self'", ...inlineScriptHashesOf(`${WEB_DIST}index.html`)],
         'img-src': ["'self'", 'data:', 'blob:'],
         // Served over plain HTTP on localhost too: do not force https subresources.
         'upgrade-insecure-requests': null,
@@ -151,7 +155,9 @@ export async function createHttpServer(options: {
 
   const hasDashboard = existsSync(`${WEB_DIST}index.html`);
   // wildcard: files are looked up per request, so a rebuilt dashboard is served without a restart.
-  if (hasDashboard) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true });
+  if (hasDashboard) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true, setHeaders: dashboardCacheHeaders });
+  }
   app.setNotFoundHandler((request, reply) => {
     const isApi = /^\/(api|socket\.io|metrics|healthz|readyz)(\/|$)/.test(request.url);
     if (!isApi && request.method === 'GET' && hasDashboard) return reply.sendFile('index.html');

@@ -142,6 +142,9 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('dashboard in Chromiu
       .allTextContents();
     expect(hourly).toHaveLength(24);
     expect(hourly.reduce((sum, t) => sum + Number(t), 0)).toBe(3);
+    // The heatmap and the model legend are drawn one paint after the charts (their own chunks).
+    await page.locator('.heatmap .hm-cell').first().waitFor();
+    await page.locator('.legend-table').waitFor();
     expect(await page.locator('.hm-cell.hm-today').count()).toBe(1);
     expect(await page.locator('.heatmap .hm-cell').count()).toBeGreaterThanOrEqual(85);
     const legend = await page.locator('.legend-table tbody tr').allTextContents();

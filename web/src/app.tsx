@@ -7,7 +7,7 @@ import { Header } from './components/Header';
 import { HubLostBanner } from './components/HubLostBanner';
 import { filterKey, readFilter } from './lib/filter';
 import { parseRoute, tokenFromHash } from './lib/route';
-import { connectLive } from './live/socket';
+import { connectLiveSoon } from './live/connect';
 import { hubLost } from './live/state';
 import type { Store } from './live/store';
 import { useStore, useStoreApi } from './live/use-store';
@@ -56,7 +56,7 @@ export function App() {
   const route = useRoute();
   const lost = useStore((s) => hubLost(s.connection));
 
-  useEffect(() => (token ? connectLive(store, token) : undefined), [store, token]);
+  useEffect(() => (token ? connectLiveSoon(store, token) : undefined), [store, token]);
 
   if (!token) return <SignIn />;
   return (

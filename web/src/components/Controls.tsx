@@ -38,12 +38,31 @@ function allZones(current: string): string[] {
 }
 
 /**
+ * True once the browser is idle after the first render, or at once when asked (`now`): the ~400 options of the
+ * zone list are not built while the page's first data and charts are on their way.
+ */
+function useIdleOrFocus(): { ready: boolean; now: () => void } {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const done = () => setReady(true);
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(done, { timeout: 3000 });
+      return () => cancelIdleCallback(id);
+    }
+    const t = window.setTimeout(done, 1000);
+    return () => window.clearTimeout(t);
+  }, []);
+  return { ready, now: () => setReady(true) };
+}
+
+/**
  * A labelled, searchable zone picker: typing filters the ~400 zones ("par" finds Europe/Paris); a full zone
  * name, typed or picked, applies at once; anything else is put back on leaving the field.
  */
 export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string) => void }) {
   const [draft, setDraft] = useState(tz);
   useEffect(() => setDraft(tz), [tz]);
+  const listed = useIdleOrFocus();
   const list = allZones(tz);
   return (
     <label class="zone">
@@ -54,7 +73,10 @@ export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string
         value={draft}
         spellcheck={false}
         autoComplete="off"
-        onFocus={(e) => e.currentTarget.select()}
+        onFocus={(e) => {
+          e.currentTarget.select();
+          listed.now();
+        }}
         onInput={(e) => {
           const v = e.currentTarget.value;
           setDraft(v);
@@ -63,9 +85,7 @@ export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string
         onBlur={() => setDraft(tz)}
       />
       <datalist id="zone-list">
-        {list.map((z) => (
-          <option key={z} value={z} />
-        ))}
+        {listed.ready ? list.map((z) => <option key={z} value={z} />) : null}
       </datalist>
     </label>
   );

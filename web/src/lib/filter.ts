@@ -3,7 +3,8 @@
  * (REST asks with `&project=&user=&session=`, live deltas not matching it are ignored). It lives in the address
  * (`?project=api&user=ana`), written and read here so the route and the API spell it the same way.
  */
-import { NO_ATTRIBUTION, type UsageDelta } from '../../../shared/schemas';
+import { NO_ATTRIBUTION } from '../../../shared/attribution';
+import type { UsageDelta } from '../../../shared/schemas';
 
 /** The dimensions a viewer can narrow by, in the order the chips and the panel show them. */
 export const FILTER_KEYS = ['project', 'user', 'session'] as const;

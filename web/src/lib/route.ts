@@ -9,6 +9,9 @@ export type Route =
   | { page: 'overview'; tz?: string; filter?: Filter }
   | { page: 'runtime'; id: string; days?: number; tz?: string; filter?: Filter };
 
+/** The range of a runtime link that names none. */
+export const DEFAULT_DAYS = 30;
+
 /** The ranges the detail page offers; a link may name one (`?days=90`). */
 export const RANGES = [7, 30, 90, 365] as const;
 

@@ -8,7 +8,9 @@ import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
 import { ActivityRow, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
-import { type Filter, type FilterKey, filterQuery } from '../lib/filter';
+import type { Filter, FilterKey } from '../lib/filter';
+import { activityPath, groupsPath, usagePath, workspaceUsagePath } from './paths';
+import { takePrefetched } from './prefetch';
 
 export type { Me };
 
@@ -45,17 +47,20 @@ export async function apiGet<S extends z.ZodType>(
   schema: S,
   signal?: AbortSignal,
 ): Promise<z.output<S>> {
+  // boot.ts (inlined in the page) may have asked already, before this code had loaded.
+  const early = takePrefetched(path, token);
   let res: Response;
   try {
-    res = await fetch(path, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      signal,
-    });
+    res = await (early?.response ??
+      fetch(path, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        signal,
+      }));
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError('The hub cannot be reached. Check that it is running.', 0, 'unavailable');
   }
-  const body: unknown = await res.json().catch(() => undefined);
+  const body: unknown = await (early ? early.body : res.json().catch(() => undefined));
   if (!res.ok) throw errorOf(res, body);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
@@ -75,22 +80,19 @@ const GroupedRows = GroupedUsageRow.array();
 
 /** The REST calls of the dashboard, bound to one token. Usage calls take the page's filter. */
 export function createApi(token: string) {
-  const q = (days: number, tz: string, f?: Filter) =>
-    `days=${days}&tz=${encodeURIComponent(tz)}${filterQuery(f)}`;
-  const rt = (id: string) => `/api/runtimes/${encodeURIComponent(id)}`;
   return {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
     workspaceUsage: (days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(`/api/usage?${q(days, tz, f)}`, token, UsageRows, s),
+      apiGet(workspaceUsagePath(days, tz, f), token, UsageRows, s),
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(`${rt(id)}/usage?${q(days, tz, f)}`, token, UsageRows, s),
+      apiGet(usagePath(id, days, tz, f), token, UsageRows, s),
     /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
     groups: (id: string | null, by: FilterKey, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(`${id ? rt(id) : '/api'}/usage?${q(days, tz, f)}&group_by=${by}`, token, GroupedRows, s),
+      apiGet(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`${rt(id)}/activity?${q(days, tz)}`, token, ActivityRows, s),
+      apiGet(activityPath(id, days, tz), token, ActivityRows, s),
   };
 }
 

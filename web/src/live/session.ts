@@ -4,8 +4,7 @@
  * still belongs to the current session, and drops it otherwise.
  */
 import { type Api, createApi } from './api';
-
-const TOKEN_KEY = 'runtime-hub.token';
+import { TOKEN_KEY } from './storage-keys';
 
 export interface Session {
   readonly token: string;

@@ -4,6 +4,7 @@ import type { GroupedUsageRow, Runtime, UsageRow } from '../../../shared/schemas
 import type { HourlyState } from '../lib/activity';
 import { FILTER_KEYS, type Filter, type FilterKey } from '../lib/filter';
 import type { Me } from './api';
+import { BROWSER_ZONE_KEY, TZ_KEY } from './storage-keys';
 
 export type Loadable<T> =
   | { status: 'loading' }
@@ -91,4 +92,16 @@ export function detailFetchDays(days: number): number {
 
 export function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/**
+ * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's (remembered for
+ * boot.ts's guess on the next load).
+ */
+export function startZone(storage: Storage, routeTz: string | undefined): string {
+  const chosen = routeTz ?? storage.getItem(TZ_KEY);
+  if (chosen) return chosen;
+  const own = browserZone();
+  if (storage.getItem(BROWSER_ZONE_KEY) !== own) storage.setItem(BROWSER_ZONE_KEY, own);
+  return own;
 }

@@ -12,9 +12,8 @@ import { type LiveBatch, LiveQueue, mergeLive } from './live-merge';
 import { errorText, Loads } from './loads';
 import { Sessions } from './session';
 import type { State } from './state';
-import { browserZone, hubLost, initialState, loadingGroups } from './state';
-
-const TZ_KEY = 'runtime-hub.tz';
+import { hubLost, initialState, loadingGroups, startZone } from './state';
+import { TZ_KEY } from './storage-keys';
 
 type Listener = () => void;
 
@@ -27,10 +26,15 @@ export class Store {
   /** Set by the first loadAll: before it, a filter change only sets what the first overview load asks for. */
   private started = false;
 
-  constructor(private readonly storage: Storage = localStorage) {
+  /** `routeTz`: the zone the opening address names, so the first loads already ask in it (and it is kept). */
+  constructor(
+    private readonly storage: Storage = localStorage,
+    routeTz?: string,
+  ) {
     this.sessions = new Sessions(storage);
     const token = this.sessions.current?.token ?? null;
-    this.state = initialState(token, storage.getItem(TZ_KEY) ?? browserZone());
+    if (routeTz) storage.setItem(TZ_KEY, routeTz);
+    this.state = initialState(token, startZone(storage, routeTz));
     const access = { get: this.get, set: (patch: Partial<State>) => this.set(patch) };
     this.loads = new Loads(access, this.sessions, (err) => this.fail(err));
   }

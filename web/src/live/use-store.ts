@@ -18,12 +18,15 @@ export function useStore<T>(select: (s: State) => T): T {
   const selected = select(store.get());
   const latest = useRef({ select, selected });
   latest.current = { select, selected };
-  useEffect(
-    () =>
-      store.subscribe(() => {
-        if (latest.current.select(store.get()) !== latest.current.selected) rerender(0);
-      }),
-    [store],
-  );
+  useEffect(() => {
+    const check = () => {
+      if (latest.current.select(store.get()) !== latest.current.selected) rerender(0);
+    };
+    const unsubscribe = store.subscribe(check);
+    // The state may have changed between the render and this effect (which runs after the paint): an answer
+    // that arrived meanwhile is not announced again.
+    check();
+    return unsubscribe;
+  }, [store]);
   return selected;
 }

@@ -11,11 +11,11 @@ import { Ago } from '../components/Ago';
 import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
-import { Donut } from '../components/Donut';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
-import { type DayAmount, Heatmap } from '../components/Heatmap';
+import type { DayAmount } from '../components/Heatmap';
 import { KpiRow } from '../components/KpiRow';
+import { Donut, Heatmap } from '../components/lazy';
 import { Panel } from '../components/Panel';
 import { StaleBadge } from '../components/RuntimeList';
 import { StatusDot } from '../components/StatusDot';
@@ -29,8 +29,7 @@ import { shownStatus } from '../lib/presence';
 import { routeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
 
-/** The range of a link that names none. */
-export const DEFAULT_DAYS = 30;
+export { DEFAULT_DAYS } from '../lib/route';
 
 /** `days` comes from the address: the range buttons navigate, so Back and an edited link change it too. */
 export function RuntimeDetail({ id, days }: { id: string; days: number }) {

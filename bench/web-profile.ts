@@ -1,0 +1,150 @@
+/**
+ * Where the runtime page's time to charts goes: seeds a fresh database as the bench does (90 days × 8 models on
+ * one runtime), starts a hub on web/dist, and opens `#/runtime/<id>?days=90` in Chromium a few times with the
+ * V8 CPU profiler on (CDP). Prints, for the median load, the page's timeline (navigation, scripts, fetches,
+ * marks) and the self time by function and by script from navigation until `charts-drawn` (or the mark named
+ * by the second argument, e.g. `app-rendered` for the bundle's evaluation and first render).
+ *
+ * `npx tsx bench/web-profile.ts [loads]` (build the dashboard first: `npm run build:web`, or with
+ * `-- --sourcemap` to see functions by their source file and line instead of minified names).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { SourceMapConsumer } from 'source-map-js';
+import { CHROMIUM_ARGS } from '../tests/helpers/browser';
+import {
+  createBenchDatabase,
+  dropAllBenchDatabases,
+  openPostgres,
+  prepareWorkspace,
+  seedRuntimeHistory,
+} from './database';
+import { startHub } from './hub';
+import { ROOT, stopAll } from './processes';
+import { CHROMIUM } from './scenarios/web';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time (ms) per key over the samples; `key` names a node. */
+function selfTime(p: Profile, key: (n: ProfileNode) => string): [string, number][] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    if (!n) return;
+    const k = key(n);
+    totals.set(k, (totals.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+const short = (url: string) => url.replace(/^https?:\/\/[^/]+/, '') || '(native)';
+
+const maps = new Map<string, SourceMapConsumer | null>();
+/** `file:line name` of a frame, through web/dist's source map when the build wrote one. */
+function where(n: ProfileNode): string {
+  const path = short(n.callFrame.url);
+  const name = n.callFrame.functionName || '(anonymous)';
+  if (!maps.has(path)) {
+    const file = join(ROOT, 'web/dist', `${path}.map`);
+    maps.set(path, existsSync(file) ? new SourceMapConsumer(JSON.parse(readFileSync(file, 'utf8'))) : null);
+  }
+  const map = maps.get(path);
+  const pos = map?.originalPositionFor({
+    line: n.callFrame.lineNumber + 1,
+    column: n.callFrame.columnNumber,
+  });
+  if (!pos?.source) return `${name} ${path}:${n.callFrame.lineNumber}`;
+  return `${pos.name ?? name} ${pos.source.replace(/^(\.\.\/)+/, '')}:${pos.line}`;
+}
+
+async function main(): Promise<void> {
+  const loads = Number(process.argv[2] ?? 5);
+  const until = process.argv[3] ?? 'charts-drawn';
+  const database = await createBenchDatabase();
+  const db = openPostgres(database.url, 2);
+  try {
+    const ws = await prepareWorkspace(db);
+    const runtimeId = await seedRuntimeHistory(db, ws.workspaceId, 90);
+    const hub = await startHub({
+      databaseUrl: database.url,
+      env: { REST_RATE_PER_MIN: '100000000' },
+      name: 'hub',
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const signIn = await context.newPage();
+      await signIn.goto(`${hub.url}/#token=${encodeURIComponent(ws.memberToken)}`);
+      await signIn.waitForFunction(() => localStorage.length > 0);
+      await signIn.close();
+      const runs: { charts: number; timeline: string[]; profile: Profile }[] = [];
+      for (let i = 0; i < loads; i++) {
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await cdp.send('Profiler.start');
+        await page.goto(`${hub.url}/#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
+        const handle = await page.waitForFunction(
+          (name) => {
+            const mark = performance.getEntriesByName(name)[0];
+            if (!mark) return false;
+            const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+            const lines = [
+              `document ${nav.responseEnd.toFixed(0)} ms, DOMContentLoaded ${nav.domContentLoadedEventStart.toFixed(0)} ms`,
+              ...(performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+                (r) =>
+                  `${r.startTime.toFixed(0).padStart(5)} → ${r.responseEnd.toFixed(0).padStart(5)} ms  ${r.name.replace(location.origin, '')}`,
+              ),
+              ...performance
+                .getEntriesByType('mark')
+                .map((m) => `${m.startTime.toFixed(0).padStart(5)} ms  mark ${m.name}`),
+            ];
+            return { charts: mark.startTime, timeline: lines };
+          },
+          until,
+          { polling: 'raf' },
+        );
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+        runs.push({ ...((await handle.jsonValue()) as { charts: number; timeline: string[] }), profile });
+        await page.close();
+      }
+      runs.sort((a, b) => a.charts - b.charts);
+      console.log(`${until} per load: ${runs.map((r) => r.charts.toFixed(0)).join(', ')} ms`);
+      const median = runs[Math.floor((runs.length - 1) / 2)]!;
+      console.log(`\nmedian load (${median.charts.toFixed(0)} ms):\n${median.timeline.join('\n')}`);
+      const top = (rows: [string, number][], n: number) =>
+        rows
+          .slice(0, n)
+          .map(([k, ms]) => `${ms.toFixed(1).padStart(7)} ms  ${k}`)
+          .join('\n');
+      console.log(
+        `\nself time by script:\n${top(
+          selfTime(median.profile, (n) => short(n.callFrame.url)),
+          10,
+        )}`,
+      );
+      console.log(`\nself time by function:\n${top(selfTime(median.profile, where), 30)}`);
+    } finally {
+      await browser.close();
+      await hub.child.stop();
+    }
+  } finally {
+    await db.close();
+    await dropAllBenchDatabases();
+    await stopAll();
+  }
+}
+
+await main();

@@ -1,0 +1,168 @@
+/**
+ * How the runtime page opens: its history fetches start before the app's first render (boot.ts, run first by
+ * main.tsx), each is made once, in the viewer's zone or the one the link names, and the charts are drawn
+ * before the panels below them. Read from the page's own resource timing and marks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../shared/schemas';
+import { hasChromium, launchChromium, newContext } from '../helpers/browser';
+import { startTestHub, type TestHub } from '../helpers/hub';
+import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, numAt } from './support';
+
+interface Load {
+  usage: { path: string; startMs: number }[];
+  activity: string[];
+  appRenderedMs: number;
+  chartsDrawnMs: number;
+}
+
+/** The page's REST history requests and marks once it is live (late duplicates would have started by then). */
+async function readLoad(page: Page): Promise<Load> {
+  await page.waitForFunction(() => performance.getEntriesByName('charts-drawn').length > 0);
+  await page.locator('.conn[data-connection="live"]').waitFor();
+  return page.evaluate(() => {
+    const resources = performance.getEntriesByType('resource').map((r) => ({
+      path: r.name.replace(location.origin, ''),
+      startMs: r.startTime,
+    }));
+    const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? -1;
+    return {
+      // The per-model history (the 'Where it went' panel's grouped calls come after the charts, on purpose).
+      usage: resources.filter(
+        (r) => /^\/api\/runtimes\/[^/]+\/usage\?/.test(r.path) && !r.path.includes('group_by='),
+      ),
+      activity: resources.filter((r) => /\/activity\?/.test(r.path)).map((r) => r.path),
+      appRenderedMs: mark('app-rendered'),
+      chartsDrawnMs: mark('charts-drawn'),
+    };
+  });
+}
+
+describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on first load', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let ws: DaemonSocket;
+  let runtime: Runtime;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    hub = await startTestHub();
+    browser = await launchChromium();
+    ws = await daemon(hub.url, hub.daemonToken);
+    [runtime] = data(
+      await ws.emitWithAck('hello', {
+        daemon_id: randomUUID(),
+        device_info: 'first-load-box',
+        runtimes: [{ provider: 'claude', name: 'First Load', runtime_mode: 'local' }],
+      }),
+    ).runtimes as [Runtime];
+    data(
+      await ws.emitWithAck('usage', {
+        runtime_id: runtime.id,
+        events: [
+          event('today', ago(60_000), 'claude-sonnet-4-5', [100, 0, 0, 0]),
+          event('older', ago(40 * DAY), 'claude-opus-4-5', [20, 0, 0, 0]),
+        ],
+      }),
+    );
+    context = await newContext(browser, { timezoneId: 'America/New_York' });
+    const signIn = await context.newPage();
+    await signIn.goto(`${hub.url}/#token=${encodeURIComponent(hub.memberToken)}`);
+    await signIn.locator('[data-testid="online-count"]').waitFor();
+    await signIn.close();
+  });
+
+  afterAll(async () => {
+    ws?.disconnect();
+    await browser?.close();
+    await hub?.destroy();
+  });
+
+  it("starts the page's history fetches before the app's first render, once each, in the viewer's zone", async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    const load = await readLoad(page);
+    const id = encodeURIComponent(runtime.id);
+    // 90 days shown, 182 fetched: the previous 90 for the comparison and 26 weeks for the heatmap.
+    expect(load.usage.map((u) => u.path)).toEqual([
+      `/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York`,
+    ]);
+    expect(load.activity).toEqual([`/api/runtimes/${id}/activity?days=90&tz=America%2FNew_York`]);
+    expect(load.appRenderedMs).toBeGreaterThan(0);
+    expect(load.usage[0]!.startMs).toBeLessThan(load.appRenderedMs);
+    // Drawn by the first render when the answers were in by then, else by the next.
+    expect(load.chartsDrawnMs).toBeGreaterThan(load.usage[0]!.startMs);
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(120);
+    await page.close();
+  });
+
+  // Regression: useStore missed a change made between a render and its subscription (the effect after the
+  // paint), and the charts waited for an unrelated update. Since main.tsx draws answers that are already in with
+  // the first render, this load takes that path; it still pins that nothing else need change the store.
+  it('draws the charts from answers that came before the page subscribed to the store (they waited for another change)', async () => {
+    const page = await context.newPage();
+    // The bundle arrives late, so the early answers are in and parsed when it runs.
+    await page.route(/\/assets\/index-[\w-]+\.js$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    // Without the live connection nothing else changes the store: those answers must be seen on their own.
+    await page.route(/\/assets\/socket-[\w-]+\.js$/, () => undefined);
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await page.waitForFunction(() => performance.getEntriesByName('charts-drawn').length > 0, null, {
+      timeout: 10_000,
+    });
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(120);
+    expect(await page.locator('.conn').getAttribute('data-connection')).toBe('connecting');
+    await page.close();
+  });
+
+  it("starts the fetch with the link's filter, so the page asks for the same path and takes it", async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90&project=api`);
+    const load = await readLoad(page);
+    const id = encodeURIComponent(runtime.id);
+    expect(load.usage.map((u) => u.path)).toEqual([
+      `/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York&project=api`,
+    ]);
+    expect(load.usage[0]!.startMs).toBeLessThan(load.appRenderedMs);
+    await page.close();
+  });
+
+  it('draws the heatmap and the model legend after the charts, from their own chunks', async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await readLoad(page);
+    await page.locator('.heatmap .hm-cell.hm-today').waitFor();
+    const legend = await page.locator('.legend-table tbody tr').allTextContents();
+    expect(legend).toHaveLength(2);
+    expect(legend[0]).toContain('Sonnet 4.5');
+    const chunks = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((r) => new URL(r.name).pathname)
+        .filter((p) => /\/assets\/(Heatmap|Donut)-[\w-]+\.js$/.test(p)),
+    );
+    expect(chunks).toHaveLength(2);
+    await page.close();
+  });
+
+  it('fetches the history once, in the zone a link names, when the saved zone differs (it was fetched twice)', async () => {
+    const setup = await context.newPage();
+    await setup.goto(`${hub.url}/#/`);
+    await setup.evaluate(() => localStorage.setItem('runtime-hub.tz', 'UTC'));
+    await setup.close();
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90&tz=Asia/Tokyo`);
+    const load = await readLoad(page);
+    const id = encodeURIComponent(runtime.id);
+    expect(load.usage.map((u) => u.path)).toEqual([`/api/runtimes/${id}/usage?days=182&tz=Asia%2FTokyo`]);
+    expect(load.activity).toEqual([`/api/runtimes/${id}/activity?days=90&tz=Asia%2FTokyo`]);
+    // The zone of the link becomes the viewer's choice, as picking it on the page does.
+    expect(await page.evaluate(() => localStorage.getItem('runtime-hub.tz'))).toBe('Asia/Tokyo');
+    await page.close();
+  });
+});

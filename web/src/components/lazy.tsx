@@ -1,0 +1,35 @@
+/**
+ * The runtime page's panels below its charts (heatmap, model donut), as their own chunks and drawn one paint
+ * after the charts: the first render with data holds only what the viewer looks at first, so the charts reach
+ * the screen sooner. Their code starts loading when this module runs, so it is there by the time they draw.
+ */
+import { type ComponentType, h, type JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { useAfterPaint } from './after-paint';
+
+/** A component drawn from the module `load` resolves with, one paint after it first mounts. */
+function deferred<P extends object>(load: () => Promise<ComponentType<P>>): (props: P) => JSX.Element {
+  let loaded: ComponentType<P> | null = null;
+  const loading = load().then((c) => {
+    loaded = c;
+    return c;
+  });
+  return function Deferred(props: P) {
+    const painted = useAfterPaint();
+    const [, setReady] = useState(false);
+    useEffect(() => {
+      if (!loaded) void loading.then(() => setReady(true));
+    }, []);
+    if (!painted || !loaded) {
+      return (
+        <div class="state state-loading" aria-busy="true">
+          <span class="skeleton" />
+        </div>
+      );
+    }
+    return h(loaded, props);
+  };
+}
+
+export const Heatmap = deferred(() => import('./Heatmap').then((m) => m.Heatmap));
+export const Donut = deferred(() => import('./Donut').then((m) => m.Donut));
