@@ -6,7 +6,7 @@
  * `[commits] [level,level]` measures only those levels (names in COARSE_LEVELS).
  */
 import { createPricer } from '../server/pricing';
-import { type Database, lockRuntimes, type RuntimeUsageEvent, writeUsageEvents } from '../server/store';
+import { type Database, lockRuntimes, pricedRow, type RuntimeUsageEvent } from '../server/store';
 import { COARSE_LEVELS } from '../server/store/rollups-coarse';
 import { createBenchDatabase, openPostgres, prepareWorkspace } from './database';
 import { registerFleet, SCALE_MODELS } from './scale-seed';
@@ -17,8 +17,20 @@ const only = process.argv[3]?.split(',');
 const levels = COARSE_LEVELS.filter((l) => !only || only.includes(l.name));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function commit(db: Database, runtimeIds: string[], n: number): Promise<number> {
+/**
+ * The write function generated with and without the coarse levels: usage-routine.ts builds its SQL from
+ * COARSE_LEVELS when it loads, so each variant is a fresh instance of that module (its name hashes its text).
+ */
+const all = [...COARSE_LEVELS];
+COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...levels);
+const withLevels = await import('../server/store/usage-routine.ts?with-levels');
+COARSE_LEVELS.splice(0, COARSE_LEVELS.length);
+const withoutLevels = await import('../server/store/usage-routine.ts?without-levels');
+COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...all);
+
+async function commit(db: Database, call: string, runtimeIds: string[], n: number): Promise<number> {
   const now = Date.now();
+  const pricer = createPricer();
   const events: RuntimeUsageEvent[] = runtimeIds.flatMap((runtime_id, r) =>
     Array.from({ length: 5 }, (_, k) => ({
       runtime_id,
@@ -41,7 +53,7 @@ async function commit(db: Database, runtimeIds: string[], n: number): Promise<nu
       tx,
       events.map((e) => e.runtime_id),
     );
-    await writeUsageEvents(tx, events, createPricer());
+    await tx.query(call, [JSON.stringify(events.map((e) => pricedRow(e, pricer)))]);
   });
   return performance.now() - t;
 }
@@ -50,18 +62,20 @@ const database = await createBenchDatabase();
 const db = openPostgres(database.url, 2);
 try {
   const ws = await prepareWorkspace(db);
+  await db.exec(withLevels.USAGE_ROUTINE_SQL);
+  await db.exec(withoutLevels.USAGE_ROUTINE_SQL);
   const fleet = await registerFleet(db, ws.workspaceId);
   const times = { with: [] as number[], without: [] as number[] };
-  for (let n = 0; n < 20; n++) await commit(db, fleet.runtimeIds, -1 - n); // warm-up
+  for (let n = 0; n < 20; n++) await commit(db, withLevels.WRITE_USAGE_CALL, fleet.runtimeIds, -1 - n); // warm-up
   for (let n = 0; n < commits; n++) {
     const coarse = Math.floor(n / 10) % 2 === 0;
-    COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...(coarse ? levels : []));
-    times[coarse ? 'with' : 'without'].push(await commit(db, fleet.runtimeIds, n));
+    const call = coarse ? withLevels.WRITE_USAGE_CALL : withoutLevels.WRITE_USAGE_CALL;
+    times[coarse ? 'with' : 'without'].push(await commit(db, call, fleet.runtimeIds, n));
   }
   const [a, b] = [median(times.with), median(times.without)];
   process.stdout.write(
-    `${commits} commits of 1,000 events, levels ${levels.map((l) => l.name).join('+')}: median ${a.toFixed(1)} ms with the coarse rollups, ${b.toFixed(1)} ms without ` +
-      `(${(a / b).toFixed(2)}×, +${(a - b).toFixed(1)} ms per commit)\n`,
+    `${commits} commits of 1,000 events, levels ${levels.map((l) => l.name).join('+')}: median ${a.toFixed(1)} ms ` +
+      `with them, ${b.toFixed(1)} ms without (${(a / b).toFixed(2)}×, +${(a - b).toFixed(1)} ms per commit)\n`,
   );
 } finally {
   await db.close();

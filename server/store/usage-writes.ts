@@ -53,7 +53,7 @@ export interface DateDelta extends TokenCounts, CostDelta {
  * Built field by field: a rest-spread copy made the hub's CPU per event several times larger (V8 dictionary
  * objects, slow to build and to stringify).
  */
-function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
+export function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
   const cost = pricer.event(e);
   return {
     runtime_id: e.runtime_id,
