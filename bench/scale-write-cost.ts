@@ -21,11 +21,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * The write function generated with and without the coarse levels: usage-routine.ts builds its SQL from
  * COARSE_LEVELS when it loads, so each variant is a fresh instance of that module (its name hashes its text).
  */
+type Routine = typeof import('../server/store/usage-routine');
+const ROUTINE = new URL('../server/store/usage-routine.ts', import.meta.url).href;
 const all = [...COARSE_LEVELS];
 COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...levels);
-const withLevels = await import('../server/store/usage-routine.ts?with-levels');
+const withLevels = (await import(`${ROUTINE}?with-levels`)) as Routine;
 COARSE_LEVELS.splice(0, COARSE_LEVELS.length);
-const withoutLevels = await import('../server/store/usage-routine.ts?without-levels');
+const withoutLevels = (await import(`${ROUTINE}?without-levels`)) as Routine;
 COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...all);
 
 async function commit(db: Database, call: string, runtimeIds: string[], n: number): Promise<number> {
