@@ -97,8 +97,19 @@ export async function seedRuntimeHistory(db: Database, workspaceId: string, days
   return runtimeId;
 }
 
+/**
+ * Vacuums and analyzes the usage tables after a bulk seed, so the measurement that follows sees the steady state
+ * rather than autovacuum catching up on the rows just written.
+ */
+export async function settleUsageTables(db: Database): Promise<void> {
+  await db.exec('VACUUM (ANALYZE) usage_events, usage_quarter');
+}
+
 /** Rows a load run left in the database: what the acks promised must be there. */
-export async function countRows(db: Database, table: 'usage_events' | 'bench_seed_usage'): Promise<number> {
+export async function countRows(
+  db: Database,
+  table: 'usage_events' | 'usage_quarter' | 'bench_seed_usage',
+): Promise<number> {
   const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return rows[0]?.n ?? 0;
 }

@@ -3,6 +3,7 @@
  * the targets of the issue "Benchmarks that compare".
  */
 import { type IngestVariant, type Scale, variantId } from './scale';
+import { ATTRIBUTION_PROJECTS, ATTRIBUTION_USERS, ATTRIBUTION_VIEWS } from './scenarios/attribution';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import type { Measured } from './suite';
@@ -250,6 +251,29 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       note: join(restNote(r?.throughput), r ? `p99 ${r.throughput.p99Ms} ms` : null),
     }),
   );
+  const a = m.attribution;
+  const attributed = `${scale.attribution.days} days × 8 models × ${ATTRIBUTION_PROJECTS} projects × ${ATTRIBUTION_USERS} users`;
+  for (const { id, query } of ATTRIBUTION_VIEWS) {
+    const v = a?.views.find((x) => x.id === id);
+    const cold = v ? [...v.coldMs].sort((x, y) => x - y) : [];
+    rows.push(
+      makeRow({
+        id: `rest_attribution_${id}_p99`,
+        metric: `REST usage?days=90${query} p99, 1 connection, ${attributed}`,
+        value: valid(v, v?.p99Ms),
+        unit: 'ms',
+        target: { on: 'value', op: '<=', limit: 20, text: '≤ 20 ms' },
+        note: join(
+          restNote(v),
+          v && a
+            ? `${v.rows} rows; uncached (first answer per zone) median ${cold[cold.length >> 1]!.toFixed(0)} / ` +
+                `max ${cold.at(-1)!.toFixed(0)} ms over ${cold.length} zones; ${a.events.toLocaleString('en-US')} ` +
+                `events → ${a.rollupRows.toLocaleString('en-US')} rollup rows`
+            : null,
+        ),
+      }),
+    );
+  }
   rows.push(
     makeRow({
       id: 'web_js_gzip',

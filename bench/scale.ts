@@ -50,6 +50,8 @@ export interface Scale {
   latency: { screens: number; ratesPerS: number[]; durationS: number; producerSockets: number };
   connections: { steps: number[]; perProcess: number };
   rest: { latencyS: number; throughputS: number; connections: number; amount?: number };
+  /** REST history by project and user: days of 8 models × 50 projects × 20 users (issue 17). */
+  attribution: { days: number; latencyS: number; amount?: number };
   /** Page loads measured in Chromium; 0 skips the browser. */
   webSamples: number;
   historyDays: number;
@@ -64,6 +66,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     latency: { screens: 100, ratesPerS: [200, 1000], durationS: 10, producerSockets: 10 },
     connections: { steps: [1000, 5000, 10_000, 20_000], perProcess: 5000 },
     rest: { latencyS: 10, throughputS: 10, connections: 10 },
+    attribution: { days: 90, latencyS: 10 },
     webSamples: 10,
     historyDays: 90,
   },
@@ -75,6 +78,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     latency: { screens: 100, ratesPerS: [200, 1000], durationS: 3, producerSockets: 10 },
     connections: { steps: [1000], perProcess: 5000 },
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
+    attribution: { days: 90, latencyS: 3 },
     webSamples: 3,
     historyDays: 90,
   },
@@ -86,6 +90,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     latency: { screens: 5, ratesPerS: [100], durationS: 1, producerSockets: 2 },
     connections: { steps: [10], perProcess: 5000 },
     rest: { latencyS: 1, throughputS: 1, connections: 2, amount: 20 },
+    attribution: { days: 2, latencyS: 1, amount: 20 },
     webSamples: 0,
     historyDays: 90,
   },

@@ -11,12 +11,14 @@ import {
   prepareWorkspace,
   REDIS_URL,
   seedRuntimeHistory,
+  settleUsageTables,
 } from './database';
 import { type HubNode, startBenchServer, startHub } from './hub';
 import { loadAverage, type Machine, machineInfo } from './machine';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
+import { type AttributionResult, runAttribution, seedAttribution } from './scenarios/attribution';
 import { type CommitLatency, runCommitLatency } from './scenarios/commit';
 import { type ConnectionsResult, runConnections } from './scenarios/connections';
 import { type FanoutResult, runFanout } from './scenarios/fanout';
@@ -31,6 +33,7 @@ export const SCENARIOS = [
   'hub',
   'commit',
   'rest',
+  'attribution',
   'web',
   'fanout',
   'latency',
@@ -57,6 +60,7 @@ export interface Measured {
   latency?: { ratePerS: number; result: FanoutResult }[];
   connections?: ConnectionsResult;
   rest?: RestResult;
+  attribution?: AttributionResult;
   webSize?: JsSize | null;
   webBuildError?: string | null;
   webCharts?: ChartsResult;
@@ -180,6 +184,24 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
         memberToken: ws.memberToken,
         ...scale.rest,
       });
+    });
+
+    await step('attribution', 'REST history by project and user', async () => {
+      const hub = await sharedHub();
+      // A workspace of its own, so the workspace-wide views read exactly this history.
+      const attributed = await prepareWorkspace(db);
+      const rowsBefore = await countRows(db, 'usage_quarter');
+      const t = performance.now();
+      const events = await seedAttribution(db, attributed.workspaceId, scale.attribution.days);
+      const seedSeconds = (performance.now() - t) / 1000;
+      const rollupRows = (await countRows(db, 'usage_quarter')) - rowsBefore;
+      await settleUsageTables(db);
+      const views = await runAttribution({
+        baseUrl: hub.url,
+        memberToken: attributed.memberToken,
+        ...scale.attribution,
+      });
+      measured.attribution = { events, rollupRows, seedSeconds, views };
     });
 
     if (scale.webSamples > 0 && measured.webSize && !measured.webBuildError) {

@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../shared';
+import { type BudgetOptions, BudgetService, DEFAULT_BUDGET_OPTIONS } from './budgets';
 import { trustedProxies } from './client-address';
 import type { Config } from './config';
+import { budgetRoutes } from './http/budget-routes';
 import { daemonRoutes } from './http/daemon-routes';
 import { memberRoutes } from './http/member-routes';
 import { opsRoutes } from './http/ops-routes';
@@ -41,6 +43,8 @@ export interface HubDeps {
   revocationCheckMs?: number;
   /** Redis channel prefix: nodes of one cluster share it (tests give each cluster its own). */
   redisChannelPrefix?: string;
+  /** Budget polling and recompute timing (tests shorten them). */
+  budgets?: Partial<Pick<BudgetOptions, 'pollMs' | 'reconcileGraceMs'>>;
 }
 
 export interface Hub {
@@ -94,6 +98,13 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const resync = new DashboardResync(io, db, logger, redis !== undefined);
   // Ingest's output port: every committed change reaches the dashboards through it, after its caller's answer.
   const changes = dashboardChanges(dashboards, resync, metrics, logger);
+  const budgets = new BudgetService(db, changes, metrics, logger, {
+    ...DEFAULT_BUDGET_OPTIONS,
+    ...deps.budgets,
+    webhookTimeoutMs: config.BUDGET_WEBHOOK_TIMEOUT_MS,
+    nodeId,
+    version: VERSION,
+  });
 
   const writer = new ShardedWriter(db, config.INGEST_WRITERS, {
     maxQueuedItems: config.INGEST_MAX_QUEUE,
@@ -101,6 +112,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     lingerMs: config.INGEST_LINGER_MS,
     changes,
     pricer,
+    onUsageCommit: budgets.onUsageCommit,
     observe: ({ items, seconds }) => {
       metrics.batchSize.observe(items);
       metrics.commitSeconds.observe(seconds);
@@ -108,7 +120,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     onError: (err) => logger.warn({ err }, 'group commit or its report failed'),
   });
 
-  const ingest = new IngestService(db, writer, changes, metrics, pricer, config.MAX_RUNTIMES_PER_WORKSPACE);
+  const ingest = new IngestService(
+    db,
+    writer,
+    changes,
+    metrics,
+    pricer,
+    config.MAX_RUNTIMES_PER_WORKSPACE,
+    budgets.onUsageCommit,
+  );
   const presence = new PresenceTracker(
     db,
     {
@@ -122,6 +142,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
 
   const routes: RouteSpec[] = [
     ...memberRoutes(db, pricer),
+    ...budgetRoutes(budgets),
     ...daemonRoutes(ingest),
     ...opsRoutes({ db, metrics, redisPing: redis?.ping, routes: () => routes, version: VERSION }),
   ];
@@ -163,6 +184,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     presence,
     io,
     async listen() {
+      // Before the first usage commit: a commit must know every budget of its workspace.
+      await budgets.start();
       await http.listen({ port: config.PORT, host: config.HOST });
       presence.start();
       slowConsumers.start();
@@ -176,6 +199,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       slowConsumers.stop();
       resync.stop();
       await writer.drain();
+      await budgets.stop();
       io.close();
       // This node's sockets only: through the Redis adapter a plain disconnectSockets reaches every node.
       for (const ns of [daemons, dashboards]) ns.local.disconnectSockets(true);

@@ -59,6 +59,8 @@ export const ConfigSchema = z.object({
   DASHBOARD_MAX_BUFFER_BYTES: positiveInt.default(4_194_304),
   /** A dashboard whose queued messages found no room to leave for this long is dropped. */
   DASHBOARD_DRAIN_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Timeout of one budget-alert webhook POST; a claimed alert is leased for twice this plus 5 s. */
+  BUDGET_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

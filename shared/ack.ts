@@ -3,6 +3,7 @@
  * hub's nodes among themselves. The hub's `Server` is typed with these maps, so they are the only list of events.
  */
 import { z } from 'zod';
+import type { BudgetState } from './budgets';
 import type { ErrorCode, WireError } from './errors';
 import type {
   AcceptedResult,
@@ -47,6 +48,8 @@ export interface DashboardServerEvents {
   runtime: (runtime: Runtime) => void;
   usage: (push: UsagePush) => void;
   task: (push: TaskPush) => void;
+  /** A budget's live state, when its spend changes (at most once a second per budget) or a threshold is crossed. */
+  budget: (state: BudgetState) => void;
 }
 
 /** Dashboard → hub (`/dashboard`): dashboards only listen. */

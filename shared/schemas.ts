@@ -209,6 +209,11 @@ export type ActivityRow = z.infer<typeof ActivityRow>;
 export const GroupBy = z.enum(['project', 'user', 'session', 'model', 'runtime']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
+/** The key of grouped rows (and the filter value) for usage that carries no value of the dimension. */
+export const NO_ATTRIBUTION = '(none)';
+/** The key of the grouped row that folds every group past the top ones. */
+export const FOLDED_GROUP = 'other';
+
 /**
  * One row of a grouped history view: a local day × one value of the dimension. Usage without that attribution
  * has key `(none)`; groups past the top ones fold into key `other`.
@@ -234,11 +239,19 @@ export const HistoryQuery = z.object({
   tz: z.string().default('UTC'),
   format: z.enum(['json', 'csv']).default('json'),
   /** Rows per day × this dimension (top groups plus `other`) instead of per runtime × provider × model. */
-  group_by: GroupBy.optional(),
+  group_by: GroupBy.optional().describe(
+    'Rows per local day × this dimension (top groups plus "other") instead of per runtime × provider × model',
+  ),
   /** Contract addition: narrow every row to usage of this project, user or session (exact match). */
-  project: Label(200).optional(),
-  user: Label(200).optional(),
-  session: Label(200).optional(),
+  project: Label(200)
+    .optional()
+    .describe('Only usage of this project (exact match; "(none)": usage without a project)'),
+  user: Label(200)
+    .optional()
+    .describe('Only usage of this user (exact match; "(none)": usage without a user)'),
+  session: Label(200)
+    .optional()
+    .describe('Only usage of this session (exact match; "(none)": usage without a session)'),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
@@ -255,6 +268,18 @@ const DeltaAttribution = {
   session_id: z.string().optional(),
 };
 
+/**
+ * A delta's token counts: amounts to add, negative where a replaced event left a quarter, model or attribution
+ * (or a daily total shrank).
+ */
+const DeltaCount = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const DeltaCounts = {
+  input_tokens: DeltaCount,
+  output_tokens: DeltaCount,
+  cache_read_tokens: DeltaCount,
+  cache_write_tokens: DeltaCount,
+} satisfies Record<keyof TokenCounts, z.ZodType>;
+
 /** An hourly (or daily-totals dated) amount to add, pushed to dashboards. */
 export const UsageDelta = z.union([
   z.object({
@@ -263,11 +288,11 @@ export const UsageDelta = z.union([
     at: z.string().optional(),
     provider: z.string(),
     model: z.string(),
-    ...TokenCounts.shape,
+    ...DeltaCounts,
     ...DeltaCost,
     ...DeltaAttribution,
   }),
-  z.object({ date: z.string(), provider: z.string(), model: z.string(), ...TokenCounts.shape, ...DeltaCost }),
+  z.object({ date: z.string(), provider: z.string(), model: z.string(), ...DeltaCounts, ...DeltaCost }),
 ]);
 export type UsageDelta = z.infer<typeof UsageDelta>;
 

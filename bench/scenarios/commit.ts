@@ -28,6 +28,7 @@ const ignoreChanges: IngestChanges = {
   runtimesRegistered: () => {},
   runtimeStatusChanged: () => {},
   changesUnreported: () => {},
+  budgetChanged: () => {},
 };
 
 /** A batch: the first half grows the previous batch's events (a larger snapshot replaces them), the rest is new. */

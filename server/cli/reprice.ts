@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CalendarDate } from '../../shared';
 import type { Config } from '../config';
 import { loadPricer } from '../pricing';
-import { openConfiguredDatabase, repriceUsage } from '../store';
+import { openConfiguredDatabase, repriceUsage, scheduleAllReconciles } from '../store';
 import { UsageError } from './usage-error';
 
 const USAGE = 'usage: runtime-hub reprice [--since YYYY-MM-DD]';
@@ -25,6 +25,8 @@ export async function repriceCommand(config: Config, args: string[]): Promise<nu
   const { db, close } = await openConfiguredDatabase(config, 'admin');
   try {
     const result = await repriceUsage(db, pricer, since);
+    // Budget spend follows the new costs: running hubs recompute every counted period.
+    await scheduleAllReconciles(db);
     process.stdout.write(`${JSON.stringify({ since, ...result })}\n`);
   } finally {
     await close();

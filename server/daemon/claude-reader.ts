@@ -28,6 +28,8 @@ const ClaudeLine = z.looseObject({
   timestamp: z.string().optional(),
   requestId: z.string().optional(),
   sessionId: z.string().optional(),
+  /** The session's working directory: its project (attribution.ts). */
+  cwd: z.string().optional(),
   uuid: z.string().optional(),
   message: Message,
   // `type: "progress"` lines relay a subagent's transcript entry here (`data.type: "agent_progress"`).
@@ -50,6 +52,8 @@ export type ClaudeResult =
       kind: 'usage';
       event: UsageEvent;
       sessionId: string | undefined;
+      /** The working directory of the line's session (a relayed subagent entry runs in its parent's). */
+      cwd: string | undefined;
       /** The API response's own id: one response, one event, whatever request id the line carries. */
       messageId: string | undefined;
     }
@@ -140,5 +144,5 @@ export function parseClaudeLine(line: Buffer): ClaudeResult {
   };
   // Not validated here: the scanner checks it against the shared schema only when it is queued, which
   // spares the check for the many repeated snapshots.
-  return { kind: 'usage', event, sessionId, messageId: message?.id };
+  return { kind: 'usage', event, sessionId, cwd: parsed.data.cwd, messageId: message?.id };
 }

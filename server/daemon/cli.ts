@@ -5,6 +5,13 @@
  */
 import { type FlagSpec, parseFlags } from '../cli/args';
 import { UsageError } from '../cli/usage-error';
+import {
+  type AttributionOptions,
+  PROJECT_NAME_MODES,
+  type ProjectNameMode,
+  USER_NAME_MODES,
+  type UserNameMode,
+} from './attribution';
 import type { DaemonFailure } from './daemon';
 import { defaultStatePath } from './state-path';
 
@@ -23,6 +30,10 @@ Options:
   --state <file>       state file (default: ${defaultStatePath()})
   --once               scan, report, wait for every ack (60 s at most) and exit; prints a JSON result
   --retry-refused      send the items the hub refused earlier (kept in the state file) again
+  --user <name>        the user each event names (default: the OS user name)
+  --project-names <m>  basename (default): the git repository's folder name of the session's working directory;
+                       hash: the first 16 hex characters of its SHA-256; off: no project sent
+  --user-names <m>     name (default), hash (SHA-256, first 16 hex characters) or off: no user sent
   -h, --help           show this help
 
 Without --once it follows the logs until SIGINT/SIGTERM. Data not yet acknowledged is kept in the state file
@@ -91,6 +102,26 @@ function number(
   return n;
 }
 
+function choice<T extends string>(value: string | boolean | undefined, flag: string, modes: readonly T[]) {
+  if (value === undefined) return undefined;
+  const mode = typeof value === 'string' ? value.trim() : '';
+  if (!(modes as readonly string[]).includes(mode))
+    throw new UsageError(`${flag} must be one of ${modes.join(', ')} (got "${String(value)}")`);
+  return mode as T;
+}
+
+/** `--user`, `--project-names`, `--user-names`, checked (a bad value is a usage error, exit 2). */
+export function attributionOptions(v: Record<string, string | boolean | undefined>): AttributionOptions {
+  const user = v.user;
+  if (user !== undefined && (typeof user !== 'string' || user.trim() === ''))
+    throw new UsageError('--user must be a name');
+  return {
+    ...(typeof user === 'string' ? { user: user.trim() } : {}),
+    projectNames: choice<ProjectNameMode>(v['project-names'], '--project-names', PROJECT_NAME_MODES),
+    userNames: choice<UserNameMode>(v['user-names'], '--user-names', USER_NAME_MODES),
+  };
+}
+
 /** Runs `fn` with SIGINT/SIGTERM wired to an abort signal; maps usage errors to exit code 2. */
 export async function withSignals(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
@@ -125,12 +156,16 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       state: { type: 'string' },
       once: { type: 'boolean' },
       'retry-refused': { type: 'boolean' },
+      user: { type: 'string' },
+      'project-names': { type: 'string' },
+      'user-names': { type: 'string' },
     });
     if (v.help) {
       process.stdout.write(DAEMON_USAGE);
       return 0;
     }
     const once = v.once === true;
+    const attribution = attributionOptions(v);
     const [{ runDaemon }, { createLogger }] = await Promise.all([import('./daemon'), import('./log')]);
     const result = await runDaemon({
       url: hubUrl(v.url),
@@ -140,6 +175,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       statePath: typeof v.state === 'string' && v.state.trim() ? v.state.trim() : defaultStatePath(),
       once,
       retryRefused: v['retry-refused'] === true,
+      attribution,
       log: createLogger(),
       signal,
     });

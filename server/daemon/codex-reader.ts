@@ -29,6 +29,8 @@ export interface CodexFileCtx {
   ns?: string;
   model: string;
   prev?: Vector;
+  /** The session's working directory: `session_meta.cwd`, then the latest `turn_context.cwd` (attribution.ts). */
+  cwd?: string;
 }
 
 export type CodexResult =
@@ -47,8 +49,9 @@ const SessionMeta = z.looseObject({
   id: z.string().min(1),
   forked_from_id: z.string().nullish(),
   source: z.unknown().optional(),
+  cwd: z.string().nullish(),
 });
-const TurnContext = z.looseObject({ model: z.string().optional() });
+const TurnContext = z.looseObject({ model: z.string().optional(), cwd: z.string().nullish() });
 const Usage = z.looseObject({});
 const TokenCount = z.looseObject({
   type: z.literal('token_count'),
@@ -193,14 +196,20 @@ export function parseCodexLine(
     const meta = SessionMeta.safeParse(payload);
     if (!meta.success) return { kind: 'skip', unparsable: true };
     // Only the first session_meta names this file's session; a fork embeds its parent's meta after its own.
-    if (ctx.session === undefined) ctx.session = meta.data.id;
+    if (ctx.session === undefined) {
+      ctx.session = meta.data.id;
+      if (meta.data.cwd) ctx.cwd = meta.data.cwd;
+    }
     sessions.setParent(meta.data.id, parentOf(meta.data));
     return { kind: 'meta' };
   }
   if (type === 'turn_context') {
-    const model = TurnContext.safeParse(payload);
-    const name = model.success ? model.data.model?.trim() : undefined;
+    const turn = TurnContext.safeParse(payload);
+    const name = turn.success ? turn.data.model?.trim() : undefined;
     if (name) ctx.model = name.slice(0, 200);
+    // A turn can run elsewhere than the session started (Codex follows `cd`); a replayed parent turn names the
+    // parent's folder until the fork's own turn names its own again, as with the model.
+    if (turn.success && turn.data.cwd) ctx.cwd = turn.data.cwd;
     return { kind: 'meta' };
   }
   if (type === 'token_usage_record') return parseUsageRecord(payload, timestamp, ctx, sessions, fileKey);

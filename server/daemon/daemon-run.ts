@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { WireError } from '../../shared/errors';
+import { Attribution } from './attribution';
 import { Checkpoint } from './checkpoint';
 import type { DaemonOptions } from './daemon';
 import { Delivery } from './delivery';
@@ -43,7 +44,7 @@ export class DaemonRun {
     readonly o: DaemonOptions,
     readonly state: DaemonState,
   ) {
-    this.scanner = new Scanner(state);
+    this.scanner = new Scanner(state, new Attribution({ env: o.env, ...o.attribution }));
     state.runCounters = () => this.scanner.counters;
     o.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
     if (o.retryRefused) {

@@ -8,6 +8,7 @@
  * `ok` only when a hub acknowledged it, with warnings (no logs found) and the items the hub refused.
  */
 import { resolve } from 'node:path';
+import type { AttributionOptions } from './attribution';
 import type { ScanCounters } from './counts';
 import { DaemonRun } from './daemon-run';
 import type { ProviderName } from './discovery';
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   pollMs?: number;
   discoverMs?: number;
   quietMs?: number;
+  /** `--user`, `--project-names`, `--user-names`: what each event says about where and who (attribution.ts). */
+  attribution?: AttributionOptions;
   /** Sends the items the hub refused earlier (kept in the state file) again. */
   retryRefused?: boolean;
   /** --once: give up after this long without an acknowledged step. */

@@ -18,6 +18,9 @@ export interface FleetMember {
   device: string;
   /** Agent turns on a busy weekday at the end of the history. */
   turnsPerDay: number;
+  /** Who works on this runtime and in which repositories (the first the busiest): the events' attribution. */
+  user?: string;
+  projects?: string[];
   metadata: NonNullable<HelloPayload['runtimes'][number]['metadata']>;
 }
 
@@ -27,6 +30,8 @@ function member(
   device: string,
   turnsPerDay: number,
   files: number,
+  user: string,
+  projects: string[],
 ): FleetMember {
   const events = turnsPerDay * 20;
   const scan = {
@@ -38,16 +43,51 @@ function member(
     skipped: Math.round(events * 0.4),
     unparsable: files > 100 ? 2 : 0,
   };
-  return { daemonId: randomUUID(), provider, name, device, turnsPerDay, metadata: { scan, version: 'demo' } };
+  return {
+    daemonId: randomUUID(),
+    provider,
+    name,
+    device,
+    turnsPerDay,
+    user,
+    projects,
+    metadata: { scan, version: 'demo' },
+  };
+}
+
+/** Which of a member's projects its n-th session works in: the first most often, as in a real team. */
+const PROJECT_CYCLE = [0, 0, 1, 0, 2, 1, 0, 3, 0, 1] as const;
+
+/**
+ * The attribution of a member's n-th session (task): its project, the session id (the task's) and the user,
+ * as the daemon would send them. Chosen by position, not by the random source, so seeded histories stay the same.
+ */
+export function sessionAttribution(
+  m: Pick<FleetMember, 'user' | 'projects'>,
+  n: number,
+  sessionId: string,
+): Pick<UsageEvent, 'project' | 'session_id' | 'user'> {
+  const projects = m.projects ?? [];
+  const project = projects[(PROJECT_CYCLE[n % PROJECT_CYCLE.length] ?? 0) % Math.max(1, projects.length)];
+  return { ...(project ? { project } : {}), session_id: sessionId, ...(m.user ? { user: m.user } : {}) };
 }
 
 /** The team the demo shows: two laptops and a build box, both providers. */
 export function demoFleet(): FleetMember[] {
   return [
-    member('claude', 'Claude Code', 'anna-mbp (darwin arm64)', 560, 212),
-    member('codex', 'Codex', 'anna-mbp (darwin arm64)', 240, 48),
-    member('claude', 'Claude Code', 'build-box (linux x64)', 360, 131),
-    member('codex', 'Codex', 'ravi-xps (linux x64)', 180, 37),
+    member('claude', 'Claude Code', 'anna-mbp (darwin arm64)', 560, 212, 'anna', [
+      'runtime-hub',
+      'web-app',
+      'infra',
+    ]),
+    member('codex', 'Codex', 'anna-mbp (darwin arm64)', 240, 48, 'anna', ['web-app', 'runtime-hub']),
+    member('claude', 'Claude Code', 'build-box (linux x64)', 360, 131, 'ci', [
+      'runtime-hub',
+      'web-app',
+      'mobile',
+      'infra',
+    ]),
+    member('codex', 'Codex', 'ravi-xps (linux x64)', 180, 37, 'ravi', ['mobile', 'web-app', 'data-pipeline']),
   ];
 }
 
@@ -98,11 +138,12 @@ export function runtimeHistory(m: FleetMember, days: number, rand: () => number,
       if (at > now.getTime()) continue;
       const created = new Date(at).toISOString();
       const task: Task = { id: randomUUID(), status: 'completed', created_at: created, started_at: created };
+      const who = sessionAttribution(m, tasks.length, task.id);
       for (let i = 0; i < size && at <= now.getTime(); i += TURNS_PER_EVENT) {
         const turns = Array.from({ length: Math.min(TURNS_PER_EVENT, size - i) }, () =>
           syntheticEvent(m.provider, rand, new Date(at)),
         );
-        events.push(turns.reduce(addTurn));
+        events.push({ ...turns.reduce(addTurn), ...who });
         at += turns.length * (30_000 + Math.floor(rand() * 150_000));
       }
       tasks.push({ ...task, completed_at: new Date(Math.min(at, now.getTime())).toISOString() });

@@ -9,7 +9,8 @@ import { realpathSync } from 'node:fs';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { hubUrl, parse, required, UsageError, withSignals } from './cli';
+import type { AttributionOptions } from './attribution';
+import { attributionOptions, hubUrl, parse, required, UsageError, withSignals } from './cli';
 
 const USAGE = `Usage: runtime-hub daemon install-service --url <hub> --token <daemon-token> [options]
 
@@ -24,6 +25,8 @@ Options:
   --state <file>       the daemon's state file (default: the daemon's default)
   --claude-dir <dirs>  Claude config folder(s), comma-separated, passed on to the daemon
   --codex-dir <dir>    Codex home, passed on to the daemon
+  --user <name>, --project-names <m>, --user-names <m>
+                       what events say about who and where, passed on to the daemon (see "daemon --help")
   --platform <p>       linux or macos (default: this machine's)
   --print              print the files instead of writing them
   -h, --help           show this help
@@ -47,6 +50,8 @@ export interface ServiceOptions {
   statePath?: string | undefined;
   claudeDir?: string | undefined;
   codexDir?: string | undefined;
+  /** Passed on as --user, --project-names and --user-names when given. */
+  attribution?: AttributionOptions;
 }
 
 export interface ServiceFile {
@@ -67,6 +72,10 @@ function daemonArgs(o: ServiceOptions): string[] {
   if (o.statePath) args.push('--state', o.statePath);
   if (o.claudeDir) args.push('--claude-dir', o.claudeDir);
   if (o.codexDir) args.push('--codex-dir', o.codexDir);
+  const a = o.attribution;
+  if (a?.user) args.push('--user', a.user);
+  if (a?.projectNames) args.push('--project-names', a.projectNames);
+  if (a?.userNames) args.push('--user-names', a.userNames);
   return args;
 }
 
@@ -205,6 +214,9 @@ export async function installServiceCommand(argv: string[]): Promise<number> {
       'codex-dir': { type: 'string' },
       platform: { type: 'string' },
       print: { type: 'boolean' },
+      user: { type: 'string' },
+      'project-names': { type: 'string' },
+      'user-names': { type: 'string' },
     });
     if (v.help) {
       process.stdout.write(USAGE);
@@ -222,6 +234,7 @@ export async function installServiceCommand(argv: string[]): Promise<number> {
       statePath: str(v.state) && resolve(str(v.state) ?? ''),
       claudeDir: str(v['claude-dir']) && absolute(str(v['claude-dir']) ?? ''),
       codexDir: str(v['codex-dir']) && resolve(str(v['codex-dir']) ?? ''),
+      attribution: attributionOptions(v),
     });
     if (v.print) {
       for (const f of plan.files)

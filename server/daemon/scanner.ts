@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { type UsageEvent, UsageEvent as UsageEventSchema } from '../../shared/schemas';
 import { totalOf } from '../../shared/tokens';
+import type { Attribution } from './attribution';
 import { parseClaudeLine } from './claude-reader';
 import { ClaudeResponseKeys } from './claude-responses';
 import { type CodexFileCtx, fileSessionKey, leadingTimestamp, parseCodexLine } from './codex-reader';
@@ -44,6 +45,8 @@ export class Scanner {
 
   constructor(
     private readonly state: DaemonState,
+    /** Adds project, session and user to each queued event (never to its id). */
+    private readonly attribution: Attribution,
     private readonly highWater = HIGH_WATER,
   ) {
     const queued = state.seenFor('claude').toJSON();
@@ -129,6 +132,8 @@ export class Scanner {
     // a later context with an earlier offset.
     const codex: CodexFileCtx = entry.codex ? structuredClone(entry.codex) : { model: 'unknown' };
     let session = entry.session;
+    /** Claude: the cwd of the file's latest usage line, for a line that names none. */
+    let cwd: string | undefined;
     const fileKey = fileSessionKey(path);
     const sessions = this.state.codexSessions;
     const tasks = this.state.tasks;
@@ -141,7 +146,9 @@ export class Scanner {
         if (r.kind === 'usage') {
           r.event.id = this.claudeKeys.keyFor(r.messageId, r.event.id);
           session = r.sessionId ?? session;
-          if (this.accept(provider, r.event, c)) tasks.touch(provider, session ?? fileKey, r.event.ts);
+          cwd = r.cwd ?? cwd;
+          if (this.accept(provider, r.event, c, cwd, session))
+            tasks.touch(provider, session ?? fileKey, r.event.ts);
         } else {
           c.skipped++;
           if (r.unparsable) c.unparsable++;
@@ -150,7 +157,7 @@ export class Scanner {
         }
       } else {
         const r = parseCodexLine(line, codex, sessions, fileKey);
-        if (r.kind === 'usage') this.accept(provider, r.event, c);
+        if (r.kind === 'usage') this.accept(provider, r.event, c, codex.cwd, codex.session);
         else if (r.kind === 'duplicate') c.duplicates++;
         else if (r.kind === 'skip') {
           c.skipped++;
@@ -187,9 +194,16 @@ export class Scanner {
   /**
    * Queues an event unless the same id was already queued with a larger or equal total. The shared schema is
    * the last word: an event it refuses (a broken timestamp, say) is counted as unparsable and never sent.
-   * Returns false for such an event.
+   * Returns false for such an event. Attribution is added only to an event that is queued (not to the many
+   * repeated snapshots), and always fits the schema.
    */
-  private accept(provider: ProviderName, event: UsageEvent, c: ScanCounters): boolean {
+  private accept(
+    provider: ProviderName,
+    event: UsageEvent,
+    c: ScanCounters,
+    cwd: string | undefined,
+    session: string | undefined,
+  ): boolean {
     const seen = this.state.seenFor(provider);
     const total = totalOf(event);
     const prior = seen.get(event.id);
@@ -197,6 +211,7 @@ export class Scanner {
       c.duplicates++;
       return true;
     }
+    Object.assign(event, this.attribution.fields(cwd, session));
     if (!UsageEventSchema.safeParse(event).success) {
       c.skipped++;
       c.unparsable++;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Task, UsageEvent } from '../../shared/schemas';
 import { Delivery } from './delivery';
-import type { FleetMember } from './demo-history';
+import { type FleetMember, sessionAttribution } from './demo-history';
 import { DAEMON_VERSION, deviceInfo } from './hello';
 import type { Logger } from './log';
 import { Outbox } from './outbox';
@@ -98,8 +98,15 @@ interface SimRuntime {
   daemonId: string;
   outbox: Outbox;
   delivery: Delivery;
+  member: FleetMember;
+  /** Sessions started so far (picks each one's project, see sessionAttribution). */
+  sessions: number;
   task?: { task: Task; turnsLeft: number };
 }
+
+/** Who the anonymous synthetic runtimes are: a few people over a few repositories, for the attribution views. */
+const SIM_USERS = ['anna', 'ravi', 'mei', 'jonas', 'ci'];
+const SIM_PROJECTS = ['runtime-hub', 'web-app', 'infra', 'mobile', 'data-pipeline'];
 
 export async function runSimulation(o: SimulateOptions): Promise<SimulateResult> {
   const rand = o.random ?? Math.random;
@@ -117,10 +124,13 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulateResult>
         name: `sim-${i + 1}-${provider}@${host}`,
         device: `simulated ${deviceInfo()}`.slice(0, 500),
         turnsPerDay: 0,
+        user: SIM_USERS[i % SIM_USERS.length],
+        projects: SIM_PROJECTS.map((_, k) => SIM_PROJECTS[(i + k) % SIM_PROJECTS.length] ?? ''),
         metadata: { simulated: true, version: DAEMON_VERSION },
       };
     });
-  const sims: SimRuntime[] = fleet.map(({ provider, daemonId, name, device, metadata }) => {
+  const sims: SimRuntime[] = fleet.map((member) => {
+    const { provider, daemonId, name, device, metadata } = member;
     const outbox = new Outbox();
     const delivery = new Delivery({
       url: o.url,
@@ -137,7 +147,7 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulateResult>
         unauthorized = true;
       },
     });
-    return { provider, daemonId, outbox, delivery };
+    return { provider, daemonId, outbox, delivery, member, sessions: 0 };
   });
   for (const s of sims) s.delivery.start();
 
@@ -157,9 +167,11 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulateResult>
           turnsLeft: logUniform(rand, 3, 80),
         };
         s.outbox.putTask(s.provider, { ...s.task.task });
+        s.sessions++;
         generated.tasks++;
       }
-      s.outbox.putEvent(s.provider, syntheticEvent(s.provider, rand, at));
+      const who = sessionAttribution(s.member, s.sessions - 1, s.task.task.id);
+      s.outbox.putEvent(s.provider, { ...syntheticEvent(s.provider, rand, at), ...who });
       generated.events++;
       if (--s.task.turnsLeft <= 0) {
         s.outbox.putTask(s.provider, { ...s.task.task, status: 'completed', completed_at: at.toISOString() });

@@ -53,6 +53,8 @@ export const FileEntrySchema = z.object({
       ns: z.string().optional(),
       model: z.string(),
       prev: Vector.optional(),
+      // Added with attribution: older state files have none until the next turn_context.
+      cwd: z.string().optional(),
     })
     .optional(),
 });

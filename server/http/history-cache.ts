@@ -1,8 +1,9 @@
 /**
  * Recently computed history views, keyed by what they were computed from: the scope (runtime or workspace), its
- * usage version, and the window. A write bumps the version in its own transaction, so a hit is always exact; the
+ * usage version, the window, the grouping and the filters. A write bumps the version in its own transaction, so a hit is always exact; the
  * cache only saves recomputing a view nobody has changed (a wall screen, many viewers, a reload).
- * It is bounded by the approximate bytes of the answers it holds, not by their count: one answer may be a few MB.
+ * It is bounded by the approximate bytes of the answers it holds and of their keys, not by their count: one answer
+ * may be a few MB, and a key holds filter values a client chose (many empty answers must not pile up unweighed).
  */
 import { LruCache } from '../../shared';
 
@@ -22,11 +23,19 @@ export function approximateBytes(rows: readonly object[]): number {
   return bytes;
 }
 
+interface Entry<V> {
+  value: V;
+  keyLength: number;
+}
+
 export class HistoryCache<V extends readonly object[]> {
-  private readonly entries: LruCache<string, V>;
+  private readonly entries: LruCache<string, Entry<V>>;
 
   constructor(capacityBytes = HISTORY_CACHE_BYTES) {
-    this.entries = new LruCache<string, V>({ capacity: capacityBytes, weigh: approximateBytes });
+    this.entries = new LruCache<string, Entry<V>>({
+      capacity: capacityBytes,
+      weigh: (e) => approximateBytes(e.value) + 2 * e.keyLength,
+    });
   }
 
   /** Approximate bytes held (for tests and metrics). */
@@ -34,11 +43,16 @@ export class HistoryCache<V extends readonly object[]> {
     return this.entries.weight;
   }
 
+  /** Answers held (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hit.value;
     const value = await compute();
-    this.entries.set(key, value);
+    this.entries.set(key, { value, keyLength: key.length });
     return value;
   }
 }

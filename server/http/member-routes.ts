@@ -4,8 +4,12 @@
 import { z } from 'zod';
 import {
   ActivityRow,
+  FOLDED_GROUP,
+  GroupedUsageRow,
+  groupedUsageCsv,
   HistoryQuery,
   Me,
+  NO_ATTRIBUTION,
   PriceTable,
   Runtime,
   RuntimeId,
@@ -22,6 +26,7 @@ import {
   type Database,
   FOLDED,
   FOLDED_RUNTIME_ID,
+  GROUPS_TOP_KEYS,
   getRuntime,
   getWorkspace,
   HISTORY_MAX_ROWS,
@@ -29,7 +34,9 @@ import {
   type HistoryWindow,
   listRuntimes,
   StoreError,
+  type UsageFilter,
   usageByDay,
+  usageByGroup,
   usageVersion,
 } from '../store';
 import { HistoryCache } from './history-cache';
@@ -42,6 +49,18 @@ const BOUNDED =
   `At most ${HISTORY_MAX_ROWS} rows: per runtime and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold ` +
   `into one row of model "${FOLDED}"; a day past its share of rows folds its smallest into one ` +
   `row of runtime_id ${FOLDED_RUNTIME_ID}. Token sums are unchanged.`;
+
+const GROUPED =
+  'With group_by=project|user|session|model|runtime: rows {date, key, tokens, cost_usd} per local day × value ' +
+  `of that dimension instead (key "${NO_ATTRIBUTION}" for usage without it; model: the model id; runtime: the ` +
+  `runtime id); the top ${GROUPS_TOP_KEYS} keys of the window by cost (unknown cost as 0), then tokens, keep their ` +
+  `rows and the rest fold into key "${FOLDED_GROUP}" (at most ${GROUPS_TOP_KEYS + 1} rows a day). project, user and ` +
+  `session narrow the rows to that exact value ("${NO_ATTRIBUTION}": usage without one); daily totals carry no ` +
+  'attribution, so only "(none)" keeps them. CSV: header date,key,input_tokens,…,cost_usd.';
+
+/** The usage routes answer either kind of row. */
+const UsageAnswer = z.union([z.array(UsageRow), z.array(GroupedUsageRow)]);
+type UsageAnswer = UsageRow[] | GroupedUsageRow[];
 
 /** Intl and Postgres do not know the same zones: one Postgres does not know is the caller's input. */
 async function inZone<T>(run: () => Promise<T>): Promise<T> {
@@ -63,7 +82,7 @@ const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow
 
 export function memberRoutes(db: Database, pricer: HubPricer) {
   const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
-  const cache = new HistoryCache<UsageRow[]>();
+  const cache = new HistoryCache<UsageAnswer>();
 
   const answerUsage = async (
     { identity, query, reply }: RouteContext<unknown, HistoryQuery, unknown>,
@@ -72,19 +91,30 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     const window: HistoryWindow = historyWindow(query.days, query.tz);
     const version = await usageVersion(db, identity.workspace_id, runtimeId);
     if (version === undefined) throw new HubError('not_found', 'runtime not found');
-    const key = [
+    const filter: UsageFilter = { project: query.project, user: query.user, session: query.session };
+    const groupBy = query.group_by;
+    // JSON, not a join: filter values are free text and may hold any separator.
+    const key = JSON.stringify([
       runtimeId ?? `ws:${identity.workspace_id}`,
       version,
       window.startDate,
       window.endDate,
       window.tz,
-    ];
-    const rows = await cache.getOrCompute(key.join('|'), async () =>
-      priced(await inZone(() => usageByDay(db, identity.workspace_id, runtimeId, window))),
+      groupBy ?? null,
+      filter.project ?? null,
+      filter.user ?? null,
+      filter.session ?? null,
+    ]);
+    const rows = await cache.getOrCompute(key, () =>
+      inZone(async () =>
+        groupBy
+          ? usageByGroup(db, identity.workspace_id, runtimeId, window, groupBy, filter)
+          : priced(await usageByDay(db, identity.workspace_id, runtimeId, window, filter)),
+      ),
     );
     if (query.format === 'csv') {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
-      return reply.send(usageCsv(rows));
+      return reply.send(groupBy ? groupedUsageCsv(rows as GroupedUsageRow[]) : usageCsv(rows as UsageRow[]));
     }
     return rows;
   };
@@ -118,12 +148,12 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     route({
       method: 'GET',
       url: '/api/runtimes/:id/usage',
-      summary: `Usage per local day × provider × model, newest day first (format=csv for CSV). ${BOUNDED}`,
+      summary: `Usage per local day × provider × model, newest day first (format=csv for CSV). ${BOUNDED} ${GROUPED}`,
       tag: 'dashboard',
       auth: 'member',
       params: RuntimeParams,
       query: HistoryQuery,
-      response: z.array(UsageRow),
+      response: UsageAnswer,
       alsoProduces: ['text/csv'],
       handler: (ctx) => answerUsage(ctx, ctx.params.id),
     }),
@@ -145,11 +175,11 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     route({
       method: 'GET',
       url: '/api/usage',
-      summary: `Usage of every runtime of the workspace per local day × provider × model. ${BOUNDED}`,
+      summary: `Usage of every runtime of the workspace per local day × provider × model. ${BOUNDED} ${GROUPED}`,
       tag: 'dashboard',
       auth: 'member',
       query: HistoryQuery,
-      response: z.array(UsageRow),
+      response: UsageAnswer,
       alsoProduces: ['text/csv'],
       handler: (ctx) => answerUsage(ctx, null),
     }),

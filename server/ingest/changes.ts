@@ -4,8 +4,8 @@
  * the REST reply sent): the order the contract promises is commit → ack → publish. The caller says when its
  * answer went out through `Caller.answered`, so the order holds by construction rather than by timing.
  */
-import type { Runtime } from '../../shared';
-import type { DateDelta, HourDelta, RuntimeTask } from '../store';
+import type { BudgetState, Runtime } from '../../shared';
+import type { DateDelta, HourDelta, RuntimeTask, Sql } from '../store';
 
 export type { DateDelta, HourDelta, RuntimeTask };
 
@@ -18,7 +18,7 @@ export interface Caller {
 
 /** Reports are fire-and-forget: an implementation handles (logs) its own failures rather than throwing. */
 export interface IngestChanges {
-  /** Usage events of one runtime committed: their summed hourly deltas (only the difference of a replaced event). */
+  /** Usage events of one runtime committed: their summed quarter-hour deltas (only the difference of a replaced event). */
   usageCommitted(workspaceId: string, runtimeId: string, deltas: HourDelta[]): void;
   /** Tasks of one runtime committed, as stored. */
   tasksCommitted(workspaceId: string, runtimeId: string, tasks: RuntimeTask[]): void;
@@ -30,7 +30,20 @@ export interface IngestChanges {
   runtimeStatusChanged(runtime: Runtime): void;
   /** Changes of these workspaces may have been committed without being reported: their dashboards must refetch. */
   changesUnreported(workspaceIds: Iterable<string>): void;
+  /** A budget's live state changed (its spend, a threshold crossed, the budget itself). */
+  budgetChanged(workspaceId: string, state: BudgetState): void;
 }
+
+/**
+ * Called inside a usage commit's transaction, after its writes, with the deltas it caused (runtime id → workspace id
+ * in `workspaceOf`): what must be recorded atomically with the usage (budget spend and crossings) is written in
+ * `tx`. The function it may return runs once the commit was answered (commit → ack → publish).
+ */
+export type UsageCommitHook = (
+  tx: Sql,
+  deltas: ReadonlyArray<HourDelta | DateDelta>,
+  workspaceOf: ReadonlyMap<string, string>,
+) => Promise<(() => void) | undefined>;
 
 /** The signal a caller hands to ingest: `answered` settles once `markAnswered` was called, after the answer went out. */
 export function answerSignal(): { answered: Promise<void>; markAnswered: () => void } {

@@ -19,7 +19,7 @@ import {
   writeTasks,
   writeUsageEvents,
 } from '../store';
-import type { IngestChanges } from './changes';
+import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isConflict, isDataError } from './db-errors';
 
 /** What a call of each kind carries: the twins differ only here. */
@@ -46,6 +46,8 @@ interface Committed {
   tasks: RuntimeTask[];
   /** runtime id → workspace id, for routing the changes. */
   workspaceOf: Map<string, string>;
+  /** What the usage hook asked to run once the commit was answered. */
+  afterCommit?: () => void;
 }
 
 export interface GroupCommitOptions {
@@ -56,6 +58,8 @@ export interface GroupCommitOptions {
   changes: IngestChanges;
   /** Prices each event as it is written. */
   pricer: Pricer;
+  /** Records what depends on the usage (budget spend) in the same transaction. */
+  onUsageCommit?: UsageCommitHook;
   observe?: (o: { items: number; calls: number; seconds: number; ok: boolean }) => void;
   onError?: (err: unknown) => void;
 }
@@ -185,7 +189,7 @@ export class GroupCommitWriter {
 
   /**
    * Commits, again at once when Postgres rolled the transaction back because a concurrent commit was in its way
-   * (commits of several writers share rows of usage_hourly and runtimes; such a rollback is rare and wrote nothing).
+   * (commits of several writers share rows of usage_quarter and runtimes; such a rollback is rare and wrote nothing).
    */
   private async commitRetrying(batch: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -224,7 +228,9 @@ export class GroupCommitWriter {
         // writer only (ShardedWriter), so their order is the order of the calls.
         const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
         const storedTasks = await writeTasks(tx, tasks);
-        return { hourDeltas, tasks: storedTasks, workspaceOf };
+        const afterCommit =
+          hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+        return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
       });
     } catch (cause) {
       observe(false);
@@ -245,8 +251,9 @@ export class GroupCommitWriter {
       .catch((err: unknown) => this.options.onError?.(err));
   }
 
-  private report({ hourDeltas, tasks, workspaceOf }: Committed): void {
+  private report({ hourDeltas, tasks, workspaceOf, afterCommit }: Committed): void {
     const { changes } = this.options;
+    afterCommit?.();
     for (const [runtimeId, deltas] of byRuntime(hourDeltas))
       changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);
     for (const [runtimeId, stored] of byRuntime(tasks))

@@ -27,7 +27,7 @@ import {
   writeDailyTotals,
 } from '../store';
 import { parseOrThrow } from '../validate';
-import type { Caller, IngestChanges } from './changes';
+import type { Caller, IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure } from './db-errors';
 import type { IngestCall, IngestItems, IngestKind } from './group-commit';
 import type { IngestWriter } from './sharded-writer';
@@ -61,6 +61,8 @@ export class IngestService {
     private readonly metrics: Metrics,
     private readonly pricer: Pricer,
     private readonly maxRuntimesPerWorkspace = 1_000,
+    /** Records what depends on the usage (budget spend) in the same transaction. */
+    private readonly onUsageCommit?: UsageCommitHook,
   ) {}
 
   async hello(caller: Caller, payload: unknown, presenceOwner: string): Promise<HelloResult> {
@@ -116,20 +118,25 @@ export class IngestService {
   ): Promise<{ status: 'ok'; accepted: number }> {
     const { entries } = this.counted('daily_totals', () => parseOrThrow(DailyTotalsPayload, payload));
     await this.assertOwned(caller, runtimeId, 'daily_totals');
-    const deltas = await this.counted('daily_totals', () =>
+    const { deltas, afterCommit } = await this.counted('daily_totals', () =>
       this.db
         .transaction(async (tx) => {
           await lockRuntimes(tx, [runtimeId]);
           const changed = await writeDailyTotals(tx, runtimeId, entries, this.pricer);
-          if (changed.length > 0) await bumpUsageVersions(tx, [runtimeId]);
-          return changed;
+          if (changed.length === 0) return { deltas: changed, afterCommit: undefined };
+          await bumpUsageVersions(tx, [runtimeId]);
+          const owner = new Map([[runtimeId, caller.workspaceId]]);
+          return { deltas: changed, afterCommit: await this.onUsageCommit?.(tx, changed, owner) };
         })
         .catch((err: unknown) => {
           throw dbFailure(err);
         }),
     );
     if (deltas.length > 0)
-      this.afterAnswer(caller, () => this.changes.dailyTotalsReplaced(caller.workspaceId, runtimeId, deltas));
+      this.afterAnswer(caller, () => {
+        afterCommit?.();
+        this.changes.dailyTotalsReplaced(caller.workspaceId, runtimeId, deltas);
+      });
     this.metrics.events.inc({ kind: 'daily_totals', code: 'ok' }, entries.length);
     return { status: 'ok', accepted: entries.length };
   }

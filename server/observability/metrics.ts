@@ -53,6 +53,22 @@ export function createMetrics(options: { defaultMetrics?: boolean; queueDepth?: 
       labelNames: ['reason'] as const,
       registers,
     }),
+    budgetsEvaluated: new Counter({
+      name: 'hub_budgets_evaluated_total',
+      help: 'Budget × usage-delta pairs evaluated in usage commits',
+      registers,
+    }),
+    budgetCrossings: new Counter({
+      name: 'hub_budget_crossings_total',
+      help: 'Threshold crossings recorded (each once per budget, period and threshold)',
+      registers,
+    }),
+    budgetAlerts: new Counter({
+      name: 'hub_budget_alerts_total',
+      help: 'Alert webhook sends by result: sent, retry (failed, will retry) or failed (gave up)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     redisErrors: new Counter({ name: 'hub_redis_errors_total', help: 'Redis client errors', registers }),
   };
 }

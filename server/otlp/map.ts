@@ -3,9 +3,11 @@
  * (`event.kind=response.completed`) records are usage; every other record is ignored, not rejected. Event ids are
  * derived from the record alone, so an export sent twice writes the same events twice, which counts once.
  * Metrics are never mapped: their token counters repeat the log records and would double count.
+ * Each event also says where and who (project, session, user: attribution.ts); that never changes its id.
  */
 import { createHash } from 'node:crypto';
 import { type Task, UsageEvent } from '../../shared';
+import { attributionOf } from './attribution';
 import type { AnyValue, ExportLogsRequest, KeyValue, LogRecord } from './schema';
 
 export type TelemetryProvider = 'claude' | 'codex';
@@ -206,7 +208,8 @@ export function mapLogs(request: ExportLogsRequest): MappedExport {
         try {
           const provider = service ?? kind;
           const event = kind === 'claude' ? claudeEvent(record, attrs) : codexEvent(record, attrs);
-          const parsed = UsageEvent.safeParse({ ...event, provider });
+          const who = attributionOf((key) => text(attrs.get(key)) || text(resource.get(key)));
+          const parsed = UsageEvent.safeParse({ ...event, ...who, provider });
           if (!parsed.success)
             throw new RecordError(
               `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,

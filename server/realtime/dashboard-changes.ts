@@ -1,8 +1,9 @@
 /**
  * The ingest port, implemented for the dashboards: each reported change becomes a typed `/dashboard` event in its
  * workspace's room. With the Redis adapter an emit to a room reaches that room on every node; without it, this
- * node's sockets only. One `usage` message per runtime per commit: a batch of events becomes its summed hourly
- * deltas, not one message per event. Changes that may have gone unreported make those dashboards refetch.
+ * node's sockets only. One `usage` message per runtime per commit: a batch of events becomes its summed deltas per
+ * quarter-hour × provider × model × attribution, not one message per event. Changes that may have gone
+ * unreported make those dashboards refetch.
  */
 import type { Logger } from 'pino';
 import type { DashboardServerEvents } from '../../shared';
@@ -38,6 +39,7 @@ export function dashboardChanges(
         runtime_id: runtimeId,
         deltas: deltas.map((d) => ({
           hour: d.hour.toISOString(),
+          at: d.at.toISOString(),
           provider: d.provider,
           model: d.model,
           input_tokens: d.input_tokens,
@@ -46,6 +48,10 @@ export function dashboardChanges(
           cache_write_tokens: d.cache_write_tokens,
           cost_usd: d.cost_usd,
           unpriced_tokens: d.unpriced_tokens,
+          // Attribution only where the events carried it, so a dashboard can filter live deltas as REST does.
+          ...(d.project ? { project: d.project } : {}),
+          ...(d.user_name ? { user: d.user_name } : {}),
+          ...(d.session_id ? { session_id: d.session_id } : {}),
         })),
       });
     },
@@ -67,6 +73,9 @@ export function dashboardChanges(
     },
     changesUnreported(workspaceIds) {
       resync.request(workspaceIds);
+    },
+    budgetChanged(workspaceId, state) {
+      emit(workspaceId, 'budget', state);
     },
   };
 }

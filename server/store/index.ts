@@ -1,6 +1,9 @@
 /** The only home of SQL: the driver seam, migrations and every query the hub needs. */
 
 export * from './bootstrap';
+export * from './budget-alerts';
+export * from './budget-spend';
+export * from './budgets';
 export * from './database';
 export * from './embedded-lock';
 export * from './errors';
@@ -10,7 +13,9 @@ export * from './open';
 export * from './readiness';
 export * from './runtimes';
 export * from './tasks';
+export * from './usage-groups';
 export * from './usage-reprice';
+export * from './usage-source';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';

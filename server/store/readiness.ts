@@ -4,7 +4,7 @@
  */
 import type { Database } from './database';
 
-const WRITTEN_TABLES = 'usage_events, usage_hourly, usage_daily_totals, tasks, runtimes';
+const WRITTEN_TABLES = 'usage_events, usage_quarter, usage_daily_totals, tasks, runtimes';
 
 /**
  * True when every table the hub writes can be locked for writing within `waitMs`. ROW EXCLUSIVE is the lock an

@@ -15,3 +15,11 @@ export const eventCostColumns = (alias: string, sign = '') =>
   `${sign}CASE WHEN ${alias}.cost_usd IS NULL THEN ${sumOf(alias)} ELSE 0 END`;
 /** The rollup's cost columns, in eventCostColumns order. */
 export const ROLLUP_COST = 'cost_usd, agent_tokens, unpriced_tokens';
+/** The attribution columns of events (nullable) and of the rollup key ('' for none). */
+export const ATTRIBUTION_COLUMNS = ['project', 'user_name', 'session_id'] as const;
+/** SQL of the rollup key's attribution values of the event row `alias`. */
+export const attributionKey = (alias: string) =>
+  ATTRIBUTION_COLUMNS.map((c) => `coalesce(${alias}.${c}, '')`).join(', ');
+/** SQL of the UTC quarter-hour holding `ts` (the rollup's bucket; every zone's days are whole quarters). */
+export const quarterOf = (ts: string) =>
+  `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;

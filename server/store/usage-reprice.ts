@@ -1,11 +1,11 @@
 /**
  * Recomputes stored costs after the price table or the overrides change: events in key order, in bounded
  * batches, each batch one transaction that rewrites the costs that differ and moves the difference into the
- * hourly rollup; then the daily totals. Running it again changes nothing (it writes only differences).
+ * quarter-hour rollup; then the daily totals. Running it again changes nothing (it writes only differences).
  */
 import { type Pricer, TOKEN_KINDS, totalOf, type UsageEvent } from '../../shared';
 import type { Database } from './database';
-import { eventCostColumns, lockRuntimes } from './usage-writes';
+import { ATTRIBUTION_COLUMNS, eventCostColumns, lockRuntimes, quarterOf } from './usage-writes';
 
 export interface RepriceResult {
   /** Events and daily-totals rows read. */
@@ -25,6 +25,16 @@ interface StoredEvent extends Omit<UsageEvent, 'cost_usd'> {
 
 const KINDS = TOKEN_KINDS.join(', ');
 const TOTAL = (alias: string) => TOKEN_KINDS.map((k) => `${alias}.${k}`).join(' + ');
+const ATTRIBUTION = ATTRIBUTION_COLUMNS.join(', ');
+/** The rollup key of the event row `alias`: its quarter-hour, provider, model and attribution ('' for none). */
+const rollupKey = (alias: string) =>
+  [
+    quarterOf(`${alias}.ts`),
+    `${alias}.provider`,
+    `${alias}.model`,
+    ...ATTRIBUTION_COLUMNS.map((c) => `coalesce(${alias}.${c}, '')`),
+  ].join(', ');
+const ROLLUP_KEY = ['bucket', 'provider', 'model', ...ATTRIBUTION_COLUMNS];
 
 /** The event as it was sent, so the pricer sees what it saw at ingest. */
 function asSent(row: StoredEvent): UsageEvent {
@@ -59,22 +69,23 @@ async function repriceEventBatch(db: Database, pricer: Pricer, rows: StoredEvent
          RETURNING e.*
        ),
        changes AS (
-         SELECT u.runtime_id, date_trunc('hour', u.ts, 'UTC') AS hour, u.provider, u.model, ${eventCostColumns('u')}
+         SELECT u.runtime_id, ${rollupKey('u')}, ${eventCostColumns('u')}
          FROM updated u
          UNION ALL
-         SELECT o.runtime_id, date_trunc('hour', o.ts, 'UTC'), o.provider, o.model, ${eventCostColumns('o', '-')}
+         SELECT o.runtime_id, ${rollupKey('o')}, ${eventCostColumns('o', '-')}
          FROM old o JOIN updated u ON o.runtime_id = u.runtime_id AND o.id = u.id
        ),
        deltas AS (
-         SELECT runtime_id, hour, provider, model, sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced
-         FROM changes AS c(runtime_id, hour, provider, model, cost, agent, unpriced)
-         GROUP BY runtime_id, hour, provider, model
+         SELECT runtime_id, bucket, provider, model, ${ATTRIBUTION},
+                sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced
+         FROM changes AS c(runtime_id, bucket, provider, model, ${ATTRIBUTION}, cost, agent, unpriced)
+         GROUP BY runtime_id, bucket, provider, model, ${ATTRIBUTION}
        ),
        rolled AS (
-         UPDATE usage_hourly h SET cost_usd = h.cost_usd + d.cost, agent_tokens = h.agent_tokens + d.agent,
-           unpriced_tokens = h.unpriced_tokens + d.unpriced
+         UPDATE usage_quarter q SET cost_usd = q.cost_usd + d.cost, agent_tokens = q.agent_tokens + d.agent,
+           unpriced_tokens = q.unpriced_tokens + d.unpriced
          FROM deltas d
-         WHERE h.runtime_id = d.runtime_id AND h.hour = d.hour AND h.provider = d.provider AND h.model = d.model
+         WHERE q.runtime_id = d.runtime_id AND ${ROLLUP_KEY.map((c) => `q.${c} = d.${c}`).join(' AND ')}
        )
        UPDATE runtimes SET usage_version = usage_version + 1 WHERE id IN (SELECT runtime_id FROM input)`,
       [JSON.stringify(changed)],

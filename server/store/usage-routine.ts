@@ -11,7 +11,7 @@
  * 3. With a new snapshot (each statement of a VOLATILE function takes one), every key of the batch is now either
  *    this transaction's own new row (its xmin) or a committed row nobody else can change until we commit: it
  *    replaces the rows the batch beats (largest total wins), adds the new rows and the difference of each replaced
- *    one to usage_hourly, and bumps the usage version of each runtime whose usage changed.
+ *    one to usage_quarter, and bumps the usage version of each runtime whose usage changed.
  *
  * Every commit takes its row locks in the same order — event rows by key, rollup rows by key, then runtimes — so
  * concurrent commits wait for each other only where they share keys, and never deadlock. The function is created
@@ -20,7 +20,15 @@
  */
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
-import { eventCostColumns, KIND_COLUMNS, ROLLUP_COST, sumOf } from './usage-columns';
+import {
+  ATTRIBUTION_COLUMNS,
+  attributionKey,
+  eventCostColumns,
+  KIND_COLUMNS,
+  quarterOf,
+  ROLLUP_COST,
+  sumOf,
+} from './usage-columns';
 
 /** The columns an event row is written with: the key, then what may change when a larger snapshot replaces it. */
 const EVENT_COLUMNS = [
@@ -36,9 +44,11 @@ const EVENT_COLUMNS = [
   'agent_cost_usd',
   'cost_usd',
   'cost_source',
+  ...ATTRIBUTION_COLUMNS,
 ];
 const LIST = EVENT_COLUMNS.join(', ');
-const ROLLUP_KEY = 'runtime_id, hour, provider, model';
+const ATTRIBUTION = ATTRIBUTION_COLUMNS.join(', ');
+const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 
 const BODY = `
@@ -69,15 +79,15 @@ BEGIN
     RETURNING e.*
   ),
   changes AS (
-    SELECT w.runtime_id, date_trunc('hour', w.ts, 'UTC') AS hour, w.provider, w.model,
+    SELECT w.runtime_id, ${quarterOf('w.ts')} AS bucket, w.provider, w.model, ${attributionKey('w')},
            ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
     FROM written w
     UNION ALL
-    SELECT s.runtime_id, date_trunc('hour', s.ts, 'UTC'), s.provider, s.model,
+    SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
            ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
     FROM stored s WHERE s.fresh
     UNION ALL
-    SELECT o.runtime_id, date_trunc('hour', o.ts, 'UTC'), o.provider, o.model,
+    SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
     FROM stored o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
   ),
@@ -88,10 +98,10 @@ BEGIN
     GROUP BY ${ROLLUP_KEY}
   ),
   rolled AS (
-    INSERT INTO usage_hourly AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
+    INSERT INTO usage_quarter AS q (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
     SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
     ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
-      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+      ${ROLLUP_SUMS.map((c) => `${c} = q.${c} + excluded.${c}`).join(', ')}
     RETURNING 1
   ),
   changed AS (
@@ -103,10 +113,14 @@ BEGIN
     FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
     WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
   )
-  SELECT ${ROLLUP_KEY}, ${KIND_COLUMNS}, cost_usd::float8, unpriced_tokens::float8 FROM changed;
+  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
+         cost_usd::float8, unpriced_tokens::float8
+  FROM changed;
 END`;
 
-const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, provider text, model text, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
+const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text,
+  ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')},
+  cost_usd float8, unpriced_tokens float8)`;
 
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;

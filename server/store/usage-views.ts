@@ -1,20 +1,11 @@
 /**
  * History views: usage per local calendar day × provider × model, and tasks per local hour, in any IANA zone.
- * Days are read from the hourly rollup (plus daily totals on their date); only a zone whose offset is not a whole
- * number of hours inside the window needs the raw events, because its days split UTC hours.
+ * Days are read from the quarter-hour rollup (plus daily totals on their date), never from raw events: every
+ * zone's offset is a multiple of 15 minutes, so each quarter lies inside one local day.
  */
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
-import { eventCostColumns } from './usage-writes';
-
-export interface HistoryWindow {
-  /** First and last local calendar dates, inclusive. */
-  startDate: string;
-  endDate: string;
-  tz: string;
-  /** False when some UTC hour of the window straddles two local days in `tz`. */
-  wholeHourOffsets: boolean;
-}
+import { type HistoryWindow, readView, type UsageFilter, usageSource } from './usage-source';
 
 export interface DailyUsage extends TokenCounts {
   runtime_id: string;
@@ -36,80 +27,66 @@ export const FOLDED_RUNTIME_ID = '00000000-0000-0000-0000-000000000000';
 export const FOLDED = 'other';
 
 /**
- * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first.
- * Folding happens in SQL so the hub never loads an unbounded answer: per runtime and day the models past the top
- * HISTORY_TOP_MODELS become one `other` row (provider kept when they share it); then each day keeps its largest
- * rows up to its share of HISTORY_MAX_ROWS and folds the rest into one row of runtime FOLDED_RUNTIME_ID. Token
- * sums are unchanged by folding.
+ * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first;
+ * narrowed by `filter` when given. Folding happens in SQL so the hub never loads an unbounded answer: per runtime
+ * and day the models past the top HISTORY_TOP_MODELS become one `other` row (provider kept when they share it);
+ * then each day keeps its largest rows up to its share of HISTORY_MAX_ROWS and folds the rest into one row of
+ * runtime FOLDED_RUNTIME_ID. Token sums are unchanged by folding.
  */
 export async function usageByDay(
   sql: Sql,
   workspaceId: string,
   runtimeId: string | null,
   w: HistoryWindow,
+  filter: UsageFilter = {},
 ): Promise<DailyUsage[]> {
-  const [table, at] = w.wholeHourOffsets ? ['usage_hourly', 'hour'] : ['usage_events', 'ts'];
-  const counts = TOKEN_KINDS.join(', ');
+  const { ctes, params } = usageSource(workspaceId, runtimeId, w, filter);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
-  const total = (alias: string) => TOKEN_KINDS.map((k) => `${alias}.${k}`).join(' + ');
-  // Rollup rows hold their cost sums; raw events are summed the way the rollup sums them.
-  const cost = w.wholeHourOffsets ? 's.cost_usd, s.agent_tokens, s.unpriced_tokens' : eventCostColumns('s');
   const days = Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
   // One row of each day is kept for the fold itself.
   const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
-  return sql.query<DailyUsage>(
-    `WITH rt AS (
-       SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
-     ),
-     src AS (
-       SELECT s.runtime_id, (s.${at} AT TIME ZONE $5)::date AS date, s.provider, s.model, ${counts},
-              ${cost}
-       FROM ${table} s
-       WHERE s.runtime_id IN (SELECT id FROM rt)
-         AND s.${at} >= ($3::date::timestamp AT TIME ZONE $5)
-         AND s.${at} < (($4::date + 1)::timestamp AT TIME ZONE $5)
-       UNION ALL
-       SELECT d.runtime_id, d.date, d.provider, d.model, ${counts}, coalesce(d.cost_usd, 0), 0,
-              CASE WHEN d.cost_usd IS NULL THEN ${total('d')} ELSE 0 END
-       FROM usage_daily_totals d
-       WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date
-     ),
-     -- Sums stay numeric: a day may pass what bigint holds even when every hour fits.
+  const top = `$${params.length + 1}`;
+  const perDay = `$${params.length + 2}`;
+  return readView<DailyUsage>(
+    sql,
+    `WITH ${ctes},
+     -- Sums stay numeric: a day may pass what bigint holds even when every quarter fits.
      by_model AS (
        SELECT runtime_id, date, provider, model, ${sums}, ${costSums},
               row_number() OVER (PARTITION BY runtime_id, date
                 ORDER BY ${sumTotal}
                 DESC, provider, model) AS model_rank
-       FROM src AS s(runtime_id, date, provider, model, ${counts}, cost, agent, unpriced)
+       FROM src
        GROUP BY runtime_id, date, provider, model
-       -- A replaced event that moved hour or model leaves a zero row behind: not "any usage".
+       -- A replaced event that moved quarter or model leaves a zero row behind: not "any usage".
        HAVING ${sumTotal} > 0
      ),
      top_models AS (
        SELECT runtime_id, date,
-              CASE WHEN bool_and(model_rank <= $6) THEN min(provider) ELSE ${foldedProvider} END AS provider,
-              CASE WHEN bool_and(model_rank <= $6) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+              CASE WHEN bool_and(model_rank <= ${top}) THEN min(provider) ELSE ${foldedProvider} END AS provider,
+              CASE WHEN bool_and(model_rank <= ${top}) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
               ${costSums},
               row_number() OVER (PARTITION BY date
                 ORDER BY ${sumTotal}
                 DESC, runtime_id, min(provider), min(model)) AS row_rank
        FROM by_model
-       GROUP BY runtime_id, date, CASE WHEN model_rank <= $6 THEN model_rank END
+       GROUP BY runtime_id, date, CASE WHEN model_rank <= ${top} THEN model_rank END
      )
-     SELECT CASE WHEN bool_and(row_rank <= $7) THEN min(runtime_id::text) ELSE '${FOLDED_RUNTIME_ID}' END AS runtime_id,
+     SELECT CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(runtime_id::text) ELSE '${FOLDED_RUNTIME_ID}' END
+              AS runtime_id,
             to_char(date, 'YYYY-MM-DD') AS date,
-            CASE WHEN bool_and(row_rank <= $7) THEN min(provider) ELSE ${foldedProvider} END AS provider,
-            CASE WHEN bool_and(row_rank <= $7) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+            CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(provider) ELSE ${foldedProvider} END AS provider,
+            CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
             -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
             CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END AS cost_usd,
             sum(agent)::float8 AS agent_tokens, sum(unpriced)::float8 AS unpriced_tokens
      FROM top_models
-     GROUP BY date, CASE WHEN row_rank <= $7 THEN row_rank END
+     GROUP BY date, CASE WHEN row_rank <= ${perDay} THEN row_rank END
      ORDER BY date DESC, 1, 3, 4`,
-    [workspaceId, runtimeId, w.startDate, w.endDate, w.tz, HISTORY_TOP_MODELS, rowsPerDay],
+    [...params, HISTORY_TOP_MODELS, rowsPerDay],
   );
 }
 

@@ -1,6 +1,6 @@
 /**
- * Usage writes: events (largest total wins per key), the hourly rollup kept exact in the same statement, and the
- * older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
+ * Usage writes: events (largest total wins per key), the quarter-hour rollup kept exact in the same statement, and
+ * the older daily-totals rows. Each write returns the deltas it caused, which is exactly what dashboards must add.
  */
 import {
   type DailyTotalsEntry,
@@ -14,7 +14,7 @@ import type { Sql } from './database';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
-export { eventCostColumns } from './usage-columns';
+export { ATTRIBUTION_COLUMNS, eventCostColumns, quarterOf } from './usage-columns';
 
 export interface RuntimeUsageEvent extends UsageEvent {
   runtime_id: string;
@@ -26,11 +26,19 @@ export interface CostDelta {
   unpriced_tokens: number;
 }
 
+/** What a write added to one rollup row (runtime × UTC quarter-hour × provider × model × attribution). */
 export interface HourDelta extends TokenCounts, CostDelta {
   runtime_id: string;
+  /** Start of the UTC hour holding the quarter (what the contract's `hour` names). */
   hour: Date;
+  /** Start of the UTC quarter-hour. */
+  at: Date;
   provider: string;
   model: string;
+  /** Attribution; '' when the events carried none. */
+  project: string;
+  user_name: string;
+  session_id: string;
 }
 
 export interface DateDelta extends TokenCounts, CostDelta {
@@ -63,6 +71,10 @@ function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
     agent_cost_usd: e.cost_usd ?? null,
     cost_usd: cost.cost_usd,
     cost_source: cost.cost_source,
+    // Undefined (no key in the JSON, NULL in the row) when the event carries none.
+    project: e.project,
+    user_name: e.user,
+    session_id: e.session_id,
   };
 }
 
@@ -80,8 +92,8 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
 /**
  * Serialises writers of the same runtimes across nodes for the rest of the transaction, so the "old row" each
  * write reads is the one it replaces. Locks are taken in a fixed order to avoid deadlocks. Usage event writes take
- * the same locks shared (they order themselves per event key, see writeUsageEvents), so a holder of this
- * exclusive lock (daily totals, reprice) still sees no usage write of these runtimes until it commits.
+ * the same locks shared (they order themselves per event key, see usage-routine.ts), so a holder of this exclusive
+ * lock (daily totals, reprice) still sees no usage write of these runtimes until it commits.
  */
 export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void> {
   const ids = [...new Set(runtimeIds)].sort();
@@ -92,10 +104,11 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
 }
 
 /**
- * Upserts events with largest-total-wins, applies the difference to usage_hourly and bumps the usage version of
+ * Upserts events with largest-total-wins, applies the difference to usage_quarter and bumps the usage version of
  * every runtime whose usage changed, in one round trip: the server-side function of usage-routine.ts (which says
- * how it locks per event key). Call inside a transaction, at most once per key per transaction; events must be
- * unique by key (see collapseByKey). Returns what changed: exactly what dashboards must add.
+ * how it locks per event key). The winning snapshot's cost (and attribution) replaces the old one and the rollup
+ * takes the difference. Call inside a transaction, at most once per key per transaction; events must be unique by
+ * key (see collapseByKey). Returns what changed: exactly what dashboards must add.
  */
 export async function writeUsageEvents(
   tx: Sql,

@@ -17,13 +17,14 @@ export interface DatabaseUnderTest {
   close(): Promise<void>;
 }
 
-export const databaseKinds: [string, () => Promise<DatabaseUnderTest>][] = [
+/** Each opener migrates fully, or only up to and including the migration `through` (to test a later one). */
+export const databaseKinds: [string, (through?: string) => Promise<DatabaseUnderTest>][] = [
   [
     'postgres',
-    async () => {
+    async (through?: string) => {
       const fresh = await freshDatabase();
       const db = openPostgres(fresh.url);
-      await migrate(db);
+      await migrate(db, through);
       return {
         db,
         async close() {
@@ -35,9 +36,9 @@ export const databaseKinds: [string, () => Promise<DatabaseUnderTest>][] = [
   ],
   [
     'embedded PGlite',
-    async () => {
+    async (through?: string) => {
       const db = await openEmbedded(undefined);
-      await migrate(db);
+      await migrate(db, through);
       return { db, close: () => db.close() };
     },
   ],

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { createHub, type Hub } from '../../server/app';
+import { createHub, type Hub, type HubDeps } from '../../server/app';
 import { type Config, configWith } from '../../server/config';
 import { createToken, createWorkspace, type Database, migrate, openPostgres } from '../../server/store';
 import { type FreshDatabase, freshDatabase } from './postgres';
@@ -40,6 +40,8 @@ export interface TestHubOptions {
   /** Use the machine's Redis with this channel prefix (nodes of one cluster share it). */
   redisPrefix?: string;
   config?: Partial<Config>;
+  /** Budget polling and recompute timing. */
+  budgets?: HubDeps['budgets'];
 }
 
 export async function createTestWorkspace(db: Database, name = 'test'): Promise<TestWorkspace> {
@@ -54,6 +56,16 @@ export async function createTestWorkspace(db: Database, name = 'test'): Promise<
     daemonTokenId: daemon.id,
   };
 }
+
+/**
+ * Presence that never writes during a test: no heartbeat (last_seen_at) and no sweep. For tests that count every
+ * committed row (rowsWrittenWhile) and so need the database quiet apart from what they send.
+ */
+export const QUIET_PRESENCE = {
+  PRESENCE_HEARTBEAT_MS: 3_600_000,
+  PRESENCE_SWEEP_MS: 3_600_000,
+  PRESENCE_TIMEOUT_MS: 3_600_000,
+} satisfies Partial<Config>;
 
 /** A channel prefix unique to one test cluster. */
 export const uniqueRedisPrefix = () => `rh-test-${randomBytes(4).toString('hex')}`;
@@ -80,6 +92,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     revocationCheckMs: 500,
     redisChannelPrefix: options.redisPrefix,
+    budgets: options.budgets,
   });
   const port = await hub.listen();
   const first = await createTestWorkspace(db);

@@ -99,6 +99,19 @@ describe('bench harness at a tiny scale', () => {
     expect(rest?.throughput).toMatchObject({ requests: scale.rest.amount, non2xx: 0, errors: 0 });
   });
 
+  it('answers every REST history request by attribution with 200 and rows', () => {
+    const a = result.measured.attribution;
+    // 2 days × 20 users × 10 sessions × 8 models.
+    expect(a?.events).toBe(scale.attribution.days * 20 * 10 * 8);
+    expect(a?.rollupRows).toBeGreaterThan(0);
+    expect(a?.views.map((v) => v.id)).toEqual(['default', 'project', 'user']);
+    for (const v of a?.views ?? []) {
+      expect(v).toMatchObject({ requests: scale.attribution.amount, non2xx: 0, errors: 0 });
+      expect(v.rows).toBeGreaterThan(0);
+      expect(v.coldMs.length).toBeGreaterThan(0);
+    }
+  });
+
   it('writes a result JSON with every row of the summary', () => {
     const file = join(dir, 'latest.json');
     writeResult(result, file);

@@ -119,9 +119,11 @@ describe('bounded history cache', () => {
   it('holds answers up to a byte bound, evicting the least recently used', async () => {
     const row = { runtime_id: FOLDED_RUNTIME_ID, date: '2026-11-24', model: 'x'.repeat(50), input_tokens: 1 };
     const answer = (n: number) => Array.from({ length: n }, () => row);
-    const cache = new HistoryCache<(typeof row)[]>(approximateBytes(answer(1000)) * 3);
+    // An entry weighs its answer plus its key (two bytes a character; the keys here are two characters).
+    const entry = approximateBytes(answer(1000)) + 4;
+    const cache = new HistoryCache<(typeof row)[]>(entry * 3);
     for (let i = 0; i < 10; i++) await cache.getOrCompute(`k${i}`, async () => answer(1000));
-    expect(cache.bytes).toBe(approximateBytes(answer(1000)) * 3);
+    expect(cache.bytes).toBe(entry * 3);
     let computed = 0;
     const counted = async () => {
       computed++;
@@ -132,6 +134,19 @@ describe('bounded history cache', () => {
     expect(computed).toBe(1);
     // An answer bigger than the whole bound is served, never kept.
     await cache.getOrCompute('huge', async () => answer(4000));
-    expect(cache.bytes).toBeLessThanOrEqual(approximateBytes(answer(1000)) * 3);
+    expect(cache.bytes).toBeLessThanOrEqual(entry * 3);
+  });
+
+  it('weighs keys too, so empty answers under long client-chosen filter keys stay within the bound', async () => {
+    const capacity = 1024 * 1024;
+    const cache = new HistoryCache<never[]>(capacity);
+    // Filter values of 200 characters (the schema's limit) × 3, each request with an empty answer.
+    const longKey = (i: number) =>
+      JSON.stringify([String(i).padStart(200, 'p'), 'u'.repeat(200), 's'.repeat(200)]);
+    for (let i = 0; i < 20_000; i++) await cache.getOrCompute(longKey(i), async () => []);
+    expect(cache.bytes).toBeLessThanOrEqual(capacity);
+    // Each entry weighs at least its key (about 1,300 bytes), so under 800 fit; weighing answers alone let
+    // 16,384 empty ones (64 bytes each) hold some 20 MB of keys.
+    expect(cache.size).toBe(Math.floor(capacity / (approximateBytes([]) + 2 * longKey(0).length)));
   });
 });

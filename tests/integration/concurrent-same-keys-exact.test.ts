@@ -2,8 +2,8 @@
  * Usage writes no longer lock a whole runtime: they order themselves per event key. Here several connections
  * commit snapshots of the same keys of one runtime at the same time (first inserts racing each other, larger and
  * smaller snapshots crossing), and everything must stay exact: each stored event is the largest snapshot sent for
- * its key, the hourly rollup equals the sum of the stored events, and the deltas the commits returned add up to
- * the rollup (what a dashboard adding them would show).
+ * its key, the quarter-hour rollup equals the sum of the stored events, and the deltas the commits returned add up
+ * to the rollup (what a dashboard adding them would show).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
@@ -118,14 +118,18 @@ describe('concurrent commits of the same keys', () => {
       }));
     expect(stored).toEqual(expected);
 
-    // The rollup equals the stored events, per hour and model.
+    // The rollup equals the stored events, per hour and model (each hour is one quarter-hour row per model here).
     const mismatches = await db.query(
       `WITH ev AS (
          SELECT date_trunc('hour', ts, 'UTC') AS hour, model, ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')}
          FROM usage_events WHERE runtime_id = $1 GROUP BY 1, 2
+       ),
+       q AS (
+         SELECT date_trunc('hour', bucket, 'UTC') AS hour, model, ${TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ')}
+         FROM usage_quarter WHERE runtime_id = $1 GROUP BY 1, 2
        )
-       SELECT * FROM ev FULL JOIN usage_hourly h ON h.runtime_id = $1 AND h.hour = ev.hour AND h.model = ev.model
-       WHERE ${TOKEN_KINDS.map((k) => `ev.${k} IS DISTINCT FROM h.${k}`).join(' OR ')}`,
+       SELECT * FROM ev FULL JOIN q ON q.hour = ev.hour AND q.model = ev.model
+       WHERE ${TOKEN_KINDS.map((k) => `ev.${k} IS DISTINCT FROM q.${k}`).join(' OR ')}`,
       [runtimeId],
     );
     expect(mismatches).toEqual([]);
@@ -141,7 +145,8 @@ describe('concurrent commits of the same keys', () => {
       summed.set(key, acc);
     }
     const hourly = await db.query<Record<string, number | Date | string>>(
-      `SELECT hour, model, ${TOKEN_KINDS.join(', ')} FROM usage_hourly WHERE runtime_id = $1`,
+      `SELECT date_trunc('hour', bucket, 'UTC') AS hour, model, ${TOKEN_KINDS.map((k) => `sum(${k})::float8 AS ${k}`).join(', ')}
+       FROM usage_quarter WHERE runtime_id = $1 GROUP BY 1, 2`,
       [runtimeId],
     );
     expect(hourly).toHaveLength(summed.size);

@@ -23,6 +23,7 @@ const usageEvent = (id: string) => ({
   cache_write_tokens: 5,
 });
 const hourOf = (d: Date) => `${d.toISOString().slice(0, 13)}:00:00.000Z`;
+const quarterOf = (d: Date) => new Date(Math.floor(d.getTime() / 900_000) * 900_000).toISOString();
 
 interface EnginePacket {
   type: string;
@@ -74,6 +75,7 @@ describe('dashboard delta after ack', () => {
         deltas: [
           {
             hour: hourOf(hourAgo),
+            at: quarterOf(hourAgo),
             provider: 'claude',
             model: 'claude-haiku-4-5',
             input_tokens: 10,

@@ -64,7 +64,7 @@ describe.each(databaseKinds)('full timestamp range on %s', (_kind, open) => {
       `SELECT (SELECT ${exact} FROM usage_events WHERE id = 'latest') AS event,
               (SELECT ${exact.replace('ts', 'created_at')} AND ${exact.replace('ts', 'completed_at')}
                FROM tasks WHERE id = 'latest') AS task,
-              (SELECT hour = '10000-01-01T23:00:00Z'::timestamptz FROM usage_hourly) AS hour`,
+              (SELECT bucket = '10000-01-01T23:45:00Z'::timestamptz FROM usage_quarter) AS hour`,
     );
     expect(stored).toEqual({ event: true, task: true, hour: true });
   });

@@ -38,7 +38,7 @@ import {
   validUsage,
   wellFormed,
 } from '../helpers/arbitraries';
-import { startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
+import { QUIET_PRESENCE, startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { daemonId } from '../helpers/sockets';
 
 const FUZZ_CONFIG = {
@@ -46,9 +46,7 @@ const FUZZ_CONFIG = {
   REST_RATE_PER_MIN: 1_000_000,
   HANDSHAKE_RATE_PER_S: 10_000,
   // No presence writes in the middle of a property: rowsWrittenWhile counts every committed row.
-  PRESENCE_HEARTBEAT_MS: 3_600_000,
-  PRESENCE_SWEEP_MS: 3_600_000,
-  PRESENCE_TIMEOUT_MS: 3_600_000,
+  ...QUIET_PRESENCE,
 };
 /** This file's share of the suite's 10,000 hostile cases (fuzz-daemon-events.test.ts has the rest). */
 const MIN_CASES = 4_000;

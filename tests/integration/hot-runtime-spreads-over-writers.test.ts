@@ -20,6 +20,7 @@ const ignore: IngestChanges = {
   runtimesRegistered: () => {},
   runtimeStatusChanged: () => {},
   changesUnreported: () => {},
+  budgetChanged: () => {},
 };
 
 /** The real database, with the most transactions it ever had open at once recorded. */
@@ -86,7 +87,7 @@ describe('a hot runtime over several writers', () => {
 
     const sent = TOKEN_KINDS.map((k) => calls.flat().reduce((s, e) => s + e[k], 0));
     const [stored] = await db.query<Record<string, number>>(
-      `SELECT ${TOKEN_KINDS.map((k) => `sum(${k})::float8 AS ${k}`).join(', ')} FROM usage_hourly WHERE runtime_id = $1`,
+      `SELECT ${TOKEN_KINDS.map((k) => `sum(${k})::float8 AS ${k}`).join(', ')} FROM usage_quarter WHERE runtime_id = $1`,
       [runtimeId],
     );
     expect(TOKEN_KINDS.map((k) => stored?.[k])).toEqual(sent);

@@ -101,8 +101,13 @@ describe('OTLP ingest', () => {
         // The cost Claude Code reported itself travels with the event and is authoritative at the hub.
         cost_usd: 0.0011055,
         task_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        // Attribution: its session.id, and its user.id (Claude Code sent no user.email, nor a project.name).
+        session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        user: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
     ]);
+    const [event] = fromProtobuf.groups[0]!.events;
+    expect(event!.session_id).toBe(event!.task_id);
   });
 
   it('gives the usage the model API answered for a real Codex 0.171.0 export, once however often it is sent', async () => {

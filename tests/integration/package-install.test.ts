@@ -89,6 +89,12 @@ describe('the packed tarball installed elsewhere with --omit=dev', () => {
     for (const devTool of ['tsx', 'esbuild', 'vite', 'typescript']) expect(installed).not.toContain(devTool);
   });
 
+  // Regression: a fresh install resolved dependencies that need Node 22 (content-disposition 3, cookie 2) while
+  // we declare Node >= 20.19; the root `overrides` that kept our checkout clean do not apply to an installed package.
+  it('installs without engine warnings on the Node versions package.json declares', () => {
+    expect(npmInstallOutput).not.toContain('EBADENGINE');
+  });
+
   it('serves the dashboard on the embedded database and takes a daemon --once report', async () => {
     const dataDir = join(work, 'data');
     const claudeDir = join(work, 'claude');

@@ -13,6 +13,7 @@ const unheardChanges: IngestChanges = {
   runtimesRegistered: () => {},
   runtimeStatusChanged: () => {},
   changesUnreported: () => {},
+  budgetChanged: () => {},
 };
 
 /** The tracker's private maps, read to assert the index stays exact. */

@@ -159,7 +159,7 @@ describe('acks', () => {
     expect(await eventIds()).toEqual([...before, 'down-1'].sort());
     expect((await fetch(`${hub.url}/readyz`)).status).toBe(200);
     const { rows } = await sql.query(
-      'SELECT sum(input_tokens)::int AS input FROM usage_hourly WHERE runtime_id = $1',
+      'SELECT sum(input_tokens)::int AS input FROM usage_quarter WHERE runtime_id = $1',
       [runtimeId],
     );
     // 10 calls of 3 events with input i, 40 events of 1, and down-1 with 5.

@@ -76,7 +76,7 @@ describe('group commit', () => {
     }
     const hourly = await hub.db.query<{ input: number; cache_read: number; cache_write: number }>(
       `SELECT sum(input_tokens)::bigint AS input, sum(cache_read_tokens)::bigint AS cache_read,
-              sum(cache_write_tokens)::bigint AS cache_write FROM usage_hourly`,
+              sum(cache_write_tokens)::bigint AS cache_write FROM usage_quarter`,
     );
     expect(hourly).toEqual([
       { input: 50 * perRuntimeInput, cache_read: 3 * 50 * perRuntimeInput, cache_write: 2000 },
@@ -194,7 +194,7 @@ describe('group commit', () => {
       ].sort(),
     );
     expect(
-      await count(hub, 'SELECT count(*)::int AS n FROM usage_hourly WHERE runtime_id = $1', [runtimeId]),
+      await count(hub, 'SELECT count(*)::int AS n FROM usage_quarter WHERE runtime_id = $1', [runtimeId]),
     ).toBe(1);
   });
 });

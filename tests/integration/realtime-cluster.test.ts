@@ -79,7 +79,8 @@ describe('a two-node cluster', () => {
     );
   const hourlyInDb = async () => {
     const { rows } = await sql.query<Counts & { hour: Date; provider: string; model: string }>(
-      'SELECT hour, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens FROM usage_hourly WHERE runtime_id = $1',
+      `SELECT date_trunc('hour', bucket, 'UTC') AS hour, provider, model, input_tokens, output_tokens, cache_read_tokens,
+              cache_write_tokens FROM usage_quarter WHERE runtime_id = $1`,
       [runtimeId],
     );
     return sumBy(rows, (r) => `${r.hour.toISOString()}|${r.provider}|${r.model}`);
@@ -129,7 +130,7 @@ describe('a two-node cluster', () => {
     expect(stored).toEqual({ status: 'online', workspace_id: a.workspaceId });
   });
 
-  it('streams usage deltas whose sums equal usage_hourly and the REST usage view', async () => {
+  it('streams usage deltas whose sums equal the rollup and the REST usage view', async () => {
     const calls = [
       [usageEvent('e1', hourAgo(1), 100), usageEvent('e2', hourAgo(1), 5)],
       [usageEvent('e3', hourAgo(2), 40, 'claude-opus-4-1'), usageEvent('e4', hourAgo(1), 1)],
@@ -168,6 +169,8 @@ describe('a two-node cluster', () => {
       deltas: [
         {
           hour: hourAgo(1).toISOString(),
+          // usageEvent reports 17 minutes into the hour: the second quarter.
+          at: new Date(hourAgo(1).getTime() + 15 * 60_000).toISOString(),
           provider: 'claude',
           model: 'claude-sonnet-4-5',
           input_tokens: 30,
@@ -191,6 +194,7 @@ describe('a two-node cluster', () => {
     expect(seen.usage[before + 1]!.deltas).toEqual([
       {
         hour: hourAgo(0).toISOString(),
+        at: new Date(hourAgo(0).getTime() + 15 * 60_000).toISOString(),
         provider: 'claude',
         model: 'claude-sonnet-4-5',
         input_tokens: 1,

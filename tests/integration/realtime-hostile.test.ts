@@ -52,7 +52,7 @@ describe('hostile payloads on /daemon', () => {
   /** Rows of every table a daemon can write, plus what the stored runtimes hold. */
   const snapshot = async () =>
     hub.db.query(
-      `SELECT (SELECT count(*)::int FROM usage_events) AS events, (SELECT count(*)::int FROM usage_hourly) AS hourly,
+      `SELECT (SELECT count(*)::int FROM usage_events) AS events, (SELECT count(*)::int FROM usage_quarter) AS hourly,
               (SELECT count(*)::int FROM tasks) AS tasks, (SELECT count(*)::int FROM runtimes) AS runtimes,
               (SELECT string_agg(provider || metadata::text || device_info, ',' ORDER BY id) FROM runtimes) AS stored`,
     );

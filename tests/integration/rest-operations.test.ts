@@ -49,6 +49,10 @@ describe('operations', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual(
       [
+        '/api/budgets',
+        '/api/budgets/{id}',
+        '/api/budgets/{id}/alerts',
+        '/api/budgets/{id}/state',
         '/api/daemon/hello',
         '/api/daemon/runtimes/{id}/usage',
         '/api/daemon/tasks',
@@ -67,7 +71,16 @@ describe('operations', () => {
       ].sort(),
     );
     const usage = res.body.paths['/api/runtimes/{id}/usage'].get;
-    expect(usage.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'days', 'tz', 'format']);
+    expect(usage.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'days',
+      'tz',
+      'format',
+      'group_by',
+      'project',
+      'user',
+      'session',
+    ]);
     const event = res.body.paths['/api/daemon/usage'].post.requestBody.content['application/json'].schema;
     expect(event.properties.events.items.required).toContain('cache_write_tokens');
   });

@@ -50,7 +50,7 @@ describe.each(databaseKinds)('rollup overflow on %s', (_kind, open) => {
 
     const [row] = await db.query<Record<string, string>>(
       `SELECT input_tokens::text AS input, cache_write_tokens::text AS cache_write, pg_typeof(input_tokens)::text AS type
-       FROM usage_hourly WHERE runtime_id = $1`,
+       FROM usage_quarter WHERE runtime_id = $1`,
       [runtimeId],
     );
     const exact = (BigInt(MAX) * 1_026n).toString();

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared';
 import { rowsWrittenWhile } from '../helpers/arbitraries';
-import { startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
+import { QUIET_PRESENCE, startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { rest } from '../helpers/rest';
 import {
   type ClientSocket,
@@ -24,9 +24,7 @@ const CONFIG = {
   REST_RATE_PER_MIN: 1_000_000,
   HANDSHAKE_RATE_PER_S: 10_000,
   // No presence writes during the tests: rowsWrittenWhile counts every committed row.
-  PRESENCE_HEARTBEAT_MS: 3_600_000,
-  PRESENCE_SWEEP_MS: 3_600_000,
-  PRESENCE_TIMEOUT_MS: 3_600_000,
+  ...QUIET_PRESENCE,
 };
 
 const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
@@ -66,7 +64,7 @@ describe('tenant isolation', () => {
     hub.db.query(
       `SELECT r.id, r.name, r.device_info, r.metadata, r.runtime_mode, r.usage_version, r.workspace_id,
               (SELECT count(*)::int FROM usage_events e WHERE e.runtime_id = r.id) AS events,
-              (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_hourly h WHERE h.runtime_id = r.id) AS hourly,
+              (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_quarter h WHERE h.runtime_id = r.id) AS hourly,
               (SELECT coalesce(sum(input_tokens), 0)::text FROM usage_daily_totals d WHERE d.runtime_id = r.id) AS daily,
               (SELECT count(*)::int FROM tasks t WHERE t.runtime_id = r.id) AS tasks
        FROM runtimes r WHERE r.workspace_id = $1 ORDER BY r.id`,

@@ -35,7 +35,7 @@ describe('table lock timeouts', () => {
     await locker.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE usage_events, usage_hourly IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE usage_events, usage_quarter IN ACCESS EXCLUSIVE MODE');
 
       const started = Date.now();
       const ack = await call(daemon, 'usage', { runtime_id: runtimeId, events: [event('blocked')] }, 10_000);

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Header } from './components/Header';
 import { HubLostBanner } from './components/HubLostBanner';
+import { filterKey, readFilter } from './lib/filter';
 import { parseRoute, tokenFromHash } from './lib/route';
 import { connectLive } from './live/socket';
 import { hubLost } from './live/state';
@@ -43,6 +44,9 @@ function useRoute() {
   useEffect(() => {
     if (route.tz && route.tz !== store.get().tz) store.setTimeZone(route.tz);
   }, [store, route.tz]);
+  // The filter always follows the address: a link without one shows everything.
+  const filter = filterKey(route.filter);
+  useEffect(() => store.setFilter(readFilter(new URLSearchParams(filter))), [store, filter]);
   return route;
 }
 

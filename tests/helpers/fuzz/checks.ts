@@ -70,9 +70,9 @@ export const ROW_DIGEST_SQL = `SELECT
   (SELECT count(*)::int FROM usage_events) AS usage_events,
   (SELECT coalesce(sum(input_tokens::numeric + output_tokens + cache_read_tokens + cache_write_tokens), 0)::text
      FROM usage_events) AS usage_events_sum,
-  (SELECT count(*)::int FROM usage_hourly) AS usage_hourly,
+  (SELECT count(*)::int FROM usage_quarter) AS usage_quarter,
   (SELECT coalesce(sum(input_tokens::numeric + output_tokens + cache_read_tokens + cache_write_tokens), 0)::text
-     FROM usage_hourly) AS usage_hourly_sum,
+     FROM usage_quarter) AS usage_quarter_sum,
   (SELECT count(*)::int FROM usage_daily_totals) AS usage_daily_totals,
   (SELECT coalesce(sum(input_tokens::numeric + output_tokens + cache_read_tokens + cache_write_tokens), 0)::text
      FROM usage_daily_totals) AS usage_daily_totals_sum,
@@ -84,7 +84,7 @@ export const ROW_DIGEST_SQL = `SELECT
 
 const NEXT_XID_SQL = 'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x';
 const WRITTEN_BY_SQL = `SELECT
-  (SELECT count(*) FROM usage_events WHERE xmin::text = ANY($1)) + (SELECT count(*) FROM usage_hourly WHERE xmin::text = ANY($1))
+  (SELECT count(*) FROM usage_events WHERE xmin::text = ANY($1)) + (SELECT count(*) FROM usage_quarter WHERE xmin::text = ANY($1))
   + (SELECT count(*) FROM usage_daily_totals WHERE xmin::text = ANY($1)) + (SELECT count(*) FROM tasks WHERE xmin::text = ANY($1))
   + (SELECT count(*) FROM runtimes WHERE xmin::text = ANY($1)) + (SELECT count(*) FROM tokens WHERE xmin::text = ANY($1))
   + (SELECT count(*) FROM workspaces WHERE xmin::text = ANY($1)) AS n`;

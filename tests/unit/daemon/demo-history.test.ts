@@ -43,4 +43,21 @@ describe('the demo history', () => {
     expect(new Set(history.events.map((e) => e.model)).size).toBe(3);
     expect(claude?.metadata.scan).toMatchObject({ files: 212, duplicates: expect.any(Number) });
   });
+
+  it('says where and who like the daemon: each session in one of the member’s projects, the busiest first', () => {
+    const tasks = new Set(history.tasks.map((t) => t.id));
+    expect(history.events.every((e) => e.user === 'anna' && tasks.has(e.session_id ?? ''))).toBe(true);
+    const perProject = new Map<string, number>();
+    for (const e of history.events)
+      perProject.set(e.project ?? '', (perProject.get(e.project ?? '') ?? 0) + 1);
+    expect([...perProject.keys()].sort()).toEqual(['infra', 'runtime-hub', 'web-app']);
+    const busiest = [...perProject].sort((a, b) => b[1] - a[1])[0]?.[0];
+    expect(busiest).toBe('runtime-hub');
+    // A session is in one project.
+    const projectOf = new Map<string, string>();
+    for (const e of history.events) {
+      expect(projectOf.get(e.session_id ?? '') ?? e.project).toBe(e.project);
+      projectOf.set(e.session_id ?? '', e.project ?? '');
+    }
+  });
 });

@@ -2,6 +2,7 @@
  * Runs the daemon's scanning half (discovery, readers, state) on folders, without a hub.
  */
 import { join } from 'node:path';
+import { Attribution } from '../../../server/daemon/attribution';
 import { listJsonl, resolveRoots } from '../../../server/daemon/discovery';
 import { Scanner } from '../../../server/daemon/scanner';
 import { DaemonState } from '../../../server/daemon/state-file';
@@ -18,6 +19,8 @@ export async function scanOnce(
   dirs: { claude?: string; codex?: string },
   statePath: string,
   state?: DaemonState,
+  /** What events say about project, session and user; none by default (most tests pin counting alone). */
+  attribution: Attribution = Attribution.none(),
 ): Promise<ScanRun> {
   const s = state ?? (await DaemonState.load(statePath));
   const roots = await resolveRoots({
@@ -29,7 +32,7 @@ export async function scanOnce(
   const files = [];
   for (const r of roots)
     for (const path of await listJsonl(r.dir)) files.push({ provider: r.provider, path });
-  const scanner = new Scanner(s, Number.POSITIVE_INFINITY);
+  const scanner = new Scanner(s, attribution, Number.POSITIVE_INFINITY);
   scanner.setKnown(files);
   await scanner.scanFiles(files);
   return { state: s, scanner, events: (p) => s.outbox.eventBatch(p, Number.MAX_SAFE_INTEGER) };

@@ -1,6 +1,7 @@
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Attribution } from '../../../server/daemon/attribution';
 import { Scanner } from '../../../server/daemon/scanner';
 import { DaemonState } from '../../../server/daemon/state-file';
 import { claudeAssistant, claudeUser, tempDir, writeLines } from '../../fixtures/daemon/builders';
@@ -103,7 +104,7 @@ describe('incremental reading from saved offsets', () => {
       Array.from({ length: 23 }, (_, i) => line(i + 1, i + 1)),
     );
     const state = await DaemonState.load(join(dir, 'state.json'));
-    const scanner = new Scanner(state, 5);
+    const scanner = new Scanner(state, Attribution.none(), 5);
     const files = [{ provider: 'claude' as const, path: file }];
     let outputs = 0;
     let passes = 0;

@@ -26,6 +26,12 @@ describe('the simulator', () => {
     expect(hub.events.size).toBe(r.generated.events);
     expect(new Set(hub.hellos.map((h) => h.daemon_id)).size).toBe(3);
     expect([...hub.tasks.values()].every((t) => t.status === 'completed')).toBe(true);
+    // Each event names its session (a reported task), a user and a project, like a real daemon's.
+    for (const e of hub.events.values()) {
+      expect(hub.tasks.has(e.session_id ?? '')).toBe(true);
+      expect(e.user).toMatch(/^(anna|ravi|mei|jonas|ci)$/);
+      expect(e.project).toMatch(/^(runtime-hub|web-app|infra|mobile|data-pipeline)$/);
+    }
   });
 
   it('makes valid events with big cache reads and smaller outputs', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../../../server/errors';
 import { historyWindow } from '../../../server/http/history-window';
+import { localParts } from '../../../shared';
 
 describe('history window', () => {
   it('ends today in the zone and spans exactly `days` local dates', () => {
@@ -17,14 +18,19 @@ describe('history window', () => {
     });
   });
 
-  it('reads the hourly rollup only where every UTC hour stays inside one local day', () => {
-    const now = new Date('2026-11-24T20:00:00Z');
-    expect(historyWindow(365, 'America/Los_Angeles', now).wholeHourOffsets).toBe(true);
-    expect(historyWindow(365, 'Pacific/Auckland', now).wholeHourOffsets).toBe(true);
-    expect(historyWindow(30, 'Asia/Kolkata', now).wholeHourOffsets).toBe(false);
-    expect(historyWindow(30, 'Asia/Kathmandu', now).wholeHourOffsets).toBe(false);
-    // Lord Howe shifts by half an hour for DST: +10:30 in winter, +11 in summer.
-    expect(historyWindow(365, 'Australia/Lord_Howe', now).wholeHourOffsets).toBe(false);
+  it('relies on every zone the runtime knows having quarter-hour offsets over any window a view can ask', () => {
+    // The store sums days from UTC quarter-hours: exact only if no zone's offset splits a quarter. Probe every
+    // zone twice a month from a year back to a year ahead (offsets last months; the window is the last 365 days).
+    const zones = Intl.supportedValuesOf('timeZone');
+    const from = Date.parse('2025-06-01T00:00:00Z');
+    const odd: string[] = [];
+    for (const tz of zones) {
+      for (let t = from; t < from + 730 * 86_400_000 && !odd.includes(tz); t += 15 * 86_400_000) {
+        if (localParts(t, tz).minute % 15 !== 0) odd.push(tz);
+      }
+    }
+    expect(zones.length).toBeGreaterThan(300);
+    expect(odd).toEqual([]);
   });
 
   it('refuses an unknown zone as invalid input', () => {

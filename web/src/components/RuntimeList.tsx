@@ -39,6 +39,8 @@ function order(a: Runtime, b: Runtime): number {
 
 export function RuntimeList({ runtimes, totals }: Props) {
   const connection = useStore((s) => s.connection);
+  // The page's filter goes along: the runtime page opens narrowed to the same project, person or session.
+  const filter = useStore((s) => s.filter);
   return (
     <ul class="runtime-list">
       {[...runtimes].sort(order).map((r) => {
@@ -48,7 +50,7 @@ export function RuntimeList({ runtimes, totals }: Props) {
           <li key={r.id} class="runtime-row" data-runtime-id={r.id} data-status={status}>
             <div class="rt-main">
               <StatusDot status={status} />
-              <a class="rt-name" href={runtimeHref(r.id)}>
+              <a class="rt-name" href={runtimeHref(r.id, undefined, undefined, filter)}>
                 {r.name}
               </a>
               <span class="tag">{r.provider}</span>

@@ -1,7 +1,8 @@
 /**
- * Changing the view is navigating: range and zone go into the address as a new history entry, so Back and
+ * Changing the view is navigating: range, zone and filter go into the address as a new history entry, so Back and
  * Forward step through views and a copied link opens the same one. The page then follows the address.
  */
+import type { Filter } from './filter';
 import { parseRoute, type Route, routeHref } from './route';
 
 /** A new history entry; assigning the hash (not pushState) fires `hashchange`, which the app follows. */
@@ -22,4 +23,10 @@ export function navigateZone(current: string, tz: string): void {
   const route = parseRoute(location.hash);
   if (!route.tz) history.replaceState(history.state, '', routeHref({ ...route, tz: current }));
   go({ ...route, tz });
+}
+
+/** Shows the page narrowed to `filter` (empty: everything), as a new history entry. */
+export function navigateFilter(filter: Filter): void {
+  const route = parseRoute(location.hash);
+  go({ ...route, filter });
 }

@@ -1,11 +1,13 @@
 /**
- * Hash routes (`#/`, `#/runtime/<id>`) with the view in their query (`?days=90&tz=Europe/Paris`), and the
- * one-time `#token=<token>` sign-in link. Hash routing keeps the hub's static serving trivial: every page is `/`.
+ * Hash routes (`#/`, `#/runtime/<id>`) with the view in their query (`?days=90&tz=Europe/Paris&project=api`), and
+ * the one-time `#token=<token>` sign-in link. Hash routing keeps the hub's static serving trivial: every page is `/`.
  */
+import { type Filter, isEmptyFilter, readFilter, writeFilter } from './filter';
 
+/** `filter` is absent (never empty) when the address names none. */
 export type Route =
-  | { page: 'overview'; tz?: string }
-  | { page: 'runtime'; id: string; days?: number; tz?: string };
+  | { page: 'overview'; tz?: string; filter?: Filter }
+  | { page: 'runtime'; id: string; days?: number; tz?: string; filter?: Filter };
 
 /** The ranges the detail page offers; a link may name one (`?days=90`). */
 export const RANGES = [7, 30, 90, 365] as const;
@@ -25,7 +27,8 @@ export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
   const params = new URLSearchParams(query);
   const tz = params.get('tz');
-  const view = tz && isZone(tz) ? { tz } : {};
+  const filter = readFilter(params);
+  const view = { ...(tz && isZone(tz) ? { tz } : {}), ...(isEmptyFilter(filter) ? {} : { filter }) };
   const m = /^\/runtime\/([^/?#]+)/.exec(path);
   if (!m?.[1]) return { page: 'overview', ...view };
   const days = Number(params.get('days'));
@@ -34,8 +37,8 @@ export function parseRoute(hash: string): Route {
 }
 
 /** @example runtimeHref('abc', 90) // '#/runtime/abc?days=90' */
-export function runtimeHref(id: string, days?: number, tz?: string): string {
-  return routeHref({ page: 'runtime', id, ...(days ? { days } : {}), ...(tz ? { tz } : {}) });
+export function runtimeHref(id: string, days?: number, tz?: string, filter?: Filter): string {
+  return routeHref({ page: 'runtime', id, ...(days ? { days } : {}), ...(tz ? { tz } : {}), filter });
 }
 
 /** The address of a route. @example routeHref({ page: 'overview', tz: 'UTC' }) // '#/?tz=UTC' */
@@ -43,8 +46,9 @@ export function routeHref(route: Route): string {
   const params = new URLSearchParams();
   if (route.page === 'runtime' && route.days) params.set('days', String(route.days));
   if (route.tz) params.set('tz', route.tz);
-  // Zones keep their slash, so the address stays readable (`tz=Europe/Paris`).
-  const text = params.toString().replaceAll('%2F', '/');
+  writeFilter(params, route.filter);
+  // Zones keep their slash and `(none)` its brackets, so the address stays readable (`tz=Europe/Paris`).
+  const text = params.toString().replaceAll('%2F', '/').replaceAll('%28', '(').replaceAll('%29', ')');
   const query = text ? `?${text}` : '';
   return route.page === 'runtime' ? `#/runtime/${encodeURIComponent(route.id)}${query}` : `#/${query}`;
 }

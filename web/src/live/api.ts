@@ -7,7 +7,8 @@
 import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
-import { ActivityRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import { ActivityRow, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import { type Filter, type FilterKey, filterQuery } from '../lib/filter';
 
 export type { Me };
 
@@ -70,20 +71,26 @@ export async function apiGet<S extends z.ZodType>(
 const Runtimes = Runtime.array();
 const UsageRows = UsageRow.array();
 const ActivityRows = ActivityRow.array();
+const GroupedRows = GroupedUsageRow.array();
 
-/** The REST calls of the dashboard, bound to one token. */
+/** The REST calls of the dashboard, bound to one token. Usage calls take the page's filter. */
 export function createApi(token: string) {
-  const q = (days: number, tz: string) => `days=${days}&tz=${encodeURIComponent(tz)}`;
+  const q = (days: number, tz: string, f?: Filter) =>
+    `days=${days}&tz=${encodeURIComponent(tz)}${filterQuery(f)}`;
+  const rt = (id: string) => `/api/runtimes/${encodeURIComponent(id)}`;
   return {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
-    workspaceUsage: (days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/usage?${q(days, tz)}`, token, UsageRows, s),
-    runtimeUsage: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/runtimes/${encodeURIComponent(id)}/usage?${q(days, tz)}`, token, UsageRows, s),
+    workspaceUsage: (days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(`/api/usage?${q(days, tz, f)}`, token, UsageRows, s),
+    runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(`${rt(id)}/usage?${q(days, tz, f)}`, token, UsageRows, s),
+    /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
+    groups: (id: string | null, by: FilterKey, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+      apiGet(`${id ? rt(id) : '/api'}/usage?${q(days, tz, f)}&group_by=${by}`, token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(`/api/runtimes/${encodeURIComponent(id)}/activity?${q(days, tz)}`, token, ActivityRows, s),
+      apiGet(`${rt(id)}/activity?${q(days, tz)}`, token, ActivityRows, s),
   };
 }
 

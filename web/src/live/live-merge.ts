@@ -5,8 +5,10 @@
 import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
 import { windowDates } from '../../../shared/time';
 import { countTask } from '../lib/activity';
+import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
+import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
-import type { DetailState, State } from './state';
+import type { DetailState, Groups, State } from './state';
 import { detailFetchDays, OVERVIEW_DAYS } from './state';
 
 /** Events received since the last merge. */
@@ -62,6 +64,14 @@ function emptyBatch(): LiveBatch {
   return { usage: [], tasks: [], runtimes: new Map() };
 }
 
+/** The pushes with only the deltas the page's filter keeps (the same list when nothing is filtered). */
+export function filterPushes(pushes: UsagePush[], filter: Filter): UsagePush[] {
+  if (isEmptyFilter(filter)) return pushes;
+  return pushes
+    .map((p) => ({ ...p, deltas: p.deltas.filter((d) => matchesFilter(d, filter)) }))
+    .filter((p) => p.deltas.length > 0);
+}
+
 /** The state patch that merges a batch of live events (empty when nothing shown changes). */
 export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   const patch: Partial<State> = {};
@@ -70,17 +80,35 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   if (batch.usage.length > 0) {
     const now = Date.now();
     const lastDeltaAt = { ...s.lastDeltaAt };
+    // A runtime that reports is not quiet, whatever the page shows of it.
     for (const p of batch.usage) lastDeltaAt[p.runtime_id] = now;
     patch.lastDeltaAt = lastDeltaAt;
+  }
+  const usage = filterPushes(batch.usage, s.filter);
+  if (usage.length > 0) {
+    const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
     if (s.overview.status === 'ready') {
-      const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
-      const data = mergeUsage(s.overview.data, batch.usage, { tz: s.tz, since });
+      const data = mergeUsage(s.overview.data, usage, { tz: s.tz, since });
       patch.overview = { ...s.overview, data };
     }
+    const groups = mergeGroups(s.overviewGroups, usage, { tz: s.tz, since });
+    if (groups !== s.overviewGroups) patch.overviewGroups = groups;
   }
-  const detail = s.detail && mergeDetail(s, s.detail, batch);
+  const detail = s.detail && mergeDetail(s, s.detail, { ...batch, usage });
   if (detail && detail !== s.detail) patch.detail = detail;
   return patch;
+}
+
+/** Each loaded grouping with the pushes added (the same object when none changes). */
+function mergeGroups(groups: Groups, pushes: UsagePush[], opts: GroupMergeOptions): Groups {
+  let next = groups;
+  for (const dim of FILTER_KEYS) {
+    const g = groups[dim];
+    if (g.status !== 'ready') continue;
+    const data = mergeGrouped(g.data, pushes, dim, opts);
+    if (data !== g.data) next = { ...next, [dim]: { ...g, data } };
+  }
+  return next;
 }
 
 /** Known runtimes replaced in place, new ones appended. */
@@ -91,7 +119,10 @@ function upsertRuntimes(list: readonly Runtime[], updates: Map<string, Runtime>)
   return next;
 }
 
-/** The detail page's rows and hourly tasks with this runtime's events added (the same object if none apply). */
+/**
+ * The detail page's rows, groups and hourly tasks with this runtime's events added (the same object if none
+ * apply); `batch.usage` is already narrowed to the page's filter.
+ */
 function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
   let next = d;
   const mine = batch.usage.filter((p) => p.runtime_id === d.id);
@@ -99,6 +130,11 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
     const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
     const data = mergeUsage(d.usage.data, mine, { tz: s.tz, since });
     next = { ...next, usage: { ...d.usage, data } };
+  }
+  if (mine.length > 0) {
+    const since = windowDates(d.days, s.tz).at(-1);
+    const groups = mergeGroups(d.groups, mine, { tz: s.tz, since });
+    if (groups !== d.groups) next = { ...next, groups };
   }
   if (batch.tasks.length > 0 && d.hourly.status === 'ready') {
     const since = windowDates(d.days, s.tz).at(-1) ?? '';

@@ -1,13 +1,15 @@
 /**
- * The REST half of the store: what each page shows, loaded for the current session and zone. An answer that
- * arrives after the viewer moved on (signed out, changed zone, range or runtime, or asked for a newer overview)
- * is dropped, so a slow answer never overwrites a newer one.
+ * The REST half of the store: what each page shows, loaded for the current session, zone and filter. An answer
+ * that arrives after the viewer moved on (signed out, changed zone, filter, range or runtime, or asked for a
+ * newer overview) is dropped, so a slow answer never overwrites a newer one.
  */
 import type { PriceTable } from '../../../shared/pricing';
+import type { GroupedUsageRow } from '../../../shared/schemas';
 import { hourlyFromRows } from '../lib/activity';
+import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Sessions } from './session';
-import type { DetailState, Loadable, State } from './state';
-import { detailFetchDays, OVERVIEW_DAYS } from './state';
+import type { DetailState, Groups, Loadable, State } from './state';
+import { detailFetchDays, loadingGroups, OVERVIEW_DAYS } from './state';
 
 /** Read and patch access to the store's state. */
 export interface StateAccess {
@@ -26,6 +28,8 @@ function ready<T>(data: T): Loadable<T> {
 export class Loads {
   /** Numbers overview requests: only the answer to the latest one is shown (a zone change asks again). */
   private overviewRequest = 0;
+  /** Numbers requests of the overview's panel, likewise. */
+  private groupsRequest = 0;
 
   /** `fail` turns an error into its message (and signs out on a refused token). */
   constructor(
@@ -61,29 +65,69 @@ export class Loads {
     const session = this.sessions.current;
     if (!session) return;
     const request = ++this.overviewRequest;
+    // A panel answer still on its way belongs to the view being replaced.
+    this.groupsRequest++;
     const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
-    const tz = this.state.get().tz;
+    const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
     try {
-      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz);
+      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz, filter);
       if (latest()) this.state.set({ overview: ready(rows) });
     } catch (err) {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });
     }
+    // The panel is asked after the figures above it, so its three calls never hold up theirs.
+    if (latest()) await this.overviewGroups();
   }
 
-  /** The open detail page's usage and hourly activity, for its runtime, range and the current zone. */
+  /**
+   * The overview's "Where it went". Only asked while the overview is shown: on a runtime page it is marked
+   * loading and asked for when that page closes, so it never competes with that page's own calls.
+   */
+  async overviewGroups(): Promise<void> {
+    const session = this.sessions.current;
+    if (!session) return;
+    const request = ++this.groupsRequest;
+    const { tz, filter, detail } = this.state.get();
+    if (detail) {
+      this.state.set({ overviewGroups: loadingGroups() });
+      return;
+    }
+    const overviewGroups = await this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
+    if (this.sessions.isCurrent(session) && request === this.groupsRequest)
+      this.state.set({ overviewGroups });
+  }
+
+  /** The three groupings of a page, each ready or failed on its own (never rejects). */
+  private async groups(get: (by: FilterKey) => Promise<GroupedUsageRow[]>): Promise<Groups> {
+    const answers = await Promise.allSettled(FILTER_KEYS.map(get));
+    const entries = FILTER_KEYS.map((k, i): [FilterKey, Loadable<GroupedUsageRow[]>] => {
+      const a = answers[i];
+      if (a?.status === 'fulfilled') return [k, ready(a.value)];
+      return [k, { status: 'error', message: this.fail(a?.reason) }];
+    });
+    return Object.fromEntries(entries) as Groups;
+  }
+
+  /** The open detail page's usage, hourly activity and groups, for its runtime, range, zone and filter. */
   async detail(id: string, days: number): Promise<void> {
     const session = this.sessions.current;
     if (!session) return;
-    const tz = this.state.get().tz;
+    const { tz, filter } = this.state.get();
     const stillWanted = () => {
       const s = this.state.get();
-      return this.sessions.isCurrent(session) && s.detail?.id === id && s.detail.days === days && s.tz === tz;
+      return (
+        this.sessions.isCurrent(session) &&
+        s.detail?.id === id &&
+        s.detail.days === days &&
+        s.tz === tz &&
+        filterKey(s.filter) === filterKey(filter)
+      );
     };
     const [usage, activity] = await Promise.allSettled([
-      session.api.runtimeUsage(id, detailFetchDays(days), tz),
+      session.api.runtimeUsage(id, detailFetchDays(days), tz, filter),
+      // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
     if (!stillWanted()) return;
@@ -97,6 +141,9 @@ export class Loads {
           ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })
           : { status: 'error', message: this.fail(activity.reason) },
     });
+    // The panel is asked once the charts hold their data, so its three calls never hold up theirs.
+    const groups = await this.groups((by) => session.api.groups(id, by, days, tz, filter));
+    if (stillWanted()) this.setDetail(id, { groups });
   }
 
   private setDetail(id: string, patch: Partial<DetailState>): void {

@@ -5,6 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 import type { DashboardServerEvents } from '../../../shared/ack';
+import { budgetFeed } from './budget-feed';
 import type { Store } from './store';
 
 /** How long the first REST load waits for the socket, so deltas published meanwhile are not lost. */
@@ -80,6 +81,7 @@ export function connectLive(store: Store, token: string): () => void {
   socket.on('runtime', (r) => store.pushRuntime(r));
   socket.on('usage', (p) => store.pushUsage(p));
   socket.on('task', (p) => store.pushTask(p));
+  socket.on('budget', (s) => budgetFeed.emit(s));
 
   const offline = () => store.setConnection('offline');
   const online = () => {

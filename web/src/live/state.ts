@@ -1,7 +1,8 @@
 /** The dashboard's whole state: what REST answered plus the live deltas merged into it. Replaced, never mutated. */
 import type { PriceTable } from '../../../shared/pricing';
-import type { Runtime, UsageRow } from '../../../shared/schemas';
+import type { GroupedUsageRow, Runtime, UsageRow } from '../../../shared/schemas';
 import type { HourlyState } from '../lib/activity';
+import { FILTER_KEYS, type Filter, type FilterKey } from '../lib/filter';
 import type { Me } from './api';
 
 export type Loadable<T> =
@@ -17,6 +18,13 @@ export function hubLost(connection: Connection): boolean {
   return connection === 'reconnecting' || connection === 'offline';
 }
 
+/** The "Where it went" panel's rows: per local day × project, person and session, over the page's range. */
+export type Groups = Record<FilterKey, Loadable<GroupedUsageRow[]>>;
+
+export function loadingGroups(): Groups {
+  return Object.fromEntries(FILTER_KEYS.map((k) => [k, { status: 'loading' }])) as Groups;
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
@@ -24,6 +32,8 @@ export interface DetailState {
   /** Rows of up to twice the range (for the previous period) and at least 26 weeks (for the heatmap). */
   usage: Loadable<UsageRow[]>;
   hourly: Loadable<HourlyState>;
+  /** Over the range shown (not the comparison period). */
+  groups: Groups;
 }
 
 export interface State {
@@ -37,7 +47,11 @@ export interface State {
   connection: Connection;
   /** When the hub was lost (ms), while it is; null while live or still connecting. */
   lostSince: number | null;
+  /** The page's attribution filter, from the address: every load asks with it, live deltas must match it. */
+  filter: Filter;
   overview: Loadable<UsageRow[]>;
+  /** The overview's "Where it went", over OVERVIEW_DAYS. */
+  overviewGroups: Groups;
   detail: DetailState | null;
   /** When the last usage delta of each runtime arrived (ms), for "no data for 10 min". */
   lastDeltaAt: Readonly<Record<string, number>>;
@@ -56,7 +70,9 @@ export function initialState(token: string | null, tz: string): State {
     runtimes: { status: 'loading' },
     connection: 'connecting',
     lostSince: null,
+    filter: {},
     overview: { status: 'loading' },
+    overviewGroups: loadingGroups(),
     detail: null,
     lastDeltaAt: {},
     watchingSince: Date.now(),

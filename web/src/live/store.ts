@@ -6,12 +6,13 @@
  * mergeLive (socket events into the state). This class holds the state and is the one face the pages use.
  */
 import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
+import { type Filter, filterKey } from '../lib/filter';
 import { ApiError } from './api';
 import { type LiveBatch, LiveQueue, mergeLive } from './live-merge';
 import { errorText, Loads } from './loads';
 import { Sessions } from './session';
 import type { State } from './state';
-import { browserZone, hubLost, initialState } from './state';
+import { browserZone, hubLost, initialState, loadingGroups } from './state';
 
 const TZ_KEY = 'runtime-hub.tz';
 
@@ -23,6 +24,8 @@ export class Store {
   private readonly sessions: Sessions;
   private readonly loads: Loads;
   private readonly live = new LiveQueue((batch) => this.applyLive(batch));
+  /** Set by the first loadAll: before it, a filter change only sets what the first overview load asks for. */
+  private started = false;
 
   constructor(private readonly storage: Storage = localStorage) {
     this.sessions = new Sessions(storage);
@@ -59,6 +62,7 @@ export class Store {
       me: { status: 'loading' },
       runtimes: { status: 'loading' },
       overview: { status: 'loading' },
+      overviewGroups: loadingGroups(),
       detail: null,
       connection: 'connecting',
       lostSince: null,
@@ -87,6 +91,24 @@ export class Store {
     if (d) void this.loads.detail(d.id, d.days);
   }
 
+  /**
+   * The page's filter changed (the address did): what is shown answered another question, so it goes back to
+   * loading and is asked again with the filter. The hourly tasks are refetched too (one call path), unfiltered.
+   */
+  setFilter(filter: Filter): void {
+    if (filterKey(filter) === filterKey(this.state.filter)) return;
+    const d = this.state.detail;
+    this.set({
+      filter,
+      overview: { status: 'loading' },
+      overviewGroups: loadingGroups(),
+      detail: d && { ...d, usage: { status: 'loading' }, groups: loadingGroups() },
+    });
+    // An open detail page fetches on its own from the start (openDetail), so it is asked again in any case.
+    if (d) void this.loads.detail(d.id, d.days);
+    if (this.started) void this.loads.overview();
+  }
+
   // ---- REST loads ----
 
   /**
@@ -94,6 +116,7 @@ export class Store {
    * page has already started its own fetch (openDetail), so it is not fetched twice; after a reconnect it is.
    */
   async loadAll(initial = false): Promise<void> {
+    this.started = true;
     const d = this.state.detail;
     const detail = !d || initial ? Promise.resolve() : this.loads.detail(d.id, d.days);
     await Promise.all([this.loads.meta(), this.loads.runtimes(), this.loads.overview(), detail]);
@@ -110,12 +133,24 @@ export class Store {
   openDetail(id: string, days: number): void {
     const d = this.state.detail;
     if (d && d.id === id && d.days === days) return;
-    this.set({ detail: { id, days, usage: { status: 'loading' }, hourly: { status: 'loading' } } });
+    this.set({
+      detail: {
+        id,
+        days,
+        usage: { status: 'loading' },
+        hourly: { status: 'loading' },
+        groups: loadingGroups(),
+      },
+    });
     void this.loads.detail(id, days);
   }
 
   closeDetail(): void {
-    if (this.state.detail) this.set({ detail: null });
+    if (!this.state.detail) return;
+    this.set({ detail: null });
+    // The overview's panel is not asked for while a runtime page is open (see Loads.overviewGroups).
+    if (this.started && this.state.overviewGroups.project.status === 'loading')
+      void this.loads.overviewGroups();
   }
 
   // ---- live events: queued, merged once per frame ----

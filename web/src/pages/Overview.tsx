@@ -1,15 +1,19 @@
 /**
- * Workspace overview: how many runtimes are online, what the last 7 days and today cost, every runtime with
- * its live status, and the workspace's daily tokens over the last 30 days.
+ * Workspace overview: how many runtimes are online, what the last 7 days and today cost, where it went (projects,
+ * people, sessions), every runtime with its live status, and the workspace's daily tokens over the last 30 days;
+ * all of it narrowed by the filter chips.
  */
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
+import { FilterChips } from '../components/FilterChips';
 import { KpiCard } from '../components/KpiCard';
 import { Panel } from '../components/Panel';
 import { RuntimeList } from '../components/RuntimeList';
+import { WhereItWent } from '../components/WhereItWent';
 import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
@@ -21,6 +25,7 @@ export function Overview() {
   const runtimes = useStore((s) => s.runtimes);
   const usage = useStore((s) => s.overview);
   const tz = useStore((s) => s.tz);
+  const groups = useStore((s) => s.overviewGroups);
   const rows = usage.status === 'ready' ? usage.data : null;
 
   const view = useMemo(() => {
@@ -56,6 +61,7 @@ export function Overview() {
         </h1>
         <ZoneSelect tz={tz} onChange={(z) => navigateZone(tz, z)} />
       </div>
+      <FilterChips />
 
       <div class="kpis">
         <KpiCard
@@ -81,6 +87,8 @@ export function Overview() {
         />
       </div>
 
+      <WhereItWent groups={groups} days={OVERVIEW_DAYS} />
+
       <Panel
         title="Runtimes"
         loading={runtimes.status === 'loading'}
@@ -90,6 +98,8 @@ export function Overview() {
       >
         <RuntimeList runtimes={list} totals={view?.perRuntime ?? null} />
       </Panel>
+
+      <BudgetPanel editable />
 
       <Panel
         title={`Workspace tokens per day · ${OVERVIEW_DAYS} days`}

@@ -1,25 +1,32 @@
 /**
  * One runtime: KPIs against the previous period, daily tokens and cost, tasks per hour, models, a 13/26-week
- * heatmap, data quality and the per-day × model table; range and time zone chosen by the viewer.
+ * heatmap, data quality, where it went and the per-day × model table; range, time zone and filter chosen by the
+ * viewer (the filter narrows everything but the tasks, which name no project, person or session).
  */
 import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
-import { DailyCostChart, DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
+import { CostBurnChart } from '../charts/CostBurnChart';
+import { DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { Ago } from '../components/Ago';
+import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
 import { Donut } from '../components/Donut';
 import { EmptyUsage } from '../components/EmptyUsage';
+import { FilterChips } from '../components/FilterChips';
 import { type DayAmount, Heatmap } from '../components/Heatmap';
 import { KpiRow } from '../components/KpiRow';
 import { Panel } from '../components/Panel';
 import { StaleBadge } from '../components/RuntimeList';
 import { StatusDot } from '../components/StatusDot';
 import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
+import { WhereItWent } from '../components/WhereItWent';
 import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
 import { assignModelColors, modelColor } from '../lib/colors';
+import { isEmptyFilter } from '../lib/filter';
 import { navigateRange, navigateZone } from '../lib/navigation';
 import { shownStatus } from '../lib/presence';
+import { routeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
 
 /** The range of a link that names none. */
@@ -32,6 +39,8 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const runtimes = useStore((s) => s.runtimes);
   const detail = useStore((s) => s.detail);
   const connection = useStore((s) => s.connection);
+  const filter = useStore((s) => s.filter);
+  const filtered = !isEmptyFilter(filter);
 
   useEffect(() => store.openDetail(id, days), [store, id, days]);
   useEffect(() => () => store.closeDetail(), [store]);
@@ -39,6 +48,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const runtime = runtimes.status === 'ready' ? runtimes.data.find((r) => r.id === id) : undefined;
   const usage = detail?.id === id && detail.days === days ? detail.usage : { status: 'loading' as const };
   const hourly = detail?.id === id && detail.days === days ? detail.hourly : { status: 'loading' as const };
+  const groups = detail?.id === id && detail.days === days ? detail.groups : null;
   const rows = usage.status === 'ready' ? usage.data : null;
 
   const chartsReady = rows !== null && hourly.status === 'ready';
@@ -91,7 +101,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   return (
     <main class="page">
       <nav class="crumbs">
-        <a href="#/">← All runtimes</a>
+        <a href={routeHref({ page: 'overview', filter })}>← All runtimes</a>
       </nav>
       <div class="page-head">
         <h1 class="rt-title">
@@ -112,6 +122,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
           <Ago iso={runtime.last_seen_at} />
         </p>
       ) : null}
+      <FilterChips />
 
       {view ? (
         <KpiRow current={view.current} previous={view.previous} />
@@ -119,15 +130,27 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         <div class="kpis kpis-6 kpis-loading" />
       )}
 
+      {runtime ? <BudgetPanel runtime={runtime} /> : null}
+
       <div class="grid">
         <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
           {view ? <DailyTokensChart series={view.series} label="Tokens per day, stacked by kind" /> : null}
         </Panel>
         <Panel title="Cost per day" loading={loading} error={error} empty={empty}>
-          {view ? <DailyCostChart series={view.series} /> : null}
+          {view ? <CostBurnChart series={view.series} /> : null}
         </Panel>
         <Panel
           title="Tasks by hour of day"
+          actions={
+            filtered ? (
+              <span
+                class="muted panel-note"
+                title="Tasks name no project, person or session: this is all of them"
+              >
+                not filtered
+              </span>
+            ) : null
+          }
           loading={hourly.status === 'loading'}
           error={hourly.status === 'error' ? hourly.message : null}
           empty={
@@ -154,6 +177,8 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
           {runtime ? <DataQuality runtime={runtime} unpriced={view?.current.unpriced ?? []} /> : null}
         </Panel>
       </div>
+
+      {groups ? <WhereItWent groups={groups} days={days} /> : null}
 
       <Panel
         title="Usage per day and model"
