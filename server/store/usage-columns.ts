@@ -17,6 +17,8 @@ export const eventCostColumns = (alias: string, sign = '') =>
 export const ROLLUP_COST = 'cost_usd, agent_tokens, unpriced_tokens';
 /** The attribution columns of events (nullable) and of the rollup key ('' for none). */
 export const ATTRIBUTION_COLUMNS = ['project', 'user_name', 'session_id'] as const;
+/** The attribution columns as a list. */
+export const ATTRIBUTION = ATTRIBUTION_COLUMNS.join(', ');
 /** SQL of the rollup key's attribution values of the event row `alias`. */
 export const attributionKey = (alias: string) =>
   ATTRIBUTION_COLUMNS.map((c) => `coalesce(${alias}.${c}, '')`).join(', ');

@@ -5,7 +5,8 @@
  */
 import { type Pricer, TOKEN_KINDS, totalOf, type UsageEvent } from '../../shared';
 import type { Database } from './database';
-import { ATTRIBUTION_COLUMNS, eventCostColumns, lockRuntimes, quarterOf } from './usage-writes';
+import { ATTRIBUTION_COLUMNS, eventCostColumns, quarterOf } from './usage-columns';
+import { lockRuntimes } from './usage-writes';
 
 export interface RepriceResult {
   /** Events and daily-totals rows read. */

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
 import {
+  ATTRIBUTION,
   ATTRIBUTION_COLUMNS,
   attributionKey,
   eventCostColumns,
@@ -47,7 +48,6 @@ const EVENT_COLUMNS = [
   ...ATTRIBUTION_COLUMNS,
 ];
 const LIST = EVENT_COLUMNS.join(', ');
-const ATTRIBUTION = ATTRIBUTION_COLUMNS.join(', ');
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 
@@ -98,10 +98,10 @@ BEGIN
     GROUP BY ${ROLLUP_KEY}
   ),
   rolled AS (
-    INSERT INTO usage_quarter AS q (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
+    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
     SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
     ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
-      ${ROLLUP_SUMS.map((c) => `${c} = q.${c} + excluded.${c}`).join(', ')}
+      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
     RETURNING 1
   ),
   changed AS (
@@ -118,9 +118,7 @@ BEGIN
   FROM changed;
 END`;
 
-const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text,
-  ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')},
-  cost_usd float8, unpriced_tokens float8)`;
+const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
 
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;

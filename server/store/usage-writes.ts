@@ -92,8 +92,8 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
 /**
  * Serialises writers of the same runtimes across nodes for the rest of the transaction, so the "old row" each
  * write reads is the one it replaces. Locks are taken in a fixed order to avoid deadlocks. Usage event writes take
- * the same locks shared (they order themselves per event key, see usage-routine.ts), so a holder of this exclusive
- * lock (daily totals, reprice) still sees no usage write of these runtimes until it commits.
+ * the same locks shared (they order themselves per event key, see writeUsageEvents), so a holder of this
+ * exclusive lock (daily totals, reprice) still sees no usage write of these runtimes until it commits.
  */
 export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void> {
   const ids = [...new Set(runtimeIds)].sort();
@@ -106,9 +106,8 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
 /**
  * Upserts events with largest-total-wins, applies the difference to usage_quarter and bumps the usage version of
  * every runtime whose usage changed, in one round trip: the server-side function of usage-routine.ts (which says
- * how it locks per event key). The winning snapshot's cost (and attribution) replaces the old one and the rollup
- * takes the difference. Call inside a transaction, at most once per key per transaction; events must be unique by
- * key (see collapseByKey). Returns what changed: exactly what dashboards must add.
+ * how it locks per event key). Call inside a transaction, at most once per key per transaction; events must be
+ * unique by key (see collapseByKey). Returns what changed: exactly what dashboards must add.
  */
 export async function writeUsageEvents(
   tx: Sql,

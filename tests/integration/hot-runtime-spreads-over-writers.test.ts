@@ -19,6 +19,7 @@ const ignore: IngestChanges = {
   dailyTotalsReplaced: () => {},
   runtimesRegistered: () => {},
   runtimeStatusChanged: () => {},
+  budgetChanged: () => {},
   changesUnreported: () => {},
   budgetChanged: () => {},
 };
