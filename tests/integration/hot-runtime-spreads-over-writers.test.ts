@@ -21,7 +21,6 @@ const ignore: IngestChanges = {
   runtimeStatusChanged: () => {},
   budgetChanged: () => {},
   changesUnreported: () => {},
-  budgetChanged: () => {},
 };
 
 /** The real database, with the most transactions it ever had open at once recorded. */
