@@ -133,10 +133,14 @@ async function markTime(
         const entry = performance.getEntriesByName(mark, 'mark')[0];
         if (!entry) return false;
         const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        // Once the socket is live the page refetches on purpose (Store.loadAll): not part of opening it.
+        const live =
+          performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
         return {
           ms: entry.startTime,
           usage: resources
             .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name) && !r.name.includes('group_by='))
+            .filter((r) => r.startTime < live)
             .map((r) => ({ startMs: r.startTime, endMs: r.responseEnd })),
           scriptsEndMs: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? 0,
         };

@@ -23,11 +23,14 @@ async function readLoad(page: Page): Promise<Load> {
   await page.waitForFunction(() => performance.getEntriesByName('charts-drawn').length > 0);
   await page.locator('.conn[data-connection="live"]').waitFor();
   return page.evaluate(() => {
-    const resources = performance.getEntriesByType('resource').map((r) => ({
-      path: r.name.replace(location.origin, ''),
-      startMs: r.startTime,
-    }));
     const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? -1;
+    // The first load's fetches: once the socket is live the open page is fetched again on purpose (see
+    // Store.loadAll), so what starts after that is not part of opening the page.
+    const live = mark('hub-live');
+    const resources = performance
+      .getEntriesByType('resource')
+      .map((r) => ({ path: r.name.replace(location.origin, ''), startMs: r.startTime }))
+      .filter((r) => r.startMs < live);
     return {
       // The per-model history (the 'Where it went' panel's grouped calls come after the charts, on purpose).
       usage: resources.filter(
@@ -147,6 +150,39 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
         .filter((p) => /\/assets\/(Heatmap|Donut)-[\w-]+\.js$/.test(p)),
     );
     expect(chunks).toHaveLength(2);
+    await page.close();
+  });
+
+  // Regression: the page's first fetch answered before the socket joined the workspace's room, so a usage
+  // committed in between reached the page by neither, and it stayed short until a reconnect.
+  it('shows a usage committed between its first fetch and the live connection', async () => {
+    const page = await context.newPage();
+    let releaseSocket: () => void = () => {};
+    const socketHeld = new Promise<void>((resolve) => {
+      releaseSocket = resolve;
+    });
+    await page.route(/\/assets\/socket-[\w-]+\.js$/, async (route) => {
+      await socketHeld;
+      await route.continue();
+    });
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await page.waitForFunction(() => performance.getEntriesByName('charts-drawn').length > 0);
+    const before = await numAt(page, '[data-kpi="Input"] .num');
+    data(
+      await ws.emitWithAck('usage', {
+        runtime_id: runtime.id,
+        events: [event(`gap-${randomUUID()}`, ago(30_000), 'claude-sonnet-4-5', [7, 0, 0, 0])],
+      }),
+    );
+    releaseSocket();
+    await page.locator('.conn[data-connection="live"]').waitFor();
+    await page.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-kpi="Input"] .num')?.getAttribute('data-value') === expected,
+      String(before + 7),
+      { timeout: 10_000 },
+    );
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(before + 7);
     await page.close();
   });
 

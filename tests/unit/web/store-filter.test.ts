@@ -71,7 +71,7 @@ async function filteredStore(overviewOnly = false) {
   store.setTimeZone('UTC');
   store.setFilter({ project: 'api' });
   if (!overviewOnly) store.openDetail(RT, 7);
-  await store.loadAll(true);
+  await store.loadAll();
   await settle();
   return { store, hub };
 }

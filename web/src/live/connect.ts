@@ -16,7 +16,7 @@ export function connectLiveSoon(store: Store, token: string): () => void {
       // The chunk did not load (the hub went away, or was updated under us): load over REST, and say we are offline.
       if (closed) return;
       store.setConnection('offline');
-      void store.loadAll(true);
+      void store.loadAll();
     },
   );
   return () => {

@@ -116,13 +116,15 @@ export class Store {
   // ---- REST loads ----
 
   /**
-   * Loads what the pages show; called at start and after every reconnect. On the first load an open detail
-   * page has already started its own fetch (openDetail), so it is not fetched twice; after a reconnect it is.
+   * Loads what the pages show; called at start and after every reconnect. An open detail page is fetched again
+   * even on the first connect: its first fetch (openDetail, started before the bundle ran) answered before the
+   * socket joined the workspace's room, and a usage committed in between reached the page by neither. The charts
+   * are drawn from the first answer; this one replaces it quietly.
    */
-  async loadAll(initial = false): Promise<void> {
+  async loadAll(): Promise<void> {
     this.started = true;
     const d = this.state.detail;
-    const detail = !d || initial ? Promise.resolve() : this.loads.detail(d.id, d.days);
+    const detail = d ? this.loads.detail(d.id, d.days) : Promise.resolve();
     await Promise.all([this.loads.meta(), this.loads.runtimes(), this.loads.overview(), detail]);
   }
 
