@@ -49,6 +49,9 @@ const EVENT_COLUMNS = [
   ...ATTRIBUTION_COLUMNS,
 ];
 const LIST = EVENT_COLUMNS.join(', ');
+/** SQL: the event row `alias` names no project, user or session. */
+const unattributed = (alias: string) =>
+  `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 
@@ -83,7 +86,10 @@ BEGIN
       .map((c) => `${c} = i.${c}`)
       .join(', ')}
     FROM input i JOIN stored o ON o.runtime_id = i.runtime_id AND o.id = i.id
-    WHERE e.runtime_id = i.runtime_id AND e.id = i.id AND NOT o.fresh AND ${sumOf('i')} > ${sumOf('o')}
+    WHERE e.runtime_id = i.runtime_id AND e.id = i.id AND NOT o.fresh AND (${sumOf('i')} > ${sumOf('o')}
+      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
+      -- attribution, read again) fills it in: the tokens move to their project, user and session.
+      OR (${sumOf('i')} = ${sumOf('o')} AND ${unattributed('o')} AND NOT ${unattributed('i')}))
     RETURNING e.*
   ),
   changes AS (

@@ -78,13 +78,24 @@ export function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
   };
 }
 
-/** Keeps one event per (runtime, id): the largest total, the first on a tie (as the table does). */
+const attributed = (e: UsageEvent) =>
+  e.project !== undefined || e.user !== undefined || e.session_id !== undefined;
+
+/**
+ * Keeps one event per (runtime, id): the largest total; on a tie the first, unless only a later one is attributed
+ * (as the table does).
+ */
 export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] {
   const best = new Map<string, RuntimeUsageEvent>();
   for (const e of events) {
     const key = `${e.runtime_id}\u0000${e.id}`;
     const seen = best.get(key);
-    if (!seen || totalOf(e) > totalOf(seen)) best.set(key, e);
+    if (
+      !seen ||
+      totalOf(e) > totalOf(seen) ||
+      (totalOf(e) === totalOf(seen) && !attributed(seen) && attributed(e))
+    )
+      best.set(key, e);
   }
   return [...best.values()];
 }
