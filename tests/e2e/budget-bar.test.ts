@@ -2,14 +2,13 @@
  * The budget bar moves live: a budget on the overview, usage arriving from a daemon, and the bar's spent figure and
  * width following it without a reload; the runtime page shows the same budget and its alert history.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
 import { rest } from '../helpers/rest';
-import { type DaemonSocket, daemon, data, ensureBuilt, SHOTS } from './support';
+import { type DaemonSocket, daemon, data, ensureBuilt, helloClaude, SHOTS } from './support';
 
 const priced = (id: string, cost: number) => ({
   id,
@@ -36,13 +35,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('budget bar in Chromi
     hub = await startTestHub();
     browser = await launchChromium();
     ws = await daemon(hub.url, hub.daemonToken);
-    [runtime] = data(
-      await ws.emitWithAck('hello', {
-        daemon_id: randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'Budget Runtime', runtime_mode: 'local' }],
-      }),
-    ).runtimes as [Runtime];
+    runtime = await helloClaude(ws, 'box', 'Budget Runtime');
     const created = await rest(`${hub.url}/api/budgets`, {
       token: hub.memberToken,
       body: { name: 'Team month', scope: { kind: 'workspace' }, period: 'month', amount_usd: 10 },

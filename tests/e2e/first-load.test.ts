@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
-import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, numAt } from './support';
+import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, helloClaude, numAt } from './support';
 
 interface Load {
   usage: { path: string; startMs: number }[];
@@ -55,13 +55,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     hub = await startTestHub();
     browser = await launchChromium();
     ws = await daemon(hub.url, hub.daemonToken);
-    [runtime] = data(
-      await ws.emitWithAck('hello', {
-        daemon_id: randomUUID(),
-        device_info: 'first-load-box',
-        runtimes: [{ provider: 'claude', name: 'First Load', runtime_mode: 'local' }],
-      }),
-    ).runtimes as [Runtime];
+    runtime = await helloClaude(ws, 'first-load-box', 'First Load');
     data(
       await ws.emitWithAck('usage', {
         runtime_id: runtime.id,

@@ -3,14 +3,13 @@
  * the hub goes away a banner says so, no runtime reads "online" from stale data, and a hub back on the same
  * address brings the page back without a reload. The hub heartbeats every 2 s here so a minute proves it.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { RUNTIMES_REFRESH_MS } from '../../web/src/live/socket';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
-import { type DaemonSocket, daemon, data, ensureBuilt, event, numAt } from './support';
+import { type DaemonSocket, daemon, data, ensureBuilt, event, helloClaude, numAt } from './support';
 
 const HEARTBEAT_MS = 2000;
 /** The oldest "seen" a connected daemon may show: one client refresh after one hub heartbeat, plus slack. */
@@ -29,13 +28,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('liveness in Chromium
     hub = await startTestHub({ config: { PRESENCE_HEARTBEAT_MS: HEARTBEAT_MS } });
     browser = await launchChromium();
     ws = await daemon(hub.url, hub.daemonToken);
-    [runtime] = data(
-      await ws.emitWithAck('hello', {
-        daemon_id: randomUUID(),
-        device_info: 'wall-box',
-        runtimes: [{ provider: 'claude', name: 'Wall Runtime', runtime_mode: 'local' }],
-      }),
-    ).runtimes as [Runtime];
+    runtime = await helloClaude(ws, 'wall-box', 'Wall Runtime');
     data(
       await ws.emitWithAck('usage', {
         runtime_id: runtime.id,

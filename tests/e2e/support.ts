@@ -3,12 +3,13 @@
  * the exact number behind a live figure on the page.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, DaemonClientEvents } from '../../shared/ack';
-import type { UsageEvent } from '../../shared/schemas';
+import type { Runtime, UsageEvent } from '../../shared/schemas';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const SHOTS = join(ROOT, 'test-results');
@@ -56,6 +57,18 @@ export async function daemon(url: string, token: string): Promise<DaemonSocket> 
 export function data<T>(ack: Ack<T>): T {
   if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
   return ack.data;
+}
+
+/** Registers one local Claude runtime of a new daemon machine, as its hello does; answers the runtime. */
+export async function helloClaude(ws: DaemonSocket, deviceInfo: string, name: string): Promise<Runtime> {
+  const { runtimes } = data(
+    await ws.emitWithAck('hello', {
+      daemon_id: randomUUID(),
+      device_info: deviceInfo,
+      runtimes: [{ provider: 'claude', name, runtime_mode: 'local' }],
+    }),
+  );
+  return runtimes[0] as Runtime;
 }
 
 export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();

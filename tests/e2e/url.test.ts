@@ -2,13 +2,12 @@
  * The view follows the address both ways: an edited `?days=` or `?tz=` changes what is on screen, the range
  * buttons and the zone picker write the address, and Back / Forward step through the views.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
-import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, numAt } from './support';
+import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, helloClaude, numAt } from './support';
 
 describe.skipIf(!hasChromium && process.env.CI !== 'true')('the address drives the view', () => {
   let hub: TestHub;
@@ -22,13 +21,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the address drives t
     hub = await startTestHub();
     browser = await launchChromium();
     ws = await daemon(hub.url, hub.daemonToken);
-    [runtime] = data(
-      await ws.emitWithAck('hello', {
-        daemon_id: randomUUID(),
-        device_info: 'url-box',
-        runtimes: [{ provider: 'claude', name: 'URL Runtime', runtime_mode: 'local' }],
-      }),
-    ).runtimes as [Runtime];
+    runtime = await helloClaude(ws, 'url-box', 'URL Runtime');
     // One event inside every range, one only inside the year.
     data(
       await ws.emitWithAck('usage', {
