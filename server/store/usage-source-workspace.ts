@@ -8,7 +8,14 @@
  * Same CTEs, columns and parameters as usageSource, so the view sums either to exactly the same.
  */
 import { type GroupBy, TOKEN_KINDS } from '../../shared';
-import { type HistoryWindow, SOURCE_COLUMNS, type UsageFilter, usageSource } from './usage-source';
+import {
+  type HistoryWindow,
+  LOCAL_DAYS,
+  localDate,
+  SOURCE_COLUMNS,
+  type UsageFilter,
+  usageSource,
+} from './usage-source';
 
 /** CTEs `rt` and `src` like usageSource's for the whole workspace; `src` rows carry no runtime (null). */
 export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: string; params: unknown[] } {
@@ -39,22 +46,23 @@ export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: 
        UNION
        SELECT date_trunc('hour', stop, 'UTC') FROM days WHERE stop <> date_trunc('hour', stop, 'UTC')
      ),
+     ${LOCAL_DAYS},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT NULL::uuid, d.day, ${rollup('d')}
        FROM usage_workspace_daily d
        WHERE d.workspace_id = $1 AND d.day BETWEEN $3::date AND $4::date
          AND d.day IN (SELECT date FROM whole_days)
        UNION ALL
-       SELECT NULL::uuid, (h.hour AT TIME ZONE $5)::date, ${rollup('h')}
-       FROM usage_workspace_hourly h
+       SELECT NULL::uuid, ${localDate('h.hour')}, ${rollup('h')}
+       FROM usage_workspace_hourly h CROSS JOIN local_days
        WHERE h.workspace_id = $1
          AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
          AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
          AND h.hour NOT IN (SELECT hour FROM split)
        UNION ALL
        -- Driven by the split hours (none in most zones): each reads its quarter-hours through the primary key.
-       SELECT NULL::uuid, (q.bucket AT TIME ZONE $5)::date, ${rollup('q')}
-       FROM split s CROSS JOIN LATERAL (
+       SELECT NULL::uuid, ${localDate('q.bucket')}, ${rollup('q')}
+       FROM local_days CROSS JOIN split s CROSS JOIN LATERAL (
          SELECT * FROM usage_quarter q
          WHERE q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
            AND q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'

@@ -39,7 +39,34 @@ export const SOURCE_COLUMNS = [
 ] as const;
 
 /**
- * CTEs `rt` (the runtimes in scope) and `src` (SOURCE_COLUMNS) for a view, with its parameters: $1 workspace,
+ * CTE `local_days`: one row holding the window's local midnights after its first day, in UTC (`starts`, ascending),
+ * and per day of the window whether the zone's UTC offset at its end differs from the one at its start (`moved`:
+ * the day holds a transition). Uses $3/$4/$5 (first/last date, zone).
+ */
+export const LOCAL_DAYS = `local_days AS (
+       SELECT coalesce(array_agg(start ORDER BY date) FILTER (WHERE date > $3::date), '{}') AS starts,
+              array_agg((start AT TIME ZONE $5) - (start AT TIME ZONE 'UTC')
+                <> (stop AT TIME ZONE $5) - (stop AT TIME ZONE 'UTC') ORDER BY date) AS moved
+       FROM (
+         SELECT g.d::date AS date, g.d::date::timestamp AT TIME ZONE $5 AS start,
+                (g.d::date + 1)::timestamp AT TIME ZONE $5 AS stop
+         FROM generate_series($3::date, $4::date, interval '1 day') AS g(d)
+       ) AS d
+     )`;
+
+/**
+ * SQL: the local date of instant `at` inside the window, with `local_days` in scope. A binary search among the
+ * window's local midnights (width_bucket), not a zone conversion per row: the conversion parses the zone's name on
+ * every call and was a third of a 90-day runtime view at 5M events (BENCHMARKS.md, history at scale). On a day that
+ * holds a transition the conversion itself is used, so a zone whose clocks go back across midnight still dates
+ * every instant as `AT TIME ZONE` does.
+ */
+export const localDate = (at: string) =>
+  `CASE WHEN local_days.moved[width_bucket(${at}, local_days.starts) + 1] THEN (${at} AT TIME ZONE $5)::date
+         ELSE $3::date + width_bucket(${at}, local_days.starts) END`;
+
+/**
+ * CTEs `rt` (the runtimes in scope), `local_days` and `src` (SOURCE_COLUMNS) for a view, with its parameters: $1 workspace,
  * $2 runtime (or null for all), $3/$4 first/last date, $5 zone, then the filter values. Further parameters of
  * the caller follow from `params.length + 1`.
  */
@@ -72,10 +99,11 @@ export function usageSource(
   const ctes = `rt AS (
        SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
      ),
+     ${LOCAL_DAYS},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
-       SELECT q.runtime_id, (q.bucket AT TIME ZONE $5)::date AS date, q.provider, q.model, q.project, q.user_name,
+       SELECT q.runtime_id, ${localDate('q.bucket')} AS date, q.provider, q.model, q.project, q.user_name,
               q.session_id, ${counts}, q.cost_usd, q.agent_tokens, q.unpriced_tokens
-       FROM usage_quarter q
+       FROM usage_quarter q CROSS JOIN local_days
        WHERE q.runtime_id IN (SELECT id FROM rt)
          AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
          AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)

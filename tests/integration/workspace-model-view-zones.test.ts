@@ -2,8 +2,8 @@
  * The workspace's model view, read from the workspace rollups (daily where a local day is a UTC day, hourly
  * elsewhere, quarter-hours for the hour that holds a local midnight of a 30- or 45-minute zone), answers exactly
  * the sums of the events by their local day, computed here with Intl alone: across DST changes (Los Angeles,
- * London, Adelaide) and in half- and three-quarter-hour zones (Kolkata, Kathmandu); the runtime's view (read from
- * the quarter-hour rollup) agrees with it.
+ * London, Adelaide; Santiago and Havana, whose clocks change at local midnight) and in half- and three-quarter-hour
+ * zones (Kolkata, Kathmandu); the runtime's view (read from the quarter-hour rollup) agrees with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
@@ -27,6 +27,10 @@ const ZONES = [
   'Australia/Adelaide',
   'Asia/Kolkata',
   'Asia/Kathmandu',
+  // Clocks go back at local midnight (00:00 Sunday 5 April 2026 becomes 23:00 Saturday): Saturday is 25 hours.
+  'America/Santiago',
+  // Local midnight does not exist (00:00 Sunday 8 March 2026 becomes 01:00): the day starts at 01:00.
+  'America/Havana',
 ];
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5'];
 const START = Date.parse('2026-03-01T00:00:00Z');
