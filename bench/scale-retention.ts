@@ -34,7 +34,7 @@ export async function measureRetention(o: {
   );
   const started = performance.now();
   let seconds = 0;
-  const round = runRetention(o.db, { days: o.days, pauseMs: 20 }).finally(() => {
+  const round = runRetention(o.db, { days: o.days }).finally(() => {
     seconds = (performance.now() - started) / 1000;
   });
   const [r, ingest] = await Promise.all([round, o.ingest()]);

@@ -1,7 +1,7 @@
 /**
  * The periodic retention job of a hub node: a round soon after start, then one per interval. Every node runs it;
  * the job's advisory lock makes one node delete at a time, and a round a node finds locked is left to the other.
- * Batches are small transactions with pauses between them, so ingest never waits behind the job.
+ * Batches are small transactions paced by a duty cycle (retention.ts), so ingest never waits behind the job.
  */
 import type { Logger } from 'pino';
 import type { Database } from './database';
@@ -14,6 +14,7 @@ export interface RetentionJobOptions {
   firstDelayMs?: number;
   batchSize?: number;
   pauseMs?: number;
+  dutyCycle?: number;
 }
 
 export class RetentionJob {
@@ -46,7 +47,8 @@ export class RetentionJob {
       const r = await runRetention(this.db, {
         days: this.options.days,
         batchSize: this.options.batchSize,
-        pauseMs: this.options.pauseMs ?? 20,
+        pauseMs: this.options.pauseMs,
+        dutyCycle: this.options.dutyCycle,
         stopped: () => this.stopping,
       });
       if (r.deleted > 0) this.logger.info({ ...r }, 'raw usage events past retention deleted');

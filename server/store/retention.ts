@@ -18,12 +18,25 @@ export interface RetentionRound {
   ran: boolean;
 }
 
+/**
+ * How hard a round works by default. A batch of 5,000 with 20 ms pauses kept one of two cores busy and cost ingest
+ * 0.75× while it ran at 5M events (BENCHMARKS.md, history at scale); smaller batches hold their runtimes' locks
+ * for less time, and the duty cycle bounds the round's share of the machine whatever its speed. A daily round
+ * in steady state deletes 1/400 of the events, so a slower round costs nothing anyone waits for.
+ */
+export const RETENTION_PACE = { batchSize: 1_000, pauseMs: 20, dutyCycle: 0.2 } as const;
+
 export interface RetentionOptions {
   /** Keep raw events this many days; 0 keeps them forever. */
   days: number;
   batchSize?: number;
-  /** Pause between batches, so ingest's transactions interleave with the job's. */
+  /** Least pause between batches, so ingest's transactions interleave with the job's. */
   pauseMs?: number;
+  /**
+   * Largest share (0–1] of the round's time spent in batches: after a batch of t ms the job pauses at least
+   * t × (1 − dutyCycle) / dutyCycle ms, so a batch slowed by a busy machine is followed by a longer pause.
+   */
+  dutyCycle?: number;
   /** Stop after this many batches (the next round goes on). */
   maxBatches?: number;
   /** Checked between batches: a stopping hub ends the round early (the next round goes on). */
@@ -85,18 +98,22 @@ async function deleteBatch(db: Database, limit: number): Promise<number | null> 
 /** One round of the job: seal the horizon at now − days, then delete what lies before it in batches. */
 export async function runRetention(db: Database, o: RetentionOptions): Promise<RetentionRound> {
   if (o.days <= 0) return { rawBefore: null, deleted: 0, batches: 0, ran: false };
-  const batchSize = o.batchSize ?? 5_000;
+  const batchSize = o.batchSize ?? RETENTION_PACE.batchSize;
+  const pauseMs = o.pauseMs ?? RETENTION_PACE.pauseMs;
+  const duty = Math.min(1, Math.max(0.01, o.dutyCycle ?? RETENTION_PACE.dutyCycle));
   const now = o.now ?? new Date();
   const rawBefore = await seal(db, new Date(now.getTime() - o.days * 86_400_000));
   let deleted = 0;
   let batches = 0;
   while (batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) && !o.stopped?.()) {
+    const started = performance.now();
     const n = await deleteBatch(db, batchSize);
     if (n === null) return { rawBefore, deleted, batches, ran: batches > 0 };
     batches++;
     deleted += n;
     if (n < batchSize) break;
-    if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
+    const pause = Math.max(pauseMs, ((performance.now() - started) * (1 - duty)) / duty);
+    if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   }
   return { rawBefore, deleted, batches, ran: true };
 }
