@@ -9,6 +9,7 @@
  */
 import { type GroupBy, TOKEN_KINDS } from '../../shared';
 import {
+  FILTER_COLUMNS,
   type HistoryWindow,
   LOCAL_DAYS,
   localDate,
@@ -80,7 +81,8 @@ export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: 
 
 /**
  * The source a view reads: the workspace rollups for the workspace's model view without a filter (groupBy
- * 'model', runtimeId null), else the quarter-hour rollup (usageSource).
+ * 'model', runtimeId null), else the quarter-hour rollup (usageSource) carrying only the attribution column the
+ * view groups by (the others are '').
  */
 export function viewSource(
   workspaceId: string,
@@ -91,5 +93,7 @@ export function viewSource(
 ): { ctes: string; params: unknown[] } {
   const filtered = Object.values(filter).some((v) => v !== undefined);
   if (runtimeId === null && groupBy === 'model' && !filtered) return workspaceSource(workspaceId, w);
-  return usageSource(workspaceId, runtimeId, w, filter);
+  const carried =
+    groupBy === 'project' || groupBy === 'user' || groupBy === 'session' ? FILTER_COLUMNS[groupBy] : null;
+  return usageSource(workspaceId, runtimeId, w, filter, carried);
 }
