@@ -12,8 +12,11 @@ export interface RetentionMeasure {
   deleted: number;
   batches: number;
   seconds: number;
-  /** Ingest measured while the round ran. */
+  /** Ingest measured just before the round (the paired baseline) and while it ran. */
+  ingestBeforeEventsPerS: number;
   ingestEventsPerS: number;
+  /** Share of the round's time spent in batches (the job's duty cycle paces the rest). */
+  busyShare: number;
   ingestErrors: Record<string, number>;
   /** Rows of days before the horizon compared, and whether every one was equal. */
   comparedRows: number;
@@ -32,6 +35,7 @@ export async function measureRetention(o: {
     o.fleet.busyRuntimeId,
     historyWindow(365, 'UTC'),
   );
+  const without = await o.ingest();
   const started = performance.now();
   let seconds = 0;
   const round = runRetention(o.db, { days: o.days }).finally(() => {
@@ -47,7 +51,9 @@ export async function measureRetention(o: {
     deleted: r.deleted,
     batches: r.batches,
     seconds,
+    ingestBeforeEventsPerS: without.eventsPerS,
     ingestEventsPerS: ingest.eventsPerS,
+    busyShare: seconds > 0 ? r.busyMs / 1000 / seconds : 0,
     ingestErrors: ingest.errors,
     comparedRows: before.filter((x) => x.date < horizonDate).length,
     oldDaysEqual: old(before) === old(after),

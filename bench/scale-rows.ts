@@ -108,12 +108,13 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
         metric: `Scale ${sizeLabel(last)}: ingest during a retention round (keep ${scale.history.retentionDays} d)`,
         value: r?.ingestEventsPerS,
         unit: 'ev/s',
-        baseline: step?.ingestEventsPerS,
-        baselineLabel: 'no round',
+        baseline: r?.ingestBeforeEventsPerS ?? step?.ingestEventsPerS,
+        baselineLabel: 'just before, no round',
         target: { on: 'ratio', op: '>=', limit: 0.9, text: '≥ 0.9× without' },
         note: r
           ? [
               `deleted ${r.deleted.toLocaleString('en-US')} events in ${r.batches} batches, ${r.seconds.toFixed(1)} s`,
+              `in batches ${Math.round((r.busyShare ?? 0) * 100)} % of it`,
               `old days ${r.oldDaysEqual ? 'unchanged' : 'CHANGED'} (${r.comparedRows} rows compared)`,
               ...Object.entries(r.ingestErrors).map(([k, v]) => `${k}×${v}`),
             ].join('; ')

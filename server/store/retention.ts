@@ -16,6 +16,8 @@ export interface RetentionRound {
   batches: number;
   /** False when another node held the job's lock, so this round left the work to it. */
   ran: boolean;
+  /** Time spent in batches (the rest of the round was pauses), ms. */
+  busyMs: number;
 }
 
 /**
@@ -97,7 +99,7 @@ async function deleteBatch(db: Database, limit: number): Promise<number | null> 
 
 /** One round of the job: seal the horizon at now − days, then delete what lies before it in batches. */
 export async function runRetention(db: Database, o: RetentionOptions): Promise<RetentionRound> {
-  if (o.days <= 0) return { rawBefore: null, deleted: 0, batches: 0, ran: false };
+  if (o.days <= 0) return { rawBefore: null, deleted: 0, batches: 0, ran: false, busyMs: 0 };
   const batchSize = o.batchSize ?? RETENTION_PACE.batchSize;
   const pauseMs = o.pauseMs ?? RETENTION_PACE.pauseMs;
   const duty = Math.min(1, Math.max(0.01, o.dutyCycle ?? RETENTION_PACE.dutyCycle));
@@ -105,15 +107,18 @@ export async function runRetention(db: Database, o: RetentionOptions): Promise<R
   const rawBefore = await seal(db, new Date(now.getTime() - o.days * 86_400_000));
   let deleted = 0;
   let batches = 0;
+  let busyMs = 0;
   while (batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) && !o.stopped?.()) {
     const started = performance.now();
     const n = await deleteBatch(db, batchSize);
-    if (n === null) return { rawBefore, deleted, batches, ran: batches > 0 };
+    const tookMs = performance.now() - started;
+    busyMs += tookMs;
+    if (n === null) return { rawBefore, deleted, batches, ran: batches > 0, busyMs };
     batches++;
     deleted += n;
     if (n < batchSize) break;
-    const pause = Math.max(pauseMs, ((performance.now() - started) * (1 - duty)) / duty);
+    const pause = Math.max(pauseMs, (tookMs * (1 - duty)) / duty);
     if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   }
-  return { rawBefore, deleted, batches, ran: true };
+  return { rawBefore, deleted, batches, ran: true, busyMs };
 }

@@ -92,6 +92,7 @@ describe.each(databaseKinds)('raw usage retention on %s', (kind, open) => {
       deleted: 0,
       batches: 0,
       ran: false,
+      busyMs: 0,
     });
     expect(await rawCount()).toBe(events.length);
   });
@@ -109,6 +110,7 @@ describe.each(databaseKinds)('raw usage retention on %s', (kind, open) => {
       deleted: old,
       batches: Math.floor(old / 40) + 1,
       ran: true,
+      busyMs: expect.any(Number),
     });
     expect(await rawCount()).toBe(events.length - old);
     expect((await rawHorizon(db))?.toISOString()).toBe(new Date(cutoff).toISOString());
