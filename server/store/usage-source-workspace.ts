@@ -55,7 +55,7 @@ export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: 
          AND d.day IN (SELECT date FROM whole_days)
        UNION ALL
        SELECT NULL::uuid, ${localDate('h.hour')}, ${rollup('h')}
-       FROM usage_workspace_hourly h CROSS JOIN local_days
+       FROM usage_workspace_hourly h
        WHERE h.workspace_id = $1
          AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
          AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
@@ -63,7 +63,7 @@ export function workspaceSource(workspaceId: string, w: HistoryWindow): { ctes: 
        UNION ALL
        -- Driven by the split hours (none in most zones): each reads its quarter-hours through the primary key.
        SELECT NULL::uuid, ${localDate('q.bucket')}, ${rollup('q')}
-       FROM local_days CROSS JOIN split s CROSS JOIN LATERAL (
+       FROM split s CROSS JOIN LATERAL (
          SELECT * FROM usage_quarter q
          WHERE q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
            AND q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'

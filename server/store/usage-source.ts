@@ -58,15 +58,18 @@ export const LOCAL_DAYS = `local_days AS (
      )`;
 
 /**
- * SQL: the local date of instant `at` inside the window, with `local_days` in scope. A binary search among the
+ * SQL: the local date of instant `at` inside the window (`local_days` read by scalar subqueries: evaluated once,
+ * and never a join the planner would count rows through — as a join it made the year's default view read 200
+ * runtimes' rows by index instead of one sequential scan, 4× slower). A binary search among the
  * window's local midnights (width_bucket), not a zone conversion per row: the conversion parses the zone's name on
  * every call and was a third of a 90-day runtime view at 5M events (BENCHMARKS.md, history at scale). On a day that
  * holds a transition the conversion itself is used, so a zone whose clocks go back across midnight still dates
  * every instant as `AT TIME ZONE` does.
  */
 export const localDate = (at: string) =>
-  `CASE WHEN local_days.moved[width_bucket(${at}, local_days.starts) + 1] THEN (${at} AT TIME ZONE $5)::date
-         ELSE $3::date + width_bucket(${at}, local_days.starts) END`;
+  `CASE WHEN (SELECT moved FROM local_days)[width_bucket(${at}, (SELECT starts FROM local_days)) + 1]
+           THEN (${at} AT TIME ZONE $5)::date
+         ELSE $3::date + width_bucket(${at}, (SELECT starts FROM local_days)) END`;
 
 /**
  * CTEs `rt` (the runtimes in scope), `local_days` and `src` (SOURCE_COLUMNS) for a view, with its parameters: $1 workspace,
@@ -112,7 +115,7 @@ export function usageSource(
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT q.runtime_id, ${localDate('q.bucket')} AS date, q.provider, q.model, ${attribution},
               ${counts}, q.cost_usd, q.agent_tokens, q.unpriced_tokens
-       FROM usage_quarter q CROSS JOIN local_days
+       FROM usage_quarter q
        WHERE q.runtime_id IN (SELECT id FROM rt)
          AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
          AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)
