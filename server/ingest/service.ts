@@ -31,6 +31,7 @@ import type { Caller, IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure } from './db-errors';
 import type { IngestCall, IngestItems, IngestKind } from './group-commit';
 import type { IngestWriter } from './sharded-writer';
+import { fastUsagePayload } from './usage-fast-path';
 
 interface IngestPayloads {
   usage: UsagePayload;
@@ -41,10 +42,12 @@ interface IngestPayloads {
 const REPORTS: {
   [K in IngestKind]: {
     schema: z.ZodType<IngestPayloads[K]>;
+    /** What the schema would return, checked by hand for the common payload; undefined lets the schema decide. */
+    fast?: (payload: unknown) => IngestPayloads[K] | undefined;
     items: (payload: IngestPayloads[K]) => IngestItems[K][];
   };
 } = {
-  usage: { schema: UsagePayload, items: (p: UsagePayload) => p.events },
+  usage: { schema: UsagePayload, fast: fastUsagePayload, items: (p: UsagePayload) => p.events },
   task: { schema: TaskPayload, items: (p: TaskPayload) => p.tasks },
 };
 
@@ -94,8 +97,8 @@ export class IngestService {
 
   /** Usage events or tasks, through group commit: resolves with the number accepted once committed. */
   async report<K extends IngestKind>(kind: K, caller: Caller, payload: unknown): Promise<AcceptedResult> {
-    const { schema, items } = REPORTS[kind];
-    const parsed = this.counted(kind, () => parseOrThrow(schema, payload));
+    const { schema, fast, items } = REPORTS[kind];
+    const parsed = fast?.(payload) ?? this.counted(kind, () => parseOrThrow(schema, payload));
     await this.assertOwned(caller, parsed.runtime_id, kind);
     // The table pairs each kind with its items; TypeScript cannot follow that pairing into the union by itself.
     const call = {
