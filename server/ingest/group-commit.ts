@@ -11,13 +11,12 @@ import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
   CommitInDoubtError,
-  collapseByKey,
   type Database,
   type HourDelta,
   type RuntimeTask,
-  type RuntimeUsageEvent,
+  type RuntimeUsageCall,
   writeTasks,
-  writeUsageEvents,
+  writeUsageCalls,
 } from '../store';
 import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isConflict, isDataError } from './db-errors';
@@ -203,17 +202,18 @@ export class GroupCommitWriter {
 
   /** Writes these calls in one transaction and settles them; throws (settling none) if it rolled back. */
   private async commit(batch: Pending[]): Promise<void> {
-    const events: RuntimeUsageEvent[] = [];
+    // Events stay as the calls carry them (no copy per event): the encoding adds each one's runtime id.
+    const usage: RuntimeUsageCall[] = [];
     const tasks: RuntimeTask[] = [];
     const workspaceOf = new Map<string, string>();
+    let items = 0;
     for (const { call } of batch) {
       workspaceOf.set(call.runtimeId, call.workspaceId);
-      if (call.kind === 'usage')
-        for (const e of call.items) events.push({ ...e, runtime_id: call.runtimeId });
+      items += call.items.length;
+      if (call.kind === 'usage') usage.push({ runtimeId: call.runtimeId, events: call.items });
       else for (const t of call.items) tasks.push({ ...t, runtime_id: call.runtimeId });
     }
     const started = performance.now();
-    const items = events.length + tasks.length;
     const observe = (ok: boolean) =>
       this.options.observe?.({
         items,
@@ -226,7 +226,7 @@ export class GroupCommitWriter {
       committed = await this.db.transaction(async (tx) => {
         // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
         // writer only (ShardedWriter), so their order is the order of the calls.
-        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
+        const hourDeltas = await writeUsageCalls(tx, usage, this.options.pricer);
         const storedTasks = await writeTasks(tx, tasks);
         const afterCommit =
           hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
