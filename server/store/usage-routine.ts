@@ -60,6 +60,8 @@ const BODY = `
 DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
+  fresh_rows usage_events[];
+  old_rows usage_events[];
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
   FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
@@ -71,25 +73,37 @@ BEGIN
     SELECT b FROM unnest(batch_rows) AS b
     WHERE b.ts >= (SELECT raw_before FROM usage_retention) ORDER BY b.runtime_id, b.id);
 
-  INSERT INTO usage_events AS e (${LIST})
-  SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-  ON CONFLICT (runtime_id, id) DO UPDATE SET id = e.id WHERE false;
+  -- New keys are inserted (and returned: they add to the rollup as they are); a key another transaction is
+  -- inserting makes this wait for it, and its row is then a stored one.
+  WITH inserted AS (
+    INSERT INTO usage_events AS e (${LIST})
+    SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+    ON CONFLICT (runtime_id, id) DO NOTHING
+    RETURNING e
+  )
+  SELECT array_agg(i.e) INTO fresh_rows FROM inserted AS i;
+
+  -- With a new snapshot, lock the stored rows the batch beats, in key order. FOR UPDATE re-checks the condition
+  -- on the latest committed version of a row another transaction changed meanwhile (totals only grow and
+  -- attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows this
+  -- transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked nor
+  -- written.
+  old_rows := ARRAY(
+    SELECT e FROM usage_events AS e JOIN unnest(batch_rows) AS i ON e.runtime_id = i.runtime_id AND e.id = i.id
+    WHERE ${sumOf('i')} > ${sumOf('e')}
+      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
+      -- attribution, read again) fills it in: the tokens move to their project, user and session.
+      OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')})
+    ORDER BY e.runtime_id, e.id
+    FOR UPDATE OF e);
 
   RETURN QUERY
-  WITH input AS (SELECT ${LIST} FROM unnest(batch_rows)),
-  stored AS (
-    SELECT e.*, e.xmin = pg_current_xact_id()::xid AS fresh
-    FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
-  ),
-  written AS (
+  WITH written AS (
     UPDATE usage_events e SET ${EVENT_COLUMNS.slice(2)
       .map((c) => `${c} = i.${c}`)
       .join(', ')}
-    FROM input i JOIN stored o ON o.runtime_id = i.runtime_id AND o.id = i.id
-    WHERE e.runtime_id = i.runtime_id AND e.id = i.id AND NOT o.fresh AND (${sumOf('i')} > ${sumOf('o')}
-      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
-      -- attribution, read again) fills it in: the tokens move to their project, user and session.
-      OR (${sumOf('i')} = ${sumOf('o')} AND ${unattributed('o')} AND NOT ${unattributed('i')}))
+    FROM unnest(batch_rows) i JOIN unnest(old_rows) o ON o.runtime_id = i.runtime_id AND o.id = i.id
+    WHERE e.runtime_id = o.runtime_id AND e.id = o.id
     RETURNING e.*
   ),
   changes AS (
@@ -99,11 +113,11 @@ BEGIN
     UNION ALL
     SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
            ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
-    FROM stored s WHERE s.fresh
+    FROM unnest(fresh_rows) s
     UNION ALL
     SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
-    FROM stored o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
+    FROM unnest(old_rows) o
   ),
   deltas AS (
     SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
