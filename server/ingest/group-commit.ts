@@ -17,6 +17,7 @@ import {
   type RuntimeUsageCall,
   writeTasks,
   writeUsageCalls,
+  writeUsageCallsAlone,
 } from '../store';
 import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isConflict, isDataError } from './db-errors';
@@ -200,7 +201,7 @@ export class GroupCommitWriter {
     }
   }
 
-  /** Writes these calls in one transaction and settles them; throws (settling none) if it rolled back. */
+  /** Writes these calls in one transaction and settles them; throws (settling none) if it did not commit. */
   private async commit(batch: Pending[]): Promise<void> {
     // Events stay as the calls carry them (no copy per event): the encoding adds each one's runtime id.
     const usage: RuntimeUsageCall[] = [];
@@ -221,17 +222,24 @@ export class GroupCommitWriter {
         seconds: (performance.now() - started) / 1000,
         ok,
       });
+    const { pricer, onUsageCommit } = this.options;
+    // Usage only, and nothing the hook must record with it: one statement is the whole transaction (one round
+    // trip). A hook that cannot say whether it applies always gets its transaction.
+    const hookApplies = onUsageCommit && (onUsageCommit.appliesTo?.(workspaceOf.values()) ?? true);
+    const alone = tasks.length === 0 && !hookApplies;
     let committed: Committed;
     try {
-      committed = await this.db.transaction(async (tx) => {
-        // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
-        // writer only (ShardedWriter), so their order is the order of the calls.
-        const hourDeltas = await writeUsageCalls(tx, usage, this.options.pricer);
-        const storedTasks = await writeTasks(tx, tasks);
-        const afterCommit =
-          hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
-        return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
-      });
+      committed = alone
+        ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
+        : await this.db.transaction(async (tx) => {
+            // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
+            // writer only (ShardedWriter), so their order is the order of the calls.
+            const hourDeltas = await writeUsageCalls(tx, usage, pricer);
+            const storedTasks = await writeTasks(tx, tasks);
+            const afterCommit =
+              hourDeltas.length > 0 ? await onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+            return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
+          });
     } catch (cause) {
       observe(false);
       throw cause;

@@ -10,7 +10,7 @@ import {
   totalOf,
   type UsageEvent,
 } from '../../shared';
-import type { Sql } from './database';
+import type { Database, Sql } from './database';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
@@ -170,6 +170,20 @@ export async function writeUsageCalls(
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
   return tx.query<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+}
+
+/**
+ * writeUsageCalls as a transaction of its own, in one round trip (no BEGIN, no COMMIT): for a commit that writes
+ * nothing else. Resolves once committed; a connection lost meanwhile is a CommitInDoubtError.
+ */
+export async function writeUsageCallsAlone(
+  db: Database,
+  calls: readonly RuntimeUsageCall[],
+  pricer: Pricer,
+): Promise<HourDelta[]> {
+  const batch = encodeUsageBatch(calls, pricer);
+  if (batch === '') return [];
+  return db.alone<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
 }
 
 /** writeUsageCalls for events that each carry their runtime id. */
