@@ -61,7 +61,8 @@ DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
   fresh_rows usage_events[];
-  old_rows usage_events[];
+  old_rows usage_events[] := '{}';
+  horizon timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
   FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
@@ -69,9 +70,12 @@ BEGIN
   -- Before the retention horizon raw events are gone: a late re-send could not be told from a new event, so it is
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
-  batch_rows := ARRAY(
-    SELECT b FROM unnest(batch_rows) AS b
-    WHERE b.ts >= (SELECT raw_before FROM usage_retention) ORDER BY b.runtime_id, b.id);
+  -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
+  SELECT raw_before INTO horizon FROM usage_retention;
+  IF (SELECT min(b.ts) FROM unnest(batch_rows) AS b) < horizon THEN
+    batch_rows := ARRAY(
+      SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
+  END IF;
 
   -- New keys are inserted (and returned: they add to the rollup as they are); a key another transaction is
   -- inserting makes this wait for it, and its row is then a stored one.
@@ -81,21 +85,23 @@ BEGIN
     ON CONFLICT (runtime_id, id) DO NOTHING
     RETURNING e
   )
-  SELECT array_agg(i.e) INTO fresh_rows FROM inserted AS i;
+  SELECT coalesce(array_agg(i.e), '{}') INTO fresh_rows FROM inserted AS i;
 
   -- With a new snapshot, lock the stored rows the batch beats, in key order. FOR UPDATE re-checks the condition
   -- on the latest committed version of a row another transaction changed meanwhile (totals only grow and
   -- attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows this
   -- transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked nor
-  -- written.
-  old_rows := ARRAY(
-    SELECT e FROM usage_events AS e JOIN unnest(batch_rows) AS i ON e.runtime_id = i.runtime_id AND e.id = i.id
-    WHERE ${sumOf('i')} > ${sumOf('e')}
-      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
-      -- attribution, read again) fills it in: the tokens move to their project, user and session.
-      OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')})
-    ORDER BY e.runtime_id, e.id
-    FOR UPDATE OF e);
+  -- written. A batch of new events only (a fleet streaming) has none to look up.
+  IF cardinality(fresh_rows) < cardinality(batch_rows) THEN
+    old_rows := ARRAY(
+      SELECT e FROM usage_events AS e JOIN unnest(batch_rows) AS i ON e.runtime_id = i.runtime_id AND e.id = i.id
+      WHERE ${sumOf('i')} > ${sumOf('e')}
+        -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
+        -- attribution, read again) fills it in: the tokens move to their project, user and session.
+        OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')})
+      ORDER BY e.runtime_id, e.id
+      FOR UPDATE OF e);
+  END IF;
 
   RETURN QUERY
   WITH written AS (
