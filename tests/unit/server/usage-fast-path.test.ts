@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { syntheticEvent } from '../../../server/daemon/simulate';
 import { fastUsagePayload } from '../../../server/ingest/usage-fast-path';
-import { UsagePayload } from '../../../shared';
+import { UsageEvent, UsagePayload } from '../../../shared';
 import {
   BAD_TIMESTAMPS,
   type FuzzContext,
@@ -186,5 +186,31 @@ describe('usage fast path', () => {
       { extra: 1 },
     ])
       expect(fastUsagePayload(call(unusual))).toBeUndefined();
+  });
+
+  it("holds each field to the schema's own limits, read from it: at the limit taken, one past it left to zod", () => {
+    const base = {
+      id: 'e1',
+      ts: '2026-11-30T12:00:00Z',
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+      input_tokens: 1,
+      output_tokens: 2,
+      cache_read_tokens: 3,
+      cache_write_tokens: 4,
+    };
+    const call = (e: object, n = 1) => ({
+      runtime_id: ctx.own[0],
+      events: Array.from({ length: n }, (_, i) => ({ ...base, id: `e${i}`, ...e })),
+    });
+    const longest = UsageEvent.shape.provider.maxLength ?? 0;
+    const most = 1000; // the contract's most events per call
+    expect(longest).toBe(64);
+    expect(fastUsagePayload(call({ provider: 'p'.repeat(longest) }))).toBeDefined();
+    expect(fastUsagePayload(call({ provider: 'p'.repeat(longest + 1) }))).toBeUndefined();
+    expect(fastUsagePayload(call({ cost_usd: 1e6 }))).toBeDefined();
+    expect(fastUsagePayload(call({ cost_usd: 1e6 + 0.01 }))).toBeUndefined();
+    expect(fastUsagePayload(call({}, most))?.events).toHaveLength(1000);
+    expect(fastUsagePayload(call({}, most + 1))).toBeUndefined();
   });
 });
