@@ -54,7 +54,8 @@ const GROUPED =
   'With group_by=project|user|session|model|runtime: rows {date, key, tokens, cost_usd} per local day × value ' +
   `of that dimension instead (key "${NO_ATTRIBUTION}" for usage without it; model: the model id; runtime: the ` +
   `runtime id); the top ${GROUPS_TOP_KEYS} keys of the window by cost (unknown cost as 0), then tokens, keep their ` +
-  `rows and the rest fold into key "${FOLDED_GROUP}" (at most ${GROUPS_TOP_KEYS + 1} rows a day). project, user and ` +
+  `rows and the rest fold into key "${FOLDED_GROUP}" (at most ${GROUPS_TOP_KEYS + 1} rows a day); runtimes keep ` +
+  `the top max(${GROUPS_TOP_KEYS}, floor(${HISTORY_MAX_ROWS} / days) - 1), so each has its own row. project, user and ` +
   `session narrow the rows to that exact value ("${NO_ATTRIBUTION}": usage without one); daily totals carry no ` +
   'attribution, so only "(none)" keeps them. CSV: header date,key,input_tokens,…,cost_usd.';
 

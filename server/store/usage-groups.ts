@@ -7,9 +7,20 @@ import { FOLDED_GROUP, type GroupBy, type GroupedUsageRow, NO_ATTRIBUTION, TOKEN
 import type { Sql } from './database';
 import { type HistoryWindow, readView, type UsageFilter } from './usage-source';
 import { viewSource } from './usage-source-workspace';
+import { HISTORY_MAX_ROWS, windowDays } from './usage-views';
 
 /** Keys of the whole window kept apart, ranked by known cost then tokens; the rest fold into FOLDED_GROUP. */
 export const GROUPS_TOP_KEYS = 20;
+
+/**
+ * Keys of `groupBy` kept apart over a window of `days`. Runtimes are the fleet's list, where a runtime folded away
+ * would show no figures: they keep as many as the row bound allows (one row a day each, plus the fold), so every
+ * runtime of a 1,000-runtime workspace keeps its own 7-day row. The other dimensions keep GROUPS_TOP_KEYS.
+ */
+export function groupKeysKept(groupBy: GroupBy, days: number): number {
+  if (groupBy !== 'runtime') return GROUPS_TOP_KEYS;
+  return Math.max(GROUPS_TOP_KEYS, Math.floor(HISTORY_MAX_ROWS / days) - 1);
+}
 
 /** A grouped row as the store answers it (unpriced_tokens always present). */
 export type GroupedUsage = GroupedUsageRow & { unpriced_tokens: number };
@@ -25,7 +36,7 @@ const KEY_OF: Record<GroupBy, string> = {
 
 /**
  * Rows of one runtime (or the workspace when runtimeId is null) per local day × key of `groupBy`, newest day
- * first then key (byte order). At most (GROUPS_TOP_KEYS + 1) × days rows. cost_usd is null when any token of the
+ * first then key (byte order). At most (groupKeysKept + 1) × days rows. cost_usd is null when any token of the
  * row has no known price; ranking counts such tokens as costing nothing.
  */
 export async function usageByGroup(
@@ -64,6 +75,6 @@ export async function usageByGroup(
      FROM by_key b JOIN ranked r ON r.key = b.key
      GROUP BY b.date, ${key}
      ORDER BY b.date DESC, ${key} COLLATE "C"`,
-    [...params, GROUPS_TOP_KEYS],
+    [...params, groupKeysKept(groupBy, windowDays(w))],
   );
 }

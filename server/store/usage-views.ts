@@ -27,6 +27,11 @@ export const HISTORY_TOP_MODELS = 20;
 export const FOLDED_RUNTIME_ID = '00000000-0000-0000-0000-000000000000';
 export const FOLDED = 'other';
 
+/** Calendar days of a window, both ends included. */
+export function windowDays(w: HistoryWindow): number {
+  return Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
+}
+
 /**
  * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first;
  * narrowed by `filter` when given. Folding happens in SQL so the hub never loads an unbounded answer: per runtime
@@ -45,7 +50,7 @@ export async function usageByDay(
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
-  const days = Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
+  const days = windowDays(w);
   // One row of each day is kept for the fold itself.
   const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;

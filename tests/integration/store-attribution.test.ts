@@ -6,6 +6,8 @@ import {
   createWorkspace,
   type Database,
   GROUPS_TOP_KEYS,
+  groupKeysKept,
+  HISTORY_MAX_ROWS,
   lockRuntimes,
   registerRuntimes,
   repriceUsage,
@@ -295,6 +297,34 @@ describe.each(databaseKinds)('usage attribution on %s', (_kind, open) => {
     const total = rows.reduce((s, r) => s + r.input_tokens, 0);
     expect(total).toBe(2 * 1000 * ((n * (n + 1)) / 2) + 10_000_000);
     expect(rows.length).toBe(2 * (GROUPS_TOP_KEYS + 1));
+  });
+
+  it('keeps every runtime of a fleet apart when grouping by runtime over a short window, folding only past the row bound', async () => {
+    const ws = (await createWorkspace(db, 'a fleet')).id;
+    const fleet = await newRuntimes(ws, GROUPS_TOP_KEYS + 5);
+    for (const [i, rt] of fleet.entries())
+      await write(rt, [
+        {
+          id: `f${i}`,
+          ts: '2026-05-03T10:00:00Z',
+          provider: 'claude',
+          model: 'claude-sonnet-4-5',
+          input_tokens: 1000 * (i + 1),
+          output_tokens: 0,
+          cache_read_tokens: 0,
+          cache_write_tokens: 0,
+        },
+      ]);
+    const byRuntime = await usageByGroup(db, ws, null, window('UTC'), 'runtime');
+    expect(byRuntime.map((r) => r.key).sort()).toEqual([...fleet].sort());
+    expect(byRuntime.find((r) => r.key === fleet[4])?.input_tokens).toBe(5000);
+    // A long window and the other dimensions keep the plain top keys.
+    expect(groupKeysKept('runtime', 5)).toBe(HISTORY_MAX_ROWS / 5 - 1);
+    expect(groupKeysKept('runtime', 365)).toBe(GROUPS_TOP_KEYS);
+    expect(groupKeysKept('session', 5)).toBe(GROUPS_TOP_KEYS);
+    const year = await usageByGroup(db, ws, null, historyWindow(365, 'UTC', new Date(NOW)), 'runtime');
+    expect(new Set(year.map((r) => r.key)).size).toBe(GROUPS_TOP_KEYS + 1);
+    expect(year.reduce((s, r) => s + r.input_tokens, 0)).toBe((1000 * fleet.length * (fleet.length + 1)) / 2);
   });
 
   it('reprices attributed usage into its own rollup rows, keeping each project and user exact', async () => {
