@@ -51,3 +51,7 @@ if (root) {
   // The bench's baseline: the bundle has run and drawn its first page (a blank one when signed out).
   performance.mark('app-rendered');
 }
+// The zone may have been the browser's as last seen (no Intl before the first charts): confirmed when idle.
+const idle = (f: () => void) =>
+  typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 1000);
+idle(() => store.checkBrowserZone());

@@ -95,13 +95,25 @@ export function browserZone(): string {
 }
 
 /**
- * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's (remembered for
- * boot.ts's guess on the next load).
+ * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's as last seen
+ * (asking Intl costs a page tens of milliseconds on its first use, before its first charts; Store.checkBrowserZone
+ * confirms the guess once they are drawn), else the browser's, remembered.
  */
 export function startZone(storage: Storage, routeTz: string | undefined): string {
   const chosen = routeTz ?? storage.getItem(TZ_KEY);
   if (chosen) return chosen;
+  const seen = storage.getItem(BROWSER_ZONE_KEY);
+  if (seen) return seen;
   const own = browserZone();
-  if (storage.getItem(BROWSER_ZONE_KEY) !== own) storage.setItem(BROWSER_ZONE_KEY, own);
+  storage.setItem(BROWSER_ZONE_KEY, own);
+  return own;
+}
+
+/** The browser's zone when a page that opened in its last-seen one (startZone) must move: it has changed. */
+export function movedBrowserZone(storage: Storage, routeTz: string | undefined): string | null {
+  if (routeTz ?? storage.getItem(TZ_KEY)) return null;
+  const own = browserZone();
+  if (storage.getItem(BROWSER_ZONE_KEY) === own) return null;
+  storage.setItem(BROWSER_ZONE_KEY, own);
   return own;
 }
