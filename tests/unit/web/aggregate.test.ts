@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type RatedPrice, requestCost } from '../../../shared/pricing';
 import type { UsageRow } from '../../../shared/schemas';
 import {
+  byKey,
   byModel,
-  byRuntime,
   cacheHitRate,
   dailySeries,
   splitPeriods,
@@ -145,9 +145,14 @@ describe('byModel', () => {
   });
 });
 
-describe('byRuntime', () => {
-  it('totals each runtime separately', () => {
-    const t = byRuntime(rows);
+describe('byKey', () => {
+  it('totals each runtime of rows grouped by runtime separately', () => {
+    const t = byKey(
+      rows.map(({ runtime_id, provider: _p, model: _m, cost_source: _s, ...r }) => ({
+        ...r,
+        key: runtime_id,
+      })),
+    );
     expect(t.get(B)?.tokens).toBe(20_000);
     expect(t.get(A)?.tokens).toBe(4_304_500);
   });

@@ -9,7 +9,7 @@ import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
 import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
 import type { DetailState, Groups, State } from './state';
-import { detailFetchDays, OVERVIEW_DAYS } from './state';
+import { detailFetchDays, OVERVIEW_DAYS, type OverviewUsage, RUNTIME_SUMMARY_DAYS } from './state';
 
 /** Events received since the last merge. */
 export interface LiveBatch {
@@ -88,8 +88,8 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   if (usage.length > 0) {
     const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
     if (s.overview.status === 'ready') {
-      const data = mergeUsage(s.overview.data, usage, { tz: s.tz, since });
-      patch.overview = { ...s.overview, data };
+      const data = mergeOverview(s.overview.data, usage, s.tz);
+      if (data !== s.overview.data) patch.overview = { ...s.overview, data };
     }
     const groups = mergeGroups(s.overviewGroups, usage, { tz: s.tz, since });
     if (groups !== s.overviewGroups) patch.overviewGroups = groups;
@@ -97,6 +97,19 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   const detail = s.detail && mergeDetail(s, s.detail, { ...batch, usage });
   if (detail && detail !== s.detail) patch.detail = detail;
   return patch;
+}
+
+/** The overview's model and runtime rows with the pushes added (the same object when none changes). */
+function mergeOverview(o: OverviewUsage, pushes: UsagePush[], tz: string): OverviewUsage {
+  const models = mergeGrouped(o.models, pushes, 'model', {
+    tz,
+    since: windowDates(OVERVIEW_DAYS, tz).at(-1),
+  });
+  const runtimes = mergeGrouped(o.runtimes, pushes, 'runtime', {
+    tz,
+    since: windowDates(RUNTIME_SUMMARY_DAYS, tz).at(-1),
+  });
+  return models === o.models && runtimes === o.runtimes ? o : { models, runtimes };
 }
 
 /** Each loaded grouping with the pushes added (the same object when none changes). */

@@ -9,7 +9,7 @@ import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Sessions } from './session';
 import type { DetailState, Groups, Loadable, State } from './state';
-import { detailFetchDays, loadingGroups, OVERVIEW_DAYS } from './state';
+import { detailFetchDays, loadingGroups, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from './state';
 
 /** Read and patch access to the store's state. */
 export interface StateAccess {
@@ -71,8 +71,12 @@ export class Loads {
     const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
     try {
-      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz, filter);
-      if (latest()) this.state.set({ overview: ready(rows) });
+      // Grouped by the hub: never the per runtime × model rows, whose size grows with the fleet.
+      const [models, runtimes] = await Promise.all([
+        session.api.groups(null, 'model', OVERVIEW_DAYS, tz, filter),
+        session.api.groups(null, 'runtime', RUNTIME_SUMMARY_DAYS, tz, filter),
+      ]);
+      if (latest()) this.state.set({ overview: ready({ models, runtimes }) });
     } catch (err) {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });

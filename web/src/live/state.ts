@@ -26,6 +26,16 @@ export function loadingGroups(): Groups {
   return Object.fromEntries(FILTER_KEYS.map((k) => [k, { status: 'loading' }])) as Groups;
 }
 
+/**
+ * The overview's usage, grouped by the hub so its size follows the window, not the fleet: per day × model over
+ * OVERVIEW_DAYS (KPIs and chart) and per day × runtime over RUNTIME_SUMMARY_DAYS (each runtime's figures). Both
+ * are top keys plus `other`, so their sums are exact; a runtime past the top ones is in `other`.
+ */
+export interface OverviewUsage {
+  models: GroupedUsageRow[];
+  runtimes: GroupedUsageRow[];
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
@@ -50,7 +60,7 @@ export interface State {
   lostSince: number | null;
   /** The page's attribution filter, from the address: every load asks with it, live deltas must match it. */
   filter: Filter;
-  overview: Loadable<UsageRow[]>;
+  overview: Loadable<OverviewUsage>;
   /** The overview's "Where it went", over OVERVIEW_DAYS. */
   overviewGroups: Groups;
   detail: DetailState | null;
