@@ -35,10 +35,12 @@ const detail = route.page === 'runtime' && store.get().token;
 if (detail) store.openDetail(route.id, route.days ?? DEFAULT_DAYS);
 // openDetail took its early answers synchronously; any other is a wrong guess.
 discardPrefetched();
-// Answers already in (typically: they arrived while this bundle loaded) are drawn by the first render, so the
-// charts come without a skeleton page, its paint and a second render first. Otherwise the skeleton goes out
-// at once (after one task, which lets answers that have just arrived be read).
-if (detail) await Promise.race([chartsData(store), new Promise((resolve) => setTimeout(resolve, 0))]);
+// The first render waits a little for the answers: they are typically on their way or in already (they arrived
+// while this bundle loaded, but their bodies are read in tasks queued behind its evaluation), and drawing them
+// first spares a skeleton page, its layout and paint, and a second render. A slow hub gets the skeleton then.
+const FIRST_DATA_WAIT_MS = 100;
+if (detail)
+  await Promise.race([chartsData(store), new Promise((resolve) => setTimeout(resolve, FIRST_DATA_WAIT_MS))]);
 
 const root = document.getElementById('app');
 if (root) {
