@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
 import { CostBurnChart } from '../charts/CostBurnChart';
 import { DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
+import { drawQueuedCharts } from '../charts/UPlotChart';
 import { Ago } from '../components/Ago';
 import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
@@ -51,9 +52,10 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const rows = usage.status === 'ready' ? usage.data : null;
 
   const chartsReady = rows !== null && hourly.status === 'ready';
-  // The bench reads this mark: the page's charts hold their data (the charts draw in their layout effects,
-  // which ran before this one).
+  // The bench reads this mark: the page's charts hold their data (the charts' layout effects, which ran before
+  // this one, queued them; they are drawn here, their sizes read together).
   useLayoutEffect(() => {
+    drawQueuedCharts();
     if (chartsReady) performance.mark('charts-drawn', { detail: { id, days } });
   }, [chartsReady, id, days]);
 
