@@ -6,11 +6,11 @@
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
-import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
 import { KpiCard } from '../components/KpiCard';
+import { BudgetPanel } from '../components/lazy';
 import { Panel } from '../components/Panel';
 import { RuntimeList } from '../components/RuntimeList';
 import { WhereItWent } from '../components/WhereItWent';
