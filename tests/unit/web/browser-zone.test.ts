@@ -58,7 +58,7 @@ describe('the zone a page opens in, without Intl before its first charts', () =>
     // The move is not a choice of the viewer's: nothing pins the zone.
     expect(s.getItem(TZ_KEY)).toBeNull();
     await vi.waitFor(() =>
-      expect(calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=${encodeURIComponent(own)}`),
+      expect(calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=${encodeURIComponent(own)}`),
     );
   });
 

@@ -97,7 +97,8 @@ describe('the store under a filter', () => {
     const { store, hub } = await filteredStore();
     expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api&group_by=model');
     expect(hub.calls).toContain('/api/usage?days=7&tz=UTC&project=api&group_by=runtime');
-    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&project=api`);
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&project=api`);
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&project=api&group_by=runtime`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&project=api&group_by=session`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/activity?days=7&tz=UTC`);
     store.closeDetail();
@@ -137,7 +138,8 @@ describe('the store under a filter', () => {
     const t = store.get();
     expect(t.overview.status === 'ready' && t.overview.data.models[0]?.input_tokens).toBe(15);
     expect(t.overview.status === 'ready' && t.overview.data.runtimes[0]?.input_tokens).toBe(15);
-    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data[0]?.input_tokens).toBe(15);
+    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data.rows[0]?.input_tokens).toBe(15);
+    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data.daily[0]?.input_tokens).toBe(15);
     const users = t.detail?.groups.user;
     expect(users?.status === 'ready' && users.data).toEqual([
       { ...groupRow('ana'), ...counts(15), cost_usd: 0.15, unpriced_tokens: 0 },

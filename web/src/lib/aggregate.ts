@@ -122,20 +122,20 @@ export function byKey(rows: readonly GroupedUsageRow[]): Map<string, Totals> {
   return new Map([...groups].map(([id, g]) => [id, totalsOf(g)]));
 }
 
-export interface Periods {
+export interface Periods<R> {
   /** Dates of the current window, oldest first. */
   dates: string[];
-  current: UsageRow[];
-  previous: UsageRow[];
+  current: R[];
+  previous: R[];
 }
 
 /** Splits rows into the last `days` local days (today included) and the `days` before them. */
-export function splitPeriods(
-  rows: readonly UsageRow[],
+export function splitPeriods<R extends { date: string }>(
+  rows: readonly R[],
   days: number,
   tz: string,
   now: Date = new Date(),
-): Periods {
+): Periods<R> {
   const window = windowDates(days * 2, tz, now);
   const currentStart = window[days - 1] ?? '';
   const previousStart = window[days * 2 - 1] ?? '';

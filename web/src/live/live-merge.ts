@@ -140,9 +140,13 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
   let next = d;
   const mine = batch.usage.filter((p) => p.runtime_id === d.id);
   if (mine.length > 0 && d.usage.status === 'ready') {
-    const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
-    const data = mergeUsage(d.usage.data, mine, { tz: s.tz, since });
-    next = { ...next, usage: { ...d.usage, data } };
+    const u = d.usage.data;
+    const rows = mergeUsage(u.rows, mine, { tz: s.tz, since: windowDates(d.days, s.tz).at(-1) });
+    const daily = mergeGrouped(u.daily, mine, 'runtime', {
+      tz: s.tz,
+      since: windowDates(detailFetchDays(d.days), s.tz).at(-1),
+    });
+    next = { ...next, usage: { ...d.usage, data: { rows, daily } } };
   }
   if (mine.length > 0) {
     const since = windowDates(d.days, s.tz).at(-1);

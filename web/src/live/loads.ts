@@ -21,6 +21,11 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Why the first of these failed. */
+function firstReason(...results: PromiseSettledResult<unknown>[]): unknown {
+  return results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+}
+
 function ready<T>(data: T): Loadable<T> {
   return { status: 'ready', data, loadedAt: Date.now() };
 }
@@ -129,17 +134,18 @@ export class Loads {
         filterKey(s.filter) === filterKey(filter)
       );
     };
-    const [usage, activity] = await Promise.allSettled([
-      session.api.runtimeUsage(id, detailFetchDays(days), tz, filter),
+    const [rows, daily, activity] = await Promise.allSettled([
+      session.api.runtimeUsage(id, days, tz, filter),
+      session.api.groups(id, 'runtime', detailFetchDays(days), tz, filter),
       // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
     if (!stillWanted()) return;
     this.setDetail(id, {
       usage:
-        usage.status === 'fulfilled'
-          ? ready(usage.value)
-          : { status: 'error', message: this.fail(usage.reason) },
+        rows.status === 'fulfilled' && daily.status === 'fulfilled'
+          ? ready({ rows: rows.value, daily: daily.value })
+          : { status: 'error', message: this.fail(firstReason(rows, daily)) },
       hourly:
         activity.status === 'fulfilled'
           ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })

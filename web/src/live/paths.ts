@@ -15,6 +15,11 @@ export function usagePath(id: string, days: number, tz: string, f?: Filter): str
   return `${runtime(id)}/usage?${view(days, tz, f)}`;
 }
 
+/** A runtime's usage summed per day (`group_by=runtime`: its only key is the runtime itself). */
+export function dailyPath(id: string, days: number, tz: string, f?: Filter): string {
+  return groupsPath(id, 'runtime', days, tz, f);
+}
+
 /** Tasks carry no attribution: activity is never filtered. */
 export function activityPath(id: string, days: number, tz: string): string {
   return `${runtime(id)}/activity?${view(days, tz)}`;

@@ -36,12 +36,21 @@ export interface OverviewUsage {
   runtimes: GroupedUsageRow[];
 }
 
+/**
+ * A runtime page's usage: its rows per day × model over the range shown (charts, models, table), and its
+ * per-day totals over twice the range and at least 26 weeks (the previous period's KPIs, the heatmap), which the
+ * hub sums (`group_by=runtime`: one key, the runtime), so the page never reads the older days per model.
+ */
+export interface DetailUsage {
+  rows: UsageRow[];
+  daily: GroupedUsageRow[];
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
   days: number;
-  /** Rows of up to twice the range (for the previous period) and at least 26 weeks (for the heatmap). */
-  usage: Loadable<UsageRow[]>;
+  usage: Loadable<DetailUsage>;
   hourly: Loadable<HourlyState>;
   /** Over the range shown (not the comparison period). */
   groups: Groups;
