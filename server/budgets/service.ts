@@ -61,6 +61,8 @@ export class BudgetService {
     private readonly options: BudgetOptions,
   ) {
     this.registry = new BudgetRegistry(db, logger, options.pollMs);
+    // A commit of workspaces without budgets has nothing to record here: ingest may then skip its transaction block.
+    this.onUsageCommit.appliesTo = (workspaceIds) => this.registry.anyIn(workspaceIds);
     this.publisher = new BudgetPublisher(db, changes, (id) => this.registry.find(id), logger);
     this.delivery = new AlertDelivery(
       db,

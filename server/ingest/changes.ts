@@ -37,13 +37,17 @@ export interface IngestChanges {
 /**
  * Called inside a usage commit's transaction, after its writes, with the deltas it caused (runtime id → workspace id
  * in `workspaceOf`): what must be recorded atomically with the usage (budget spend and crossings) is written in
- * `tx`. The function it may return runs once the commit was answered (commit → ack → publish).
+ * `tx`. The function it may return runs once the commit was answered (commit → ack → publish). `appliesTo` says,
+ * before a commit, whether the hook has anything to record for its workspaces: when it has not, the commit may be
+ * one statement without a transaction block of its own (one round trip instead of three).
  */
-export type UsageCommitHook = (
+export type UsageCommitHook = ((
   tx: Sql,
   deltas: ReadonlyArray<HourDelta | DateDelta>,
   workspaceOf: ReadonlyMap<string, string>,
-) => Promise<(() => void) | undefined>;
+) => Promise<(() => void) | undefined>) & {
+  appliesTo?: (workspaceIds: Iterable<string>) => boolean;
+};
 
 /** The signal a caller hands to ingest: `answered` settles once `markAnswered` was called, after the answer went out. */
 export function answerSignal(): { answered: Promise<void>; markAnswered: () => void } {

@@ -11,13 +11,13 @@ import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
 import {
   CommitInDoubtError,
-  collapseByKey,
   type Database,
   type HourDelta,
   type RuntimeTask,
-  type RuntimeUsageEvent,
+  type RuntimeUsageCall,
   writeTasks,
-  writeUsageEvents,
+  writeUsageCalls,
+  writeUsageCallsAlone,
 } from '../store';
 import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isConflict, isDataError } from './db-errors';
@@ -201,19 +201,20 @@ export class GroupCommitWriter {
     }
   }
 
-  /** Writes these calls in one transaction and settles them; throws (settling none) if it rolled back. */
+  /** Writes these calls in one transaction and settles them; throws (settling none) if it did not commit. */
   private async commit(batch: Pending[]): Promise<void> {
-    const events: RuntimeUsageEvent[] = [];
+    // Events stay as the calls carry them (no copy per event): the encoding adds each one's runtime id.
+    const usage: RuntimeUsageCall[] = [];
     const tasks: RuntimeTask[] = [];
     const workspaceOf = new Map<string, string>();
+    let items = 0;
     for (const { call } of batch) {
       workspaceOf.set(call.runtimeId, call.workspaceId);
-      if (call.kind === 'usage')
-        for (const e of call.items) events.push({ ...e, runtime_id: call.runtimeId });
+      items += call.items.length;
+      if (call.kind === 'usage') usage.push({ runtimeId: call.runtimeId, events: call.items });
       else for (const t of call.items) tasks.push({ ...t, runtime_id: call.runtimeId });
     }
     const started = performance.now();
-    const items = events.length + tasks.length;
     const observe = (ok: boolean) =>
       this.options.observe?.({
         items,
@@ -221,17 +222,24 @@ export class GroupCommitWriter {
         seconds: (performance.now() - started) / 1000,
         ok,
       });
+    const { pricer, onUsageCommit } = this.options;
+    // Usage only, and nothing the hook must record with it: one statement is the whole transaction (one round
+    // trip). A hook that cannot say whether it applies always gets its transaction.
+    const hookApplies = onUsageCommit && (onUsageCommit.appliesTo?.(workspaceOf.values()) ?? true);
+    const alone = tasks.length === 0 && !hookApplies;
     let committed: Committed;
     try {
-      committed = await this.db.transaction(async (tx) => {
-        // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
-        // writer only (ShardedWriter), so their order is the order of the calls.
-        const hourDeltas = await writeUsageEvents(tx, collapseByKey(events), this.options.pricer);
-        const storedTasks = await writeTasks(tx, tasks);
-        const afterCommit =
-          hourDeltas.length > 0 ? await this.options.onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
-        return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
-      });
+      committed = alone
+        ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
+        : await this.db.transaction(async (tx) => {
+            // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
+            // writer only (ShardedWriter), so their order is the order of the calls.
+            const hourDeltas = await writeUsageCalls(tx, usage, pricer);
+            const storedTasks = await writeTasks(tx, tasks);
+            const afterCommit =
+              hourDeltas.length > 0 ? await onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+            return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
+          });
     } catch (cause) {
       observe(false);
       throw cause;

@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { CommitInDoubtError, StoreError, toStoreError } from './errors';
+import { CommitInDoubtError, refusedByServer, StoreError, toStoreError } from './errors';
 
 export interface Sql {
   /**
@@ -22,6 +22,12 @@ export interface Database extends Sql {
   readonly kind: 'postgres' | 'embedded';
   /** Errors `fn` throws pass through unchanged; a lost connection at COMMIT is a CommitInDoubtError. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * One statement as its own transaction: one round trip instead of three (BEGIN, it, COMMIT); resolves once it
+   * committed. A refusal by Postgres wrote nothing (a StoreError as usual); a connection lost while it ran is a
+   * CommitInDoubtError, as a lost COMMIT is.
+   */
+  alone<T = Record<string, unknown>>(text: string, params: unknown[], name?: string): Promise<T[]>;
   /** Resolves when the database answers a trivial statement (readiness, recovery after an outage). */
   ping(): Promise<void>;
   /** Statements sent to the server since open, BEGIN and COMMIT included: how tests see batching work. */
@@ -128,6 +134,25 @@ export function openPostgres(
         client.release();
       }
     },
+    async alone<T>(text: string, params: unknown[], name?: string) {
+      const client = await classified(() => pool.connect());
+      const ignore = () => {};
+      client.on('error', ignore);
+      let broken = false;
+      try {
+        counter.bump();
+        const config = name ? { name, text, values: params } : { text, values: params };
+        return (await client.query(config)).rows as T[];
+      } catch (err) {
+        // Postgres refused it: rolled back. Anything else lost the answer, maybe after the commit.
+        if (refusedByServer(err)) throw toStoreError(err);
+        broken = true;
+        throw new CommitInDoubtError(err);
+      } finally {
+        client.off('error', ignore);
+        client.release(broken);
+      }
+    },
     ping: pingOver(sql),
     statementCount: counter.read,
     close: () => pool.end(),
@@ -177,6 +202,8 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
         throw fromFn?.err === err ? err : toStoreError(err);
       }
     },
+    // Embedded: no connection to lose; a lone statement is its own transaction as in Postgres.
+    alone: <T>(text: string, params: unknown[]) => sql.query<T>(text, params),
     ping: pingOver(sql),
     statementCount: counter.read,
     close: () => db.close(),

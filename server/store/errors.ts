@@ -57,6 +57,17 @@ function sqlStateOf(err: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/**
+ * True when Postgres refused a statement with an ERROR (a SQLSTATE): its transaction rolled back. A FATAL one (the
+ * backend terminated) may come after a commit, like a lost connection, so it is not a refusal.
+ */
+export function refusedByServer(err: unknown): boolean {
+  const state = sqlStateOf(err);
+  if (state === undefined || ['08', '57', '58', 'XX'].includes(state.slice(0, 2))) return false;
+  const severity = (err as { severity?: unknown }).severity;
+  return severity !== 'FATAL' && severity !== 'PANIC';
+}
+
 function kindOf(sqlState: string | undefined): StoreErrorKind {
   // Postgres answers an unknown zone in `AT TIME ZONE` with invalid_parameter_value; the only parameters our
   // queries pass to such functions are zones.

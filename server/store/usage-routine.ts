@@ -5,13 +5,14 @@
  *
  * 1. Takes the runtimes' advisory locks shared (exclusive holders — daily totals, reprice — still keep usage writes
  *    of those runtimes out until they commit), in runtime order.
- * 2. Inserts the keys not stored yet and locks the stored ones (`DO UPDATE … WHERE false` locks the latest
- *    committed version without changing it), in key order. A key another transaction is inserting makes this wait
- *    for it and then lock its row.
- * 3. With a new snapshot (each statement of a VOLATILE function takes one), every key of the batch is now either
- *    this transaction's own new row (its xmin) or a committed row nobody else can change until we commit: it
- *    replaces the rows the batch beats (largest total wins), adds the new rows and the difference of each replaced
- *    one to usage_quarter, and bumps the usage version of each runtime whose usage changed.
+ * 2. Inserts the keys not stored yet (`ON CONFLICT DO NOTHING`, returning the new rows: they add to the rollup as
+ *    they are). A key another transaction is inserting makes this wait for it; its row is then a stored one.
+ * 3. With a new snapshot (each statement of a VOLATILE function takes one), locks only the stored rows the batch
+ *    beats (largest total wins; `FOR UPDATE` re-checks that on the latest committed version), replaces them, adds
+ *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
+ *    runtime whose usage changed. Stored rows the batch does not beat are neither locked nor written, and a batch of
+ *    new events only skips the look-up (measured in BENCHMARKS.md: half the database CPU of the lock-every-key
+ *    version for new events, the same for a small batch of re-sent snapshots).
  *
  * Every commit takes its row locks in the same order — event rows by key, rollup rows by key, then runtimes — so
  * concurrent commits wait for each other only where they share keys, and never deadlock. The function is created
@@ -60,6 +61,8 @@ const BODY = `
 DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
+  fresh_rows usage_events[];
+  horizon timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
   FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
@@ -67,29 +70,48 @@ BEGIN
   -- Before the retention horizon raw events are gone: a late re-send could not be told from a new event, so it is
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
-  batch_rows := ARRAY(
-    SELECT b FROM unnest(batch_rows) AS b
-    WHERE b.ts >= (SELECT raw_before FROM usage_retention) ORDER BY b.runtime_id, b.id);
+  -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
+  SELECT raw_before INTO horizon FROM usage_retention;
+  IF (SELECT min(b.ts) FROM unnest(batch_rows) AS b) < horizon THEN
+    batch_rows := ARRAY(
+      SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
+  END IF;
 
-  INSERT INTO usage_events AS e (${LIST})
-  SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-  ON CONFLICT (runtime_id, id) DO UPDATE SET id = e.id WHERE false;
+  -- New keys are inserted (and returned: they add to the rollup as they are); a key another transaction is
+  -- inserting makes this wait for it, and its row is then a stored one.
+  WITH inserted AS (
+    INSERT INTO usage_events AS e (${LIST})
+    SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+    ON CONFLICT (runtime_id, id) DO NOTHING
+    RETURNING e
+  )
+  SELECT coalesce(array_agg(i.e), '{}') INTO fresh_rows FROM inserted AS i;
+
+  -- With a new snapshot, lock the stored rows the batch beats, in key order, and replace them. FOR UPDATE re-checks
+  -- the condition on the latest committed version of a row another transaction changed meanwhile (totals only grow
+  -- and attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows
+  -- this transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked
+  -- nor written. A batch of new events only (a fleet streaming) has none to look up.
+  IF cardinality(fresh_rows) = cardinality(batch_rows) THEN
+    batch_rows := '{}';
+  END IF;
 
   RETURN QUERY
-  WITH input AS (SELECT ${LIST} FROM unnest(batch_rows)),
-  stored AS (
-    SELECT e.*, e.xmin = pg_current_xact_id()::xid AS fresh
-    FROM usage_events e JOIN input i ON e.runtime_id = i.runtime_id AND e.id = i.id
+  WITH old AS (
+    SELECT e.* FROM usage_events AS e JOIN unnest(batch_rows) AS i ON e.runtime_id = i.runtime_id AND e.id = i.id
+    WHERE ${sumOf('i')} > ${sumOf('e')}
+      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
+      -- attribution, read again) fills it in: the tokens move to their project, user and session.
+      OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')})
+    ORDER BY e.runtime_id, e.id
+    FOR UPDATE OF e
   ),
   written AS (
     UPDATE usage_events e SET ${EVENT_COLUMNS.slice(2)
       .map((c) => `${c} = i.${c}`)
       .join(', ')}
-    FROM input i JOIN stored o ON o.runtime_id = i.runtime_id AND o.id = i.id
-    WHERE e.runtime_id = i.runtime_id AND e.id = i.id AND NOT o.fresh AND (${sumOf('i')} > ${sumOf('o')}
-      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
-      -- attribution, read again) fills it in: the tokens move to their project, user and session.
-      OR (${sumOf('i')} = ${sumOf('o')} AND ${unattributed('o')} AND NOT ${unattributed('i')}))
+    FROM unnest(batch_rows) i JOIN old o ON o.runtime_id = i.runtime_id AND o.id = i.id
+    WHERE e.runtime_id = o.runtime_id AND e.id = o.id
     RETURNING e.*
   ),
   changes AS (
@@ -99,11 +121,11 @@ BEGIN
     UNION ALL
     SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
            ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
-    FROM stored s WHERE s.fresh
+    FROM unnest(fresh_rows) s
     UNION ALL
     SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
-    FROM stored o JOIN written w ON o.runtime_id = w.runtime_id AND o.id = w.id
+    FROM old o
   ),
   deltas AS (
     SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},

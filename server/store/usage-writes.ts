@@ -10,7 +10,7 @@ import {
   totalOf,
   type UsageEvent,
 } from '../../shared';
-import type { Sql } from './database';
+import type { Database, Sql } from './database';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
@@ -81,6 +81,13 @@ export function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
 const attributed = (e: UsageEvent) =>
   e.project !== undefined || e.user !== undefined || e.session_id !== undefined;
 
+/** True when `e` replaces `seen` of the same key: the largest total; on a tie only when it alone is attributed. */
+const beats = (e: UsageEvent, seen: UsageEvent) => {
+  const total = totalOf(e);
+  const seenTotal = totalOf(seen);
+  return total > seenTotal || (total === seenTotal && !attributed(seen) && attributed(e));
+};
+
 /**
  * Keeps one event per (runtime, id): the largest total; on a tie the first, unless only a later one is attributed
  * (as the table does).
@@ -90,14 +97,48 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
   for (const e of events) {
     const key = `${e.runtime_id}\u0000${e.id}`;
     const seen = best.get(key);
-    if (
-      !seen ||
-      totalOf(e) > totalOf(seen) ||
-      (totalOf(e) === totalOf(seen) && !attributed(seen) && attributed(e))
-    )
-      best.set(key, e);
+    if (!seen || beats(e, seen)) best.set(key, e);
   }
   return [...best.values()];
+}
+
+/** Events of one runtime, as a call reports them (the group-commit writer's unit). */
+export interface RuntimeUsageCall {
+  runtimeId: string;
+  events: UsageEvent[];
+}
+
+const text = (s: string | undefined) => (s === undefined ? 'null' : JSON.stringify(s));
+
+/**
+ * The batch parameter of the usage write: a JSON array of the rows `pricedRow` builds, one per (runtime, id) as
+ * `collapseByKey` keeps it, spelled directly from the calls. Writing the text field by field costs the hub half
+ * of what copying each event with its runtime id, building the row object and `JSON.stringify` did
+ * (tests/unit/server/usage-batch-encoding.test.ts holds it to that: the same rows). Empty string: nothing to write.
+ */
+export function encodeUsageBatch(calls: readonly RuntimeUsageCall[], pricer: Pricer): string {
+  const best = new Map<string, { runtimeId: string; e: UsageEvent }>();
+  for (const { runtimeId, events } of calls)
+    for (const e of events) {
+      const key = `${runtimeId}\u0000${e.id}`;
+      const seen = best.get(key);
+      if (!seen) best.set(key, { runtimeId, e });
+      else if (beats(e, seen.e)) seen.e = e;
+    }
+  let out = '';
+  for (const { runtimeId, e } of best.values()) {
+    const cost = pricer.event(e);
+    out +=
+      `${out === '' ? '[' : ','}{"runtime_id":${JSON.stringify(runtimeId)},"id":${JSON.stringify(e.id)},` +
+      `"ts":${JSON.stringify(e.ts)},"provider":${JSON.stringify(e.provider)},"model":${JSON.stringify(e.model)},` +
+      `"input_tokens":${e.input_tokens},"output_tokens":${e.output_tokens},` +
+      `"cache_read_tokens":${e.cache_read_tokens},"cache_write_tokens":${e.cache_write_tokens},` +
+      `"task_id":${text(e.task_id)},"cache_write_1h_tokens":${e.cache_write_1h_tokens ?? 0},` +
+      `"speed":${JSON.stringify(e.speed ?? 'standard')},"agent_cost_usd":${e.cost_usd ?? null},` +
+      `"cost_usd":${cost.cost_usd},"cost_source":${text(cost.cost_source ?? undefined)},` +
+      `"project":${text(e.project)},"user_name":${text(e.user)},"session_id":${text(e.session_id)}}`;
+  }
+  return out === '' ? out : `${out}]`;
 }
 
 /**
@@ -117,18 +158,45 @@ export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void>
 /**
  * Upserts events with largest-total-wins, applies the difference to usage_quarter and bumps the usage version of
  * every runtime whose usage changed, in one round trip: the server-side function of usage-routine.ts (which says
- * how it locks per event key). Call inside a transaction, at most once per key per transaction; events must be
- * unique by key (see collapseByKey). Returns what changed: exactly what dashboards must add.
+ * how it locks per event key). Call inside a transaction, at most once per key per transaction; events of one key
+ * are collapsed first (see collapseByKey). Returns what changed: exactly what dashboards must add.
  */
+export async function writeUsageCalls(
+  tx: Sql,
+  calls: readonly RuntimeUsageCall[],
+  pricer: Pricer,
+): Promise<HourDelta[]> {
+  // One JSON parameter: encoding it costs the hub half of what one array per column did.
+  const batch = encodeUsageBatch(calls, pricer);
+  if (batch === '') return [];
+  return tx.query<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+}
+
+/**
+ * writeUsageCalls as a transaction of its own, in one round trip (no BEGIN, no COMMIT): for a commit that writes
+ * nothing else. Resolves once committed; a connection lost meanwhile is a CommitInDoubtError.
+ */
+export async function writeUsageCallsAlone(
+  db: Database,
+  calls: readonly RuntimeUsageCall[],
+  pricer: Pricer,
+): Promise<HourDelta[]> {
+  const batch = encodeUsageBatch(calls, pricer);
+  if (batch === '') return [];
+  return db.alone<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+}
+
+/** writeUsageCalls for events that each carry their runtime id. */
 export async function writeUsageEvents(
   tx: Sql,
   events: RuntimeUsageEvent[],
   pricer: Pricer,
 ): Promise<HourDelta[]> {
-  if (events.length === 0) return [];
-  // One JSON parameter: encoding it costs the hub half of what one array per column did.
-  const batch = JSON.stringify(events.map((e) => pricedRow(e, pricer)));
-  return tx.query<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+  return writeUsageCalls(
+    tx,
+    events.map((e) => ({ runtimeId: e.runtime_id, events: [e] })),
+    pricer,
+  );
 }
 
 /** SQL of a daily-totals row's cost columns (known cost, unpriced tokens), zero for a missing row. */

@@ -1,7 +1,8 @@
 /**
  * A TCP proxy between a hub node and Postgres that can lose one COMMIT's answer on purpose: once armed, the next
  * transaction that wrote usage events has its COMMIT delivered to Postgres, Postgres's answer (the commit did
- * happen) swallowed, and the connection cut. The hub sees a connection error at COMMIT, which is the one outcome
+ * happen) swallowed, and the connection cut. A usage write sent alone (no BEGIN: the statement is its own
+ * transaction, committed before Postgres says it is ready) loses its answer the same way. The hub sees a connection error at COMMIT, which is the one outcome
  * a database client cannot know: it answers `unavailable`, yet the rows are stored.
  */
 import net from 'node:net';
@@ -20,8 +21,14 @@ export interface CommitAnswerDropper {
 // How a transaction that writes usage events shows on the wire: the hub calls its usage function through a named
 // prepared statement (the name is in every Parse and Bind message); other writers insert directly.
 const USAGE_WRITES = ['rh_write_usage', 'INSERT INTO usage_events'];
-// A simple-protocol Query message: 'Q', int32 length (4 + 7), "COMMIT\0".
-const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
+/** A simple-protocol Query message: 'Q', int32 length, the text and its NUL. */
+const simpleQuery = (text: string) =>
+  Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 5 + text.length]), Buffer.from(`${text}\0`)]);
+const COMMIT = simpleQuery('COMMIT');
+const BEGIN = simpleQuery('BEGIN');
+const ROLLBACK = simpleQuery('ROLLBACK');
+/** ReadyForQuery ('Z', length 5): Postgres has finished the statement, its transaction committed if it was alone. */
+const READY = Buffer.from([0x5a, 0, 0, 0, 5]);
 
 export async function startCommitAnswerDropper(target: {
   host: string;
@@ -35,6 +42,7 @@ export async function startCommitAnswerDropper(target: {
     const upstream = net.connect(target.port, target.host);
     open.add(client).add(upstream);
     let wroteUsage = false;
+    let inTransaction = false;
     let swallowNextAnswer = false;
     const drop = () => {
       client.destroy();
@@ -46,16 +54,24 @@ export async function startCommitAnswerDropper(target: {
     upstream.on('error', drop).on('close', drop);
 
     client.on('data', (chunk: Buffer) => {
-      if (armed && USAGE_WRITES.some((w) => chunk.includes(w, 0, 'latin1'))) wroteUsage = true;
+      if (chunk.includes(BEGIN)) inTransaction = true;
+      const usage = USAGE_WRITES.some((w) => chunk.includes(w, 0, 'latin1'));
+      if (armed && usage && !inTransaction) {
+        armed = false;
+        swallowNextAnswer = true;
+      } else if (armed && usage) wroteUsage = true;
       if (armed && wroteUsage && chunk.includes(COMMIT)) {
         armed = false;
         swallowNextAnswer = true;
       } else if (chunk.includes(COMMIT)) wroteUsage = false;
+      if (chunk.includes(COMMIT) || chunk.includes(ROLLBACK)) inTransaction = false;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
       if (swallowNextAnswer) {
-        // Postgres answered the COMMIT: it is durable. The hub never hears of it.
+        // Until Postgres is ready again the commit may still be under way; then it is durable. The hub never hears
+        // of it.
+        if (!chunk.includes(READY)) return;
         dropped++;
         drop();
         return;

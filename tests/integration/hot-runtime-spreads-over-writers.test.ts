@@ -23,21 +23,23 @@ const ignore: IngestChanges = {
   changesUnreported: () => {},
 };
 
-/** The real database, with the most transactions it ever had open at once recorded. */
+/** The real database, with the most transactions it ever had open at once recorded (a lone statement is one). */
 function countingOverlap(db: Database) {
   let open = 0;
   const seen = { max: 0 };
+  const overlapping = async <T>(run: () => Promise<T>): Promise<T> => {
+    open++;
+    seen.max = Math.max(seen.max, open);
+    try {
+      return await run();
+    } finally {
+      open--;
+    }
+  };
   const counted: Database = {
     ...db,
-    async transaction(fn) {
-      open++;
-      seen.max = Math.max(seen.max, open);
-      try {
-        return await db.transaction(fn);
-      } finally {
-        open--;
-      }
-    },
+    transaction: (fn) => overlapping(() => db.transaction(fn)),
+    alone: (text, params, name) => overlapping(() => db.alone(text, params, name)),
   };
   return { counted, seen };
 }
