@@ -5,7 +5,7 @@
  * marks) and the self time by function and by script from navigation until `charts-drawn` (or the mark named
  * by the second argument, e.g. `app-rendered` for the bundle's evaluation and first render).
  *
- * `npx tsx bench/web-profile.ts [loads]` (build the dashboard first: `npm run build:web`, or with
+ * `npx tsx bench/web-profile.ts [loads] [mark | blank]` (`blank`: the signed-out page until `app-rendered`; build the dashboard first: `npm run build:web`, or with
  * `-- --sourcemap` to see functions by their source file and line instead of minified names).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -51,6 +51,13 @@ function selfTime(p: Profile, key: (n: ProfileNode) => string): [string, number]
 const short = (url: string) => url.replace(/^https?:\/\/[^/]+/, '') || '(native)';
 
 const maps = new Map<string, SourceMapConsumer | null>();
+/** The source file (a package for node_modules) of a frame, through the source map; else its script. */
+function sourceOf(n: ProfileNode): string {
+  const w = where(n);
+  const file = w.slice(w.indexOf(' ') + 1).replace(/:\d+$/, '');
+  return file.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, '$1');
+}
+
 /** `file:line name` of a frame, through web/dist's source map when the build wrote one. */
 function where(n: ProfileNode): string {
   const path = short(n.callFrame.url);
@@ -70,7 +77,10 @@ function where(n: ProfileNode): string {
 
 async function main(): Promise<void> {
   const loads = Number(process.argv[2] ?? 5);
-  const until = process.argv[3] ?? 'charts-drawn';
+  let until = process.argv[3] ?? 'charts-drawn';
+  // The bench's baseline: the signed-out page (sign-in form) of the same bundle, up to `app-rendered`.
+  const blank = until === 'blank';
+  if (blank) until = 'app-rendered';
   const database = await createBenchDatabase();
   const db = openPostgres(database.url, 2);
   try {
@@ -88,14 +98,31 @@ async function main(): Promise<void> {
       await signIn.goto(`${hub.url}/#token=${encodeURIComponent(ws.memberToken)}`);
       await signIn.waitForFunction(() => localStorage.length > 0);
       await signIn.close();
+      const signedOut = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const runs: { charts: number; timeline: string[]; profile: Profile }[] = [];
       for (let i = 0; i < loads; i++) {
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
+        const page = await (blank ? signedOut : context).newPage();
+        const cdp = await page.context().newCDPSession(page);
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-        await cdp.send('Profiler.start');
-        await page.goto(`${hub.url}/#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
+        // The page starts and ends its own profile: the samples stop exactly at the mark, not when the bench
+        // notices it (a frame or more later, with the work after the mark in them).
+        const finished = new Promise<Profile>((resolve) =>
+          cdp.on('Profiler.consoleProfileFinished', (e) => resolve((e as { profile: Profile }).profile)),
+        );
+        await page.addInitScript((name) => {
+          console.profile('load');
+          // Synchronously at the mark (a PerformanceObserver would be told a task or more later).
+          const mark = performance.mark.bind(performance);
+          performance.mark = (...args: Parameters<Performance['mark']>) => {
+            const entry = mark(...args);
+            if (args[0] === name) console.profileEnd('load');
+            return entry;
+          };
+        }, until);
+        await page.goto(blank ? `${hub.url}/` : `${hub.url}/#/runtime/${runtimeId}?days=90`, {
+          waitUntil: 'commit',
+        });
         const handle = await page.waitForFunction(
           (name) => {
             const mark = performance.getEntriesByName(name)[0];
@@ -116,7 +143,7 @@ async function main(): Promise<void> {
           until,
           { polling: 'raf' },
         );
-        const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+        const profile = await finished;
         runs.push({ ...((await handle.jsonValue()) as { charts: number; timeline: string[] }), profile });
         await page.close();
       }
@@ -135,6 +162,7 @@ async function main(): Promise<void> {
           10,
         )}`,
       );
+      console.log(`\nself time by source:\n${top(selfTime(median.profile, sourceOf), 15)}`);
       console.log(`\nself time by function:\n${top(selfTime(median.profile, where), 30)}`);
     } finally {
       await browser.close();

@@ -17,6 +17,7 @@ const formatters = new LruCache<string, Intl.DateTimeFormat>({ capacity: TIME_ZO
  * @example canonicalTimeZone('europe/PARIS') // 'Europe/Paris'
  */
 export function canonicalTimeZone(tz: string): string | undefined {
+  if (tz === 'UTC') return tz;
   if (tz.length === 0 || tz.length > 64) return undefined;
   let name = canonicalNames.get(tz);
   if (name === undefined) {
@@ -73,12 +74,32 @@ export interface LocalParts {
  * @example localParts(new Date('2026-01-01T12:00:00Z'), 'Pacific/Auckland') // { date: '2026-01-02', hour: 1, minute: 0 }
  */
 export function localParts(instant: Date | number, tz: string): LocalParts {
+  if (tz === 'UTC') {
+    const utc = utcParts(instant);
+    if (utc) return utc;
+  }
   const parts = partsFormatter(tz).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return {
     date: `${get('year')}-${get('month')}-${get('day')}`,
     hour: Number(get('hour')),
     minute: Number(get('minute')),
+  };
+}
+
+/**
+ * UTC's parts read from Date itself: no Intl, whose first use costs a page tens of milliseconds before its first
+ * charts. Undefined outside years 1000–9999, where Intl's spelling of the year differs (it is not padded).
+ */
+function utcParts(instant: Date | number): LocalParts | undefined {
+  const d = new Date(instant);
+  const year = d.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return undefined;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    date: `${year}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
   };
 }
 

@@ -31,6 +31,41 @@ function pureSharedSchemas(): Plugin {
 }
 
 /**
+ * uPlot builds two Intl objects when its module is evaluated (a number format for its default axis and legend
+ * values, the browser's zone for `tzDate`), and a page's first Intl object costs tens of milliseconds (ICU sets
+ * up its locale data): before the runtime page's first charts, which use neither (they format their own values).
+ * Both are made on first use instead. The build fails if uPlot's source no longer has these lines.
+ */
+const UPLOT_JS = /[\\/]uplot[\\/]dist[\\/]uPlot\.esm\.js$/;
+const UPLOT_LAZY_INTL: [string, string][] = [
+  [
+    "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');\nconst fmtNum = val => numFormatter.format(val);",
+    "let numFormatter;\nconst fmtNum = val => (numFormatter ??= new Intl.NumberFormat(domEnv ? nav.language : 'en-US')).format(val);",
+  ],
+  [
+    'const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;',
+    'let localTzName;\nconst localTz = () => (localTzName ??= new Intl.DateTimeFormat().resolvedOptions().timeZone);',
+  ],
+  ['else if (tz == localTz)', 'else if (tz == localTz())'],
+];
+
+function lazyUplotIntl(): Plugin {
+  return {
+    name: 'lazy-uplot-intl',
+    transform(code, id) {
+      if (!UPLOT_JS.test(id)) return null;
+      let out = code;
+      for (const [from, to] of UPLOT_LAZY_INTL) {
+        if (!out.includes(from))
+          throw new Error(`uPlot changed: "${from.split('\n')[0]}" not found (lazy-uplot-intl)`);
+        out = out.replace(from, to);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
+
+/**
  * web/src/boot.ts, bundled on its own (esbuild, an IIFE of about 1 KB) and inlined at the top of index.html's
  * head, so the runtime page's fetches start while the HTML is parsed. The hub's CSP allows it by its sha256
  * (server/http/inline-scripts.ts reads the built index.html).
@@ -71,7 +106,7 @@ function inlineBoot(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas(), inlineBoot()],
+  plugins: [pureSharedSchemas(), lazyUplotIntl(), inlineBoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

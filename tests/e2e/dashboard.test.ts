@@ -124,6 +124,50 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('dashboard in Chromiu
     await page.context().close();
   });
 
+  it('asks for the overview grouped per model and per runtime (never per runtime × model), with exact totals', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/usage') asked.push(`${url.pathname}${url.search}`);
+    });
+    await page.goto(`${hub.url}/#token=${encodeURIComponent(hub.memberToken)}`);
+    // "Where it went" is asked last: once it is drawn, every usage call of the page has been made.
+    for (const dim of ['project', 'user', 'session'])
+      await page.locator(`.attr-col[data-dim="${dim}"] .attr-row`).first().waitFor();
+    await expect.poll(() => page.locator('.conn').getAttribute('data-connection')).toBe('live');
+    expect(asked.sort()).toEqual([
+      '/api/usage?days=30&tz=UTC&group_by=model',
+      '/api/usage?days=30&tz=UTC&group_by=project',
+      '/api/usage?days=30&tz=UTC&group_by=session',
+      '/api/usage?days=30&tz=UTC&group_by=user',
+      '/api/usage?days=7&tz=UTC&group_by=runtime',
+    ]);
+    // Seeded: claude 1000+2000+30000+400 + 5000+1000 + 700+300, codex 2000+500+8000.
+    expect(await numAt(page, '[data-kpi="Tokens · 7 days"] .num')).toBe(50_900);
+    // sonnet $0.0435 + opus $0.05 + gpt-5 $0.0085 (2000 × $1.25/M + 500 × $10/M + 8000 × $0.125/M).
+    expect(await page.locator('[data-kpi="Cost · 7 days"] .num').getAttribute('data-value')).toBe('0.102');
+    expect(await numAt(page, `[data-runtime-id="${claude.id}"] .fig .num`)).toBe(40_400);
+    expect(await numAt(page, `[data-runtime-id="${codex.id}"] .fig .num`)).toBe(10_500);
+
+    // A live delta reaches both groupings exactly: the workspace's KPIs (per model) and its runtime (per runtime).
+    data(
+      await ws1.emitWithAck('usage', {
+        runtime_id: codex.id,
+        events: [
+          { ...event('ov-live', new Date().toISOString(), 'gpt-5', [1000, 0, 0, 0]), provider: 'codex' },
+        ],
+      }),
+    );
+    await expect.poll(() => numAt(page, '[data-kpi="Tokens · 7 days"] .num')).toBe(51_900);
+    await expect.poll(() => numAt(page, `[data-runtime-id="${codex.id}"] .fig .num`)).toBe(11_500);
+    expect(await page.locator('[data-kpi="Cost · 7 days"] .num').getAttribute('data-value')).toBe('0.10325');
+    expect(await numAt(page, `[data-runtime-id="${claude.id}"] .fig .num`)).toBe(40_400);
+    expect(asked).toHaveLength(5);
+    await ctx.close();
+  });
+
   it('draws the runtime page with KPIs, charts, heatmap, models and data quality', async () => {
     const page = await signedIn(hub.memberToken);
     await page.goto(`${hub.url}/#/runtime/${claude.id}`);

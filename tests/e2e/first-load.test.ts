@@ -13,6 +13,8 @@ import { ago, DAY, type DaemonSocket, daemon, data, ensureBuilt, event, helloCla
 
 interface Load {
   usage: { path: string; startMs: number }[];
+  /** The runtime's per-day totals (group_by=runtime): the comparison period and the heatmap. */
+  daily: string[];
   activity: string[];
   appRenderedMs: number;
   chartsDrawnMs: number;
@@ -36,6 +38,9 @@ async function readLoad(page: Page): Promise<Load> {
       usage: resources.filter(
         (r) => /^\/api\/runtimes\/[^/]+\/usage\?/.test(r.path) && !r.path.includes('group_by='),
       ),
+      daily: resources
+        .filter((r) => /^\/api\/runtimes\/[^/]+\/usage\?.*group_by=runtime/.test(r.path))
+        .map((r) => r.path),
       activity: resources.filter((r) => /\/activity\?/.test(r.path)).map((r) => r.path),
       appRenderedMs: mark('app-rendered'),
       chartsDrawnMs: mark('charts-drawn'),
@@ -83,10 +88,12 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
     const load = await readLoad(page);
     const id = encodeURIComponent(runtime.id);
-    // 90 days shown, 182 fetched: the previous 90 for the comparison and 26 weeks for the heatmap.
+    // 90 days per model; 182 days summed per day by the hub: the previous 90 for the comparison, 26 weeks for
+    // the heatmap.
     expect(load.usage.map((u) => u.path)).toEqual([
-      `/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York`,
+      `/api/runtimes/${id}/usage?days=90&tz=America%2FNew_York`,
     ]);
+    expect(load.daily).toEqual([`/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York&group_by=runtime`]);
     expect(load.activity).toEqual([`/api/runtimes/${id}/activity?days=90&tz=America%2FNew_York`]);
     expect(load.appRenderedMs).toBeGreaterThan(0);
     expect(load.usage[0]!.startMs).toBeLessThan(load.appRenderedMs);
@@ -123,7 +130,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     const load = await readLoad(page);
     const id = encodeURIComponent(runtime.id);
     expect(load.usage.map((u) => u.path)).toEqual([
-      `/api/runtimes/${id}/usage?days=182&tz=America%2FNew_York&project=api`,
+      `/api/runtimes/${id}/usage?days=90&tz=America%2FNew_York&project=api`,
     ]);
     expect(load.usage[0]!.startMs).toBeLessThan(load.appRenderedMs);
     await page.close();
@@ -189,7 +196,8 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90&tz=Asia/Tokyo`);
     const load = await readLoad(page);
     const id = encodeURIComponent(runtime.id);
-    expect(load.usage.map((u) => u.path)).toEqual([`/api/runtimes/${id}/usage?days=182&tz=Asia%2FTokyo`]);
+    expect(load.usage.map((u) => u.path)).toEqual([`/api/runtimes/${id}/usage?days=90&tz=Asia%2FTokyo`]);
+    expect(load.daily).toEqual([`/api/runtimes/${id}/usage?days=182&tz=Asia%2FTokyo&group_by=runtime`]);
     expect(load.activity).toEqual([`/api/runtimes/${id}/activity?days=90&tz=Asia%2FTokyo`]);
     // The zone of the link becomes the viewer's choice, as picking it on the page does.
     expect(await page.evaluate(() => localStorage.getItem('runtime-hub.tz'))).toBe('Asia/Tokyo');

@@ -7,7 +7,7 @@
  * live/prefetch.ts when it asks for the same path; otherwise it is never used.
  */
 import { DEFAULT_DAYS, parseRoute } from './lib/route';
-import { activityPath, usagePath } from './live/paths';
+import { activityPath, dailyPath, usagePath } from './live/paths';
 import { prefetch } from './live/prefetch';
 import { detailFetchDays, startZone } from './live/state';
 import { BROWSER_ZONE_KEY, TOKEN_KEY, TZ_KEY } from './live/storage-keys';
@@ -18,7 +18,8 @@ function prefetchRoute(): void {
   if (!token || route.page !== 'runtime') return;
   const days = route.days ?? DEFAULT_DAYS;
   const fetchIn = (tz: string) => {
-    prefetch(usagePath(route.id, detailFetchDays(days), tz, route.filter), token);
+    prefetch(usagePath(route.id, days, tz, route.filter), token);
+    prefetch(dailyPath(route.id, detailFetchDays(days), tz, route.filter), token);
     prefetch(activityPath(route.id, days, tz), token);
   };
   // The zone the store will open in, without asking Intl when a saved one will do (its first use on a page

@@ -35,10 +35,12 @@ const detail = route.page === 'runtime' && store.get().token;
 if (detail) store.openDetail(route.id, route.days ?? DEFAULT_DAYS);
 // openDetail took its early answers synchronously; any other is a wrong guess.
 discardPrefetched();
-// Answers already in (typically: they arrived while this bundle loaded) are drawn by the first render, so the
-// charts come without a skeleton page, its paint and a second render first. Otherwise the skeleton goes out
-// at once (after one task, which lets answers that have just arrived be read).
-if (detail) await Promise.race([chartsData(store), new Promise((resolve) => setTimeout(resolve, 0))]);
+// The first render waits a little for the answers: they are typically on their way or in already (they arrived
+// while this bundle loaded, but their bodies are read in tasks queued behind its evaluation), and drawing them
+// first spares a skeleton page, its layout and paint, and a second render. A slow hub gets the skeleton then.
+const FIRST_DATA_WAIT_MS = 100;
+if (detail)
+  await Promise.race([chartsData(store), new Promise((resolve) => setTimeout(resolve, FIRST_DATA_WAIT_MS))]);
 
 const root = document.getElementById('app');
 if (root) {
@@ -51,3 +53,7 @@ if (root) {
   // The bench's baseline: the bundle has run and drawn its first page (a blank one when signed out).
   performance.mark('app-rendered');
 }
+// The zone may have been the browser's as last seen (no Intl before the first charts): confirmed when idle.
+const idle = (f: () => void) =>
+  typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 1000);
+idle(() => store.checkBrowserZone());

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type RatedPrice, requestCost } from '../../../shared/pricing';
 import type { UsageRow } from '../../../shared/schemas';
 import {
+  byKey,
   byModel,
-  byRuntime,
   cacheHitRate,
   dailySeries,
   splitPeriods,
@@ -145,10 +145,36 @@ describe('byModel', () => {
   });
 });
 
-describe('byRuntime', () => {
-  it('totals each runtime separately', () => {
-    const t = byRuntime(rows);
+describe('byKey', () => {
+  it('totals each runtime of rows grouped by runtime separately', () => {
+    const t = byKey(
+      rows.map(({ runtime_id, provider: _p, model: _m, cost_source: _s, ...r }) => ({
+        ...r,
+        key: runtime_id,
+      })),
+    );
     expect(t.get(B)?.tokens).toBe(20_000);
     expect(t.get(A)?.tokens).toBe(4_304_500);
+  });
+});
+
+describe('totals of grouped rows (the overview per model, a runtime page per day)', () => {
+  const g = (date: string, key: string, input: number, cost: number | null) => ({
+    date,
+    key,
+    input_tokens: input,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: cost,
+    ...(cost === null ? { unpriced_tokens: input } : {}),
+  });
+
+  it('sums them as per-model rows, a row of unknown cost named by its key', () => {
+    const t = totalsOf([g('2026-11-24', 'claude-sonnet-4-5', 100, 0.5), g('2026-11-24', A, 40, null)]);
+    expect(t.tokens).toBe(140);
+    expect(t.cost).toBe(0.5);
+    expect(t.unpriced).toEqual([{ model: A, tokens: 40 }]);
+    expect(dailySeries([g('2026-11-24', 'x', 7, 0.25)], ['2026-11-23', '2026-11-24']).tokens).toEqual([0, 7]);
   });
 });

@@ -84,6 +84,27 @@ describe('mergeGrouped', () => {
     expect(byKey(mergeGrouped(rest, [p], 'project', { tz: 'UTC' }))).toMatchObject({ docs: [12, 0.01] });
   });
 
+  it("adds a delta to its model's and its runtime's key (the overview's groupings), folding as the hub did", () => {
+    const p = push(delta(H, 10, 0.01, { project: 'api' }));
+    const other: UsagePush = { runtime_id: RT2, deltas: [delta(H, 20, 0.02)] };
+    const models = mergeGrouped([row('2026-11-24', 'claude-sonnet-4-5', 100, 0.5)], [p, other], 'model', {
+      tz: 'UTC',
+    });
+    expect(byKey(models)).toEqual({ 'claude-sonnet-4-5': [134, 0.53] });
+    const runtimes = [row('2026-11-24', RT, 100, 0.5), row('2026-11-24', 'other', 7, 0.07)];
+    // RT2 was not among the hub's top runtimes (it answered with other): its usage goes there.
+    expect(byKey(mergeGrouped(runtimes, [p, other], 'runtime', { tz: 'UTC' }))).toEqual({
+      [RT]: [112, 0.51],
+      other: [29, 0.09],
+    });
+    expect(byKey(mergeGrouped([row('2026-11-24', RT, 100, 0.5)], [other], 'runtime', { tz: 'UTC' }))).toEqual(
+      {
+        [RT]: [100, 0.5],
+        [RT2]: [22, 0.02],
+      },
+    );
+  });
+
   it('counts a daily-totals delta as (none) when nothing is filtered, and not at all when something is', () => {
     const daily: UsageDelta = {
       date: '2026-11-24',

@@ -39,7 +39,14 @@ function fakeHub() {
   const answer = (url: string): unknown => {
     if (url.includes('/activity')) return Array.from({ length: 24 }, (_, hour) => ({ hour, count: 0 }));
     const by = /group_by=(\w+)/.exec(url)?.[1];
-    if (by) return [groupRow(by === 'project' ? 'api' : by === 'user' ? 'ana' : 's1')];
+    const keys: Record<string, string> = {
+      project: 'api',
+      user: 'ana',
+      session: 's1',
+      model: 'claude-sonnet-4-5',
+      runtime: RT,
+    };
+    if (by) return [groupRow(keys[by] ?? by)];
     if (url.includes('/usage')) return [usageRow];
     if (url.startsWith('/api/runtimes')) return [];
     return {};
@@ -88,8 +95,10 @@ const delta = (input: number, attr: { project?: string; user?: string } = {}): U
 describe('the store under a filter', () => {
   it('asks every usage view with the filter, and the tasks without it', async () => {
     const { store, hub } = await filteredStore();
-    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api');
-    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&project=api`);
+    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&project=api&group_by=model');
+    expect(hub.calls).toContain('/api/usage?days=7&tz=UTC&project=api&group_by=runtime');
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&project=api`);
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&project=api&group_by=runtime`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&project=api&group_by=session`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/activity?days=7&tz=UTC`);
     store.closeDetail();
@@ -101,11 +110,12 @@ describe('the store under a filter', () => {
     const { store, hub } = await filteredStore();
     expect(store.get().detail?.groups.user).toMatchObject({ status: 'ready', data: [{ key: 'ana' }] });
     expect(store.get().overviewGroups.project.status).toBe('loading');
-    expect(hub.calls.filter((c) => c.startsWith('/api/usage?') && c.includes('group_by'))).toEqual([]);
+    const panel = (c: string) => c.startsWith('/api/usage?') && /group_by=(project|user|session)/.test(c);
+    expect(hub.calls.filter(panel)).toEqual([]);
     store.closeDetail();
     await settle();
     expect(store.get().overviewGroups.project).toMatchObject({ status: 'ready', data: [{ key: 'api' }] });
-    expect(hub.calls.filter((c) => c.startsWith('/api/usage?') && c.includes('group_by'))).toHaveLength(3);
+    expect(hub.calls.filter(panel)).toHaveLength(3);
   });
 
   it('ignores a live delta of another project and merges one of the filtered project everywhere', async () => {
@@ -126,8 +136,10 @@ describe('the store under a filter', () => {
     store.pushUsage({ runtime_id: RT, deltas: [delta(5, { project: 'api', user: 'ana' })] });
     frames.shift()?.();
     const t = store.get();
-    expect(t.overview.status === 'ready' && t.overview.data[0]?.input_tokens).toBe(15);
-    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data[0]?.input_tokens).toBe(15);
+    expect(t.overview.status === 'ready' && t.overview.data.models[0]?.input_tokens).toBe(15);
+    expect(t.overview.status === 'ready' && t.overview.data.runtimes[0]?.input_tokens).toBe(15);
+    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data.rows[0]?.input_tokens).toBe(15);
+    expect(t.detail?.usage.status === 'ready' && t.detail.usage.data.daily[0]?.input_tokens).toBe(15);
     const users = t.detail?.groups.user;
     expect(users?.status === 'ready' && users.data).toEqual([
       { ...groupRow('ana'), ...counts(15), cost_usd: 0.15, unpriced_tokens: 0 },
@@ -161,7 +173,7 @@ describe('the store under a filter', () => {
     expect(store.get().overview.status).toBe('loading');
     expect(store.get().detail?.groups.project.status).toBe('loading');
     await settle();
-    expect(hub.calls.slice(n)).toContain('/api/usage?days=30&tz=UTC&user=ana');
+    expect(hub.calls.slice(n)).toContain('/api/usage?days=30&tz=UTC&user=ana&group_by=model');
     expect(hub.calls.slice(n)).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC&user=ana&group_by=project`);
     expect(store.get().overview.status).toBe('ready');
     expect(store.get().detail?.groups.project.status).toBe('ready');

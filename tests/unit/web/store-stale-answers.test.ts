@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { UsageRow } from '../../../shared/schemas';
+import type { GroupedUsageRow } from '../../../shared/schemas';
 import { Store } from '../../../web/src/live/store';
 
 class MemoryStorage {
@@ -9,11 +9,9 @@ class MemoryStorage {
   removeItem = (k: string) => void this.m.delete(k);
 }
 
-const row = (model: string): UsageRow => ({
-  runtime_id: '11111111-1111-4111-8111-111111111111',
+const row = (key: string): GroupedUsageRow => ({
   date: '2026-11-30',
-  provider: 'claude',
-  model,
+  key,
   input_tokens: 1,
   output_tokens: 0,
   cache_read_tokens: 0,
@@ -51,10 +49,15 @@ describe('the store drops answers that are no longer wanted', () => {
     store.signIn('rh_m_test');
     store.setTimeZone('UTC');
     store.setTimeZone('Europe/Berlin');
-    await hub.release('/api/usage?days=30&tz=Europe%2FBerlin', [row('latest')]);
-    await hub.release('/api/usage?days=30&tz=UTC', [row('earlier')]);
+    await hub.release('/api/usage?days=30&tz=Europe%2FBerlin&group_by=model', [row('latest')]);
+    await hub.release('/api/usage?days=7&tz=Europe%2FBerlin&group_by=runtime', [row('latest runtime')]);
+    await hub.release('/api/usage?days=30&tz=UTC&group_by=model', [row('earlier')]);
+    await hub.release('/api/usage?days=7&tz=UTC&group_by=runtime', [row('earlier runtime')]);
     const overview = store.get().overview;
-    expect(overview.status === 'ready' && overview.data.map((r) => r.model)).toEqual(['latest']);
+    expect(overview.status === 'ready' && overview.data.models.map((r) => r.key)).toEqual(['latest']);
+    expect(overview.status === 'ready' && overview.data.runtimes.map((r) => r.key)).toEqual([
+      'latest runtime',
+    ]);
   });
 
   it('drops an overview answer of a session that signed out, even after a new sign-in', async () => {
@@ -65,7 +68,8 @@ describe('the store drops answers that are no longer wanted', () => {
     void store.loadOverview();
     store.signOut();
     store.signIn('rh_m_second');
-    await hub.release('/api/usage?days=30&tz=UTC', [row('of the first session')]);
+    await hub.release('/api/usage?days=30&tz=UTC&group_by=model', [row('of the first session')]);
+    await hub.release('/api/usage?days=7&tz=UTC&group_by=runtime', [row('of the first session')]);
     expect(store.get().overview).toEqual({ status: 'loading' });
   });
 });

@@ -46,9 +46,14 @@ function fakeHub(status = 200) {
   const answer = (url: string): unknown => {
     if (url.startsWith('/api/runtimes/') && url.includes('/activity'))
       return Array.from({ length: 24 }, (_, hour) => ({ hour, count: 0 }));
+    // Grouped per model or per runtime: the overview's views and the runtime page's per-day totals.
+    const by = /group_by=(model|runtime)/.exec(url)?.[1];
+    if (url.includes('/usage') && by) {
+      const { runtime_id, provider: _p, model, cost_source: _s, ...amounts } = row;
+      return [{ ...amounts, key: by === 'model' ? model : runtime_id }];
+    }
     if (url.startsWith('/api/runtimes/') && url.includes('/usage')) return [row];
     if (url.startsWith('/api/runtimes')) return [runtime('online')];
-    if (url.startsWith('/api/usage')) return [row];
     if (url.startsWith('/api/me'))
       return { workspace: { id: 'w', name: 'Acme' }, token: { id: 't', role: 'member', name: null } };
     return {};
@@ -102,8 +107,10 @@ describe('the live store', () => {
     frames[0]?.();
     expect(notified).toBe(1);
     const s = store.get();
-    expect(s.overview.status === 'ready' && s.overview.data[0]?.input_tokens).toBe(22);
-    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data[0]?.input_tokens).toBe(22);
+    expect(s.overview.status === 'ready' && s.overview.data.models[0]?.input_tokens).toBe(22);
+    expect(s.overview.status === 'ready' && s.overview.data.runtimes[0]?.input_tokens).toBe(22);
+    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data.rows[0]?.input_tokens).toBe(22);
+    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data.daily[0]?.input_tokens).toBe(22);
     expect(s.lastDeltaAt[RT]).toBeTypeOf('number');
     expect(hub.calls.length).toBe(fetched);
   });
@@ -136,8 +143,15 @@ describe('the live store', () => {
     store.pushUsage({ runtime_id: '55555555-5555-4555-8555-555555555555', deltas: [hourDelta(3)] });
     frames[0]?.();
     const s = store.get();
-    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data).toHaveLength(1);
-    expect(s.overview.status === 'ready' && s.overview.data).toHaveLength(2);
+    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data.rows).toHaveLength(1);
+    expect(s.detail?.usage.status === 'ready' && s.detail.usage.data.daily[0]?.input_tokens).toBe(10);
+    const o = s.overview.status === 'ready' ? s.overview.data : null;
+    // Same model: one row more of it; another runtime: a row of its own.
+    expect(o?.models.map((r) => [r.key, r.input_tokens])).toEqual([['claude-sonnet-4-5', 13]]);
+    expect(o?.runtimes.map((r) => [r.key, r.input_tokens])).toEqual([
+      [RT, 10],
+      ['55555555-5555-4555-8555-555555555555', 3],
+    ]);
   });
 
   it('signs out with the reason when the hub refuses the token', async () => {
@@ -153,8 +167,12 @@ describe('the live store', () => {
     const { hub } = await loadedStore();
     const headers = (hub.fetch.mock.calls[0]?.[1]?.headers ?? {}) as Record<string, string>;
     expect(headers.Authorization).toBe('Bearer rh_m_test');
-    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC');
-    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC`);
+    expect(hub.calls).toContain('/api/usage?days=30&tz=UTC&group_by=model');
+    expect(hub.calls).toContain('/api/usage?days=7&tz=UTC&group_by=runtime');
+    expect(hub.calls.filter((c) => c.startsWith('/api/usage?') && !c.includes('group_by='))).toEqual([]);
+    // The range per model, the days before it only per day (the comparison, the heatmap).
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=7&tz=UTC`);
+    expect(hub.calls).toContain(`/api/runtimes/${RT}/usage?days=182&tz=UTC&group_by=runtime`);
     expect(hub.calls).toContain(`/api/runtimes/${RT}/activity?days=7&tz=UTC`);
   });
 });

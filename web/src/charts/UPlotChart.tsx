@@ -25,6 +25,32 @@ function themeFromCss(el: Element): ChartTheme {
   };
 }
 
+/** A chart waiting to be drawn: its size and theme read first, then the plot built. */
+interface Draw {
+  measure(): void;
+  build(): void;
+}
+
+let queued: Draw[] = [];
+
+/**
+ * Draws the charts the last render mounted: every size read first, then every plot built. Each plot adds
+ * elements to the page, so reading the next chart's width after it would lay the page out again, once per
+ * chart; read together, the page is laid out once. A page calls it from its own layout effect (which runs after
+ * its charts'); otherwise it runs at the end of the task, before the paint.
+ */
+export function drawQueuedCharts(): void {
+  const draws = queued;
+  queued = [];
+  for (const d of draws) d.measure();
+  for (const d of draws) d.build();
+}
+
+function enqueue(d: Draw): void {
+  if (queued.length === 0) queueMicrotask(drawQueuedCharts);
+  queued.push(d);
+}
+
 export function UPlotChart({ build, data, shapeKey, height = 220, label }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -37,21 +63,33 @@ export function UPlotChart({ build, data, shapeKey, height = 220, label }: Props
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    const built = latest.current.build(themeFromCss(el));
-    const u = new uPlot(
-      { ...built.options, width: Math.max(120, el.clientWidth), height },
-      latest.current.data,
-      el,
-    );
-    plot.current = u;
-    const ro = new ResizeObserver(() => {
-      const w = Math.max(120, el.clientWidth);
-      if (w !== u.width) u.setSize({ width: w, height });
-    });
-    ro.observe(el);
+    let width = 0;
+    let theme: ChartTheme | null = null;
+    let u: uPlot | null = null;
+    let ro: ResizeObserver | null = null;
+    const draw: Draw = {
+      measure: () => {
+        width = Math.max(120, el.clientWidth);
+        theme = themeFromCss(el);
+      },
+      build: () => {
+        if (!theme) return;
+        const built = latest.current.build(theme);
+        const p = new uPlot({ ...built.options, width, height }, latest.current.data, el);
+        u = p;
+        plot.current = p;
+        ro = new ResizeObserver(() => {
+          const w = Math.max(120, el.clientWidth);
+          if (w !== p.width) p.setSize({ width: w, height });
+        });
+        ro.observe(el);
+      },
+    };
+    enqueue(draw);
     return () => {
-      ro.disconnect();
-      u.destroy();
+      queued = queued.filter((d) => d !== draw);
+      ro?.disconnect();
+      u?.destroy();
       plot.current = null;
     };
   }, [shapeKey, scheme, height]);

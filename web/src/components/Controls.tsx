@@ -63,7 +63,8 @@ export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string
   const [draft, setDraft] = useState(tz);
   useEffect(() => setDraft(tz), [tz]);
   const listed = useIdleOrFocus();
-  const list = allZones(tz);
+  // Asked of Intl only once the list is wanted: the page's first render makes no Intl call.
+  const list = listed.ready ? allZones(tz) : [];
   return (
     <label class="zone">
       <span class="zone-label">Time zone</span>
@@ -80,12 +81,14 @@ export function ZoneSelect({ tz, onChange }: { tz: string; onChange: (tz: string
         onInput={(e) => {
           const v = e.currentTarget.value;
           setDraft(v);
-          if (v !== tz && list.includes(v)) onChange(v);
+          if (v !== tz && allZones(tz).includes(v)) onChange(v);
         }}
         onBlur={() => setDraft(tz)}
       />
       <datalist id="zone-list">
-        {listed.ready ? list.map((z) => <option key={z} value={z} />) : null}
+        {list.map((z) => (
+          <option key={z} value={z} />
+        ))}
       </datalist>
     </label>
   );

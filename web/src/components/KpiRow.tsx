@@ -33,7 +33,9 @@ export function KpiRow({ current, previous }: Props) {
         value={current.cost}
         format={usdCompact}
         exactText={usdExact(current.cost)}
-        change={relativeChange(current.cost, previous?.cost, 'down')}
+        // The previous period is read as per-day totals, whose cost is unknown for a day with any token of
+        // unknown price: no comparison then, rather than one against a period missing those days' cost.
+        change={relativeChange(current.cost, previous?.unpriced.length ? undefined : previous?.cost, 'down')}
       />
       <KpiCard
         label="Cache hit rate"

@@ -17,7 +17,14 @@ import { StatusDot } from './StatusDot';
 interface Props {
   runtimes: Runtime[];
   totals: Map<string, Totals> | null;
+  /**
+   * The hub folded the runtimes past its top ones by cost into `other`: a runtime without figures of its own
+   * is one of them, not idle, so it shows a dash instead of zero.
+   */
+  folded?: boolean;
 }
+
+const FOLDED_NOTE = 'Among the smaller runtimes the hub sums as "other" (past its top ones by cost)';
 
 export function StaleBadge({ runtime }: { runtime: Runtime }) {
   const now = useNow();
@@ -37,7 +44,7 @@ function order(a: Runtime, b: Runtime): number {
   return a.name.localeCompare(b.name) || a.provider.localeCompare(b.provider);
 }
 
-export function RuntimeList({ runtimes, totals }: Props) {
+export function RuntimeList({ runtimes, totals, folded = false }: Props) {
   const connection = useStore((s) => s.connection);
   // The page's filter goes along: the runtime page opens narrowed to the same project, person or session.
   const filter = useStore((s) => s.filter);
@@ -46,6 +53,7 @@ export function RuntimeList({ runtimes, totals }: Props) {
       {[...runtimes].sort(order).map((r) => {
         const t = totals?.get(r.id);
         const status = shownStatus(r.status, connection);
+        const unknown = folded && !t;
         return (
           <li key={r.id} class="runtime-row" data-runtime-id={r.id} data-status={status}>
             <div class="rt-main">
@@ -69,14 +77,22 @@ export function RuntimeList({ runtimes, totals }: Props) {
             <div class="rt-figures">
               <span class="fig">
                 <span class="fig-label">Tokens 7d</span>
-                {totals ? <Num value={t?.tokens ?? 0} format={compact} title={exact(t?.tokens ?? 0)} /> : '…'}
+                {!totals ? (
+                  '…'
+                ) : unknown ? (
+                  <span title={FOLDED_NOTE}>—</span>
+                ) : (
+                  <Num value={t?.tokens ?? 0} format={compact} title={exact(t?.tokens ?? 0)} />
+                )}
               </span>
               <span class="fig">
                 <span class="fig-label">Cost 7d</span>
-                {totals ? (
-                  <Num value={t?.cost ?? 0} format={usdCompact} title={usdExact(t?.cost ?? 0)} />
-                ) : (
+                {!totals ? (
                   '…'
+                ) : unknown ? (
+                  <span title={FOLDED_NOTE}>—</span>
+                ) : (
+                  <Num value={t?.cost ?? 0} format={usdCompact} title={usdExact(t?.cost ?? 0)} />
                 )}
               </span>
             </div>

@@ -1,5 +1,5 @@
 /**
- * The runtime page's panels below its charts (heatmap, model donut), as their own chunks and drawn one paint
+ * The runtime page's panels below its charts (heatmap, model donut, budgets), as their own chunks and drawn one paint
  * after the charts: the first render with data holds only what the viewer looks at first, so the charts reach
  * the screen sooner. Their code starts loading when this module runs, so it is there by the time they draw.
  */
@@ -32,4 +32,9 @@ function deferred<P extends object>(load: () => Promise<ComponentType<P>>): (pro
 }
 
 export const Heatmap = deferred(() => import('./Heatmap').then((m) => m.Heatmap));
+/**
+ * Budgets, with their forms and the zod schemas of their bodies (shared/budgets.ts builds about fifty when its
+ * module runs): none of it is needed for the first charts, so it is neither built nor run before them.
+ */
+export const BudgetPanel = deferred(() => import('./budget/BudgetPanel').then((m) => m.BudgetPanel));
 export const Donut = deferred(() => import('./Donut').then((m) => m.Donut));

@@ -2,7 +2,7 @@
  * Sums of history rows the way each panel reads them: totals, one point per day, one slice per model,
  * one line per runtime. Tokens of a row are its four kinds together (cache included).
  */
-import type { TokenCounts, UsageRow } from '../../../shared/schemas';
+import type { GroupedUsageRow, TokenCounts, UsageRow } from '../../../shared/schemas';
 import { windowDates } from '../../../shared/time';
 import { addInto, byKind, TOKEN_KINDS, type TokenKind, totalOf, zeroCounts } from '../../../shared/tokens';
 
@@ -22,7 +22,12 @@ export interface Totals extends TokenCounts {
   unpriced: UnpricedModel[];
 }
 
-export function totalsOf(rows: readonly UsageRow[]): Totals {
+/** What sums read of a row: a per-model row of the history, or a grouped row (its key names the model). */
+export type AmountRow = (UsageRow | GroupedUsageRow) & { date: string };
+
+const modelOf = (r: AmountRow): string => ('model' in r ? r.model : r.key);
+
+export function totalsOf(rows: readonly AmountRow[]): Totals {
   const t: Totals = { ...zeroCounts(), tokens: 0, cost: 0, unpriced: [] };
   const unpriced = new Map<string, number>();
   for (const r of rows) {
@@ -30,7 +35,7 @@ export function totalsOf(rows: readonly UsageRow[]): Totals {
     t.tokens += totalOf(r);
     // A row of unknown cost has no cost in the total; a hub that does not say which tokens counts them all.
     if (r.cost_usd === null)
-      unpriced.set(r.model, (unpriced.get(r.model) ?? 0) + (r.unpriced_tokens ?? totalOf(r)));
+      unpriced.set(modelOf(r), (unpriced.get(modelOf(r)) ?? 0) + (r.unpriced_tokens ?? totalOf(r)));
     else t.cost += r.cost_usd;
   }
   t.unpriced = [...unpriced.entries()]
@@ -56,7 +61,7 @@ export interface DailySeries {
 }
 
 /** One point per date of `dates` (oldest first). */
-export function dailySeries(rows: readonly UsageRow[], dates: readonly string[]): DailySeries {
+export function dailySeries(rows: readonly AmountRow[], dates: readonly string[]): DailySeries {
   const index = new Map(dates.map((d, i) => [d, i]));
   const zeros = () => dates.map(() => 0);
   const s: DailySeries = {
@@ -106,31 +111,31 @@ export function byModel(rows: readonly UsageRow[]): ModelSlice[] {
     .sort((a, b) => b.tokens - a.tokens || (a.model < b.model ? -1 : 1));
 }
 
-/** Totals per runtime id. */
-export function byRuntime(rows: readonly UsageRow[]): Map<string, Totals> {
-  const groups = new Map<string, UsageRow[]>();
+/** Totals per key of grouped rows (per runtime id for `group_by=runtime`). */
+export function byKey(rows: readonly GroupedUsageRow[]): Map<string, Totals> {
+  const groups = new Map<string, GroupedUsageRow[]>();
   for (const r of rows) {
-    const g = groups.get(r.runtime_id);
+    const g = groups.get(r.key);
     if (g) g.push(r);
-    else groups.set(r.runtime_id, [r]);
+    else groups.set(r.key, [r]);
   }
   return new Map([...groups].map(([id, g]) => [id, totalsOf(g)]));
 }
 
-export interface Periods {
+export interface Periods<R> {
   /** Dates of the current window, oldest first. */
   dates: string[];
-  current: UsageRow[];
-  previous: UsageRow[];
+  current: R[];
+  previous: R[];
 }
 
 /** Splits rows into the last `days` local days (today included) and the `days` before them. */
-export function splitPeriods(
-  rows: readonly UsageRow[],
+export function splitPeriods<R extends { date: string }>(
+  rows: readonly R[],
   days: number,
   tz: string,
   now: Date = new Date(),
-): Periods {
+): Periods<R> {
   const window = windowDates(days * 2, tz, now);
   const currentStart = window[days - 1] ?? '';
   const previousStart = window[days * 2 - 1] ?? '';

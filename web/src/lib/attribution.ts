@@ -6,12 +6,14 @@
  */
 import {
   FOLDED_GROUP,
+  type GroupBy,
   type GroupedUsageRow,
   type TokenCounts,
+  type UsageDelta,
   type UsagePush,
 } from '../../../shared/schemas';
 import { addInto, totalOf, zeroCounts } from '../../../shared/tokens';
-import { deltaAttribution, type Filter, type FilterKey, matchesFilter, NONE_VALUE } from './filter';
+import { deltaAttribution, type Filter, matchesFilter, NONE_VALUE } from './filter';
 import { addDelta, deltaDate } from './merge';
 
 /** The key of usage that carries no value for the dimension (a daily-totals report, an older daemon). */
@@ -43,6 +45,13 @@ export function groupKeyOf(value: string | undefined, known: ReadonlySet<string>
 
 const rowKey = (date: string, key: string) => `${date}\u0000${key}`;
 
+/** The value of `dim` a delta of `push` carries: its model, its runtime, or its attribution. */
+function dimValue(push: UsagePush, delta: UsageDelta, dim: GroupBy): string | undefined {
+  if (dim === 'model') return delta.model;
+  if (dim === 'runtime') return push.runtime_id;
+  return deltaAttribution(delta, dim);
+}
+
 /**
  * Adds the deltas of several pushes to grouped rows of `dim` and returns new rows (the same array when none
  * applies); the input is untouched.
@@ -50,7 +59,7 @@ const rowKey = (date: string, key: string) => `${date}\u0000${key}`;
 export function mergeGrouped(
   rows: GroupedUsageRow[],
   pushes: readonly UsagePush[],
-  dim: FilterKey,
+  dim: GroupBy,
   opts: GroupMergeOptions,
 ): GroupedUsageRow[] {
   const byKey = new Map(rows.map((r) => [rowKey(r.date, r.key), r]));
@@ -62,7 +71,7 @@ export function mergeGrouped(
       if (!matchesFilter(delta, opts.filter)) continue;
       const date = deltaDate(delta, opts.tz);
       if (opts.since !== undefined && date < opts.since) continue;
-      const key = groupKeyOf(deltaAttribution(delta, dim), known);
+      const key = groupKeyOf(dimValue(push, delta, dim), known);
       known.add(key);
       const k = rowKey(date, key);
       byKey.set(k, { date, key, ...addDelta(byKey.get(k), delta) });

@@ -3,13 +3,11 @@
  * separators in tooltips and tables. Pure and locale-pinned (en-US) so tests and screenshots are stable.
  */
 
-const exactInt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const usd2 = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
+import { formatDecimal } from './decimal';
+
+// Not Intl.NumberFormat: the first Intl object of a page costs tens of milliseconds, before the first charts.
+const exactInt = { format: (n: number) => formatDecimal(n, 0) };
+const usd2 = { format: (n: number) => formatDecimal(n, 2, '$') };
 
 const units: ReadonlyArray<[number, string]> = [
   [1e12, 'T'],
@@ -108,14 +106,16 @@ export function shortDate(date: string): string {
 
 export const weekdayNames = WEEKDAYS;
 
-const clock = new Intl.DateTimeFormat('en-US', {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+let clock: Intl.DateTimeFormat | undefined;
 
 /** A wall-clock time in the browser's zone. @example clockTime(Date.now()) // '14:21:05' */
 export function clockTime(ms: number): string {
+  // Built on first use (the hub-lost banner), not while the page loads.
+  clock ??= new Intl.DateTimeFormat('en-US', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
   return clock.format(ms);
 }

@@ -7,9 +7,9 @@
 import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
-import { ActivityRow, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
-import type { Filter, FilterKey } from '../lib/filter';
-import { activityPath, groupsPath, usagePath, workspaceUsagePath } from './paths';
+import { ActivityRow, type GroupBy, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import type { Filter } from '../lib/filter';
+import { activityPath, groupsPath, usagePath } from './paths';
 import { takePrefetched } from './prefetch';
 
 export type { Me };
@@ -84,12 +84,10 @@ export function createApi(token: string) {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
-    workspaceUsage: (days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(workspaceUsagePath(days, tz, f), token, UsageRows, s),
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGet(usagePath(id, days, tz, f), token, UsageRows, s),
     /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
-    groups: (id: string | null, by: FilterKey, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
+    groups: (id: string | null, by: GroupBy, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGet(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
       apiGet(activityPath(id, days, tz), token, ActivityRows, s),

@@ -9,7 +9,7 @@ import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
 import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
 import type { DetailState, Groups, State } from './state';
-import { detailFetchDays, OVERVIEW_DAYS } from './state';
+import { detailFetchDays, OVERVIEW_DAYS, type OverviewUsage, RUNTIME_SUMMARY_DAYS } from './state';
 
 /** Events received since the last merge. */
 export interface LiveBatch {
@@ -88,8 +88,8 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   if (usage.length > 0) {
     const since = windowDates(OVERVIEW_DAYS, s.tz).at(-1);
     if (s.overview.status === 'ready') {
-      const data = mergeUsage(s.overview.data, usage, { tz: s.tz, since });
-      patch.overview = { ...s.overview, data };
+      const data = mergeOverview(s.overview.data, usage, s.tz);
+      if (data !== s.overview.data) patch.overview = { ...s.overview, data };
     }
     const groups = mergeGroups(s.overviewGroups, usage, { tz: s.tz, since });
     if (groups !== s.overviewGroups) patch.overviewGroups = groups;
@@ -97,6 +97,19 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   const detail = s.detail && mergeDetail(s, s.detail, { ...batch, usage });
   if (detail && detail !== s.detail) patch.detail = detail;
   return patch;
+}
+
+/** The overview's model and runtime rows with the pushes added (the same object when none changes). */
+function mergeOverview(o: OverviewUsage, pushes: UsagePush[], tz: string): OverviewUsage {
+  const models = mergeGrouped(o.models, pushes, 'model', {
+    tz,
+    since: windowDates(OVERVIEW_DAYS, tz).at(-1),
+  });
+  const runtimes = mergeGrouped(o.runtimes, pushes, 'runtime', {
+    tz,
+    since: windowDates(RUNTIME_SUMMARY_DAYS, tz).at(-1),
+  });
+  return models === o.models && runtimes === o.runtimes ? o : { models, runtimes };
 }
 
 /** Each loaded grouping with the pushes added (the same object when none changes). */
@@ -127,9 +140,13 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
   let next = d;
   const mine = batch.usage.filter((p) => p.runtime_id === d.id);
   if (mine.length > 0 && d.usage.status === 'ready') {
-    const since = windowDates(detailFetchDays(d.days), s.tz).at(-1);
-    const data = mergeUsage(d.usage.data, mine, { tz: s.tz, since });
-    next = { ...next, usage: { ...d.usage, data } };
+    const u = d.usage.data;
+    const rows = mergeUsage(u.rows, mine, { tz: s.tz, since: windowDates(d.days, s.tz).at(-1) });
+    const daily = mergeGrouped(u.daily, mine, 'runtime', {
+      tz: s.tz,
+      since: windowDates(detailFetchDays(d.days), s.tz).at(-1),
+    });
+    next = { ...next, usage: { ...d.usage, data: { rows, daily } } };
   }
   if (mine.length > 0) {
     const since = windowDates(d.days, s.tz).at(-1);

@@ -9,7 +9,7 @@ import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Sessions } from './session';
 import type { DetailState, Groups, Loadable, State } from './state';
-import { detailFetchDays, loadingGroups, OVERVIEW_DAYS } from './state';
+import { detailFetchDays, loadingGroups, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from './state';
 
 /** Read and patch access to the store's state. */
 export interface StateAccess {
@@ -19,6 +19,11 @@ export interface StateAccess {
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Why the first of these failed. */
+function firstReason(...results: PromiseSettledResult<unknown>[]): unknown {
+  return results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
 }
 
 function ready<T>(data: T): Loadable<T> {
@@ -71,8 +76,12 @@ export class Loads {
     const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
     try {
-      const rows = await session.api.workspaceUsage(OVERVIEW_DAYS, tz, filter);
-      if (latest()) this.state.set({ overview: ready(rows) });
+      // Grouped by the hub: never the per runtime × model rows, whose size grows with the fleet.
+      const [models, runtimes] = await Promise.all([
+        session.api.groups(null, 'model', OVERVIEW_DAYS, tz, filter),
+        session.api.groups(null, 'runtime', RUNTIME_SUMMARY_DAYS, tz, filter),
+      ]);
+      if (latest()) this.state.set({ overview: ready({ models, runtimes }) });
     } catch (err) {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });
@@ -125,17 +134,18 @@ export class Loads {
         filterKey(s.filter) === filterKey(filter)
       );
     };
-    const [usage, activity] = await Promise.allSettled([
-      session.api.runtimeUsage(id, detailFetchDays(days), tz, filter),
+    const [rows, daily, activity] = await Promise.allSettled([
+      session.api.runtimeUsage(id, days, tz, filter),
+      session.api.groups(id, 'runtime', detailFetchDays(days), tz, filter),
       // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
     if (!stillWanted()) return;
     this.setDetail(id, {
       usage:
-        usage.status === 'fulfilled'
-          ? ready(usage.value)
-          : { status: 'error', message: this.fail(usage.reason) },
+        rows.status === 'fulfilled' && daily.status === 'fulfilled'
+          ? ready({ rows: rows.value, daily: daily.value })
+          : { status: 'error', message: this.fail(firstReason(rows, daily)) },
       hourly:
         activity.status === 'fulfilled'
           ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })

@@ -26,12 +26,31 @@ export function loadingGroups(): Groups {
   return Object.fromEntries(FILTER_KEYS.map((k) => [k, { status: 'loading' }])) as Groups;
 }
 
+/**
+ * The overview's usage, grouped by the hub so its size follows the window, not the fleet: per day × model over
+ * OVERVIEW_DAYS (KPIs and chart) and per day × runtime over RUNTIME_SUMMARY_DAYS (each runtime's figures). Both
+ * are top keys plus `other`, so their sums are exact; a runtime past the top ones is in `other`.
+ */
+export interface OverviewUsage {
+  models: GroupedUsageRow[];
+  runtimes: GroupedUsageRow[];
+}
+
+/**
+ * A runtime page's usage: its rows per day × model over the range shown (charts, models, table), and its
+ * per-day totals over twice the range and at least 26 weeks (the previous period's KPIs, the heatmap), which the
+ * hub sums (`group_by=runtime`: one key, the runtime), so the page never reads the older days per model.
+ */
+export interface DetailUsage {
+  rows: UsageRow[];
+  daily: GroupedUsageRow[];
+}
+
 export interface DetailState {
   id: string;
   /** The range shown (7, 30, 90 or 365 days). */
   days: number;
-  /** Rows of up to twice the range (for the previous period) and at least 26 weeks (for the heatmap). */
-  usage: Loadable<UsageRow[]>;
+  usage: Loadable<DetailUsage>;
   hourly: Loadable<HourlyState>;
   /** Over the range shown (not the comparison period). */
   groups: Groups;
@@ -50,7 +69,7 @@ export interface State {
   lostSince: number | null;
   /** The page's attribution filter, from the address: every load asks with it, live deltas must match it. */
   filter: Filter;
-  overview: Loadable<UsageRow[]>;
+  overview: Loadable<OverviewUsage>;
   /** The overview's "Where it went", over OVERVIEW_DAYS. */
   overviewGroups: Groups;
   detail: DetailState | null;
@@ -95,13 +114,25 @@ export function browserZone(): string {
 }
 
 /**
- * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's (remembered for
- * boot.ts's guess on the next load).
+ * The zone a page opens in: the address's, else the viewer's saved choice, else the browser's as last seen
+ * (asking Intl costs a page tens of milliseconds on its first use, before its first charts; Store.checkBrowserZone
+ * confirms the guess once they are drawn), else the browser's, remembered.
  */
 export function startZone(storage: Storage, routeTz: string | undefined): string {
   const chosen = routeTz ?? storage.getItem(TZ_KEY);
   if (chosen) return chosen;
+  const seen = storage.getItem(BROWSER_ZONE_KEY);
+  if (seen) return seen;
   const own = browserZone();
-  if (storage.getItem(BROWSER_ZONE_KEY) !== own) storage.setItem(BROWSER_ZONE_KEY, own);
+  storage.setItem(BROWSER_ZONE_KEY, own);
+  return own;
+}
+
+/** The browser's zone when a page that opened in its last-seen one (startZone) must move: it has changed. */
+export function movedBrowserZone(storage: Storage, routeTz: string | undefined): string | null {
+  if (routeTz ?? storage.getItem(TZ_KEY)) return null;
+  const own = browserZone();
+  if (storage.getItem(BROWSER_ZONE_KEY) === own) return null;
+  storage.setItem(BROWSER_ZONE_KEY, own);
   return own;
 }

@@ -12,7 +12,7 @@ import { type LiveBatch, LiveQueue, mergeLive } from './live-merge';
 import { errorText, Loads } from './loads';
 import { Sessions } from './session';
 import type { State } from './state';
-import { hubLost, initialState, loadingGroups, startZone } from './state';
+import { hubLost, initialState, loadingGroups, movedBrowserZone, startZone } from './state';
 import { TZ_KEY } from './storage-keys';
 
 type Listener = () => void;
@@ -29,7 +29,7 @@ export class Store {
   /** `routeTz`: the zone the opening address names, so the first loads already ask in it (and it is kept). */
   constructor(
     private readonly storage: Storage = localStorage,
-    routeTz?: string,
+    private readonly routeTz?: string,
   ) {
     this.sessions = new Sessions(storage);
     const token = this.sessions.current?.token ?? null;
@@ -87,8 +87,21 @@ export class Store {
     this.set({ connection, lostSince });
   }
 
+  /**
+   * Confirms the zone the page opened in when it was the browser's as last seen (startZone): if the browser's
+   * has changed since, the page moves to it and asks again. Called once the first charts are drawn.
+   */
+  checkBrowserZone(): void {
+    const own = movedBrowserZone(this.storage, this.routeTz);
+    if (own && own !== this.state.tz) this.changeZone(own);
+  }
+
   setTimeZone(tz: string): void {
     this.storage.setItem(TZ_KEY, tz);
+    this.changeZone(tz);
+  }
+
+  private changeZone(tz: string): void {
     this.set({ tz });
     void this.loads.overview();
     const d = this.state.detail;

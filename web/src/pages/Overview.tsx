@@ -6,15 +6,16 @@
 import { useMemo } from 'preact/hooks';
 import { windowDates } from '../../../shared/time';
 import { DailyTokensChart } from '../charts/DailyCharts';
-import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { ZoneSelect } from '../components/Controls';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
 import { KpiCard } from '../components/KpiCard';
+import { BudgetPanel } from '../components/lazy';
 import { Panel } from '../components/Panel';
 import { RuntimeList } from '../components/RuntimeList';
 import { WhereItWent } from '../components/WhereItWent';
-import { byRuntime, dailySeries, totalsOf } from '../lib/aggregate';
+import { byKey, dailySeries, totalsOf } from '../lib/aggregate';
+import { OTHER_KEY } from '../lib/attribution';
 import { compact, exact, usdCompact, usdExact } from '../lib/format';
 import { relativeChange } from '../lib/kpi';
 import { navigateZone } from '../lib/navigation';
@@ -26,10 +27,12 @@ export function Overview() {
   const usage = useStore((s) => s.overview);
   const tz = useStore((s) => s.tz);
   const groups = useStore((s) => s.overviewGroups);
-  const rows = usage.status === 'ready' ? usage.data : null;
+  const data = usage.status === 'ready' ? usage.data : null;
 
   const view = useMemo(() => {
-    if (!rows) return null;
+    if (!data) return null;
+    // Per day × model: the sums of every model (those past the top ones in `other`) are the workspace's.
+    const rows = data.models;
     const window = windowDates(OVERVIEW_DAYS, tz);
     const weekStart = window[RUNTIME_SUMMARY_DAYS - 1] ?? '';
     const prevStart = window[RUNTIME_SUMMARY_DAYS * 2 - 1] ?? '';
@@ -39,10 +42,11 @@ export function Overview() {
       week: totalsOf(week),
       prevWeek: totalsOf(prevWeek),
       today: totalsOf(rows.filter((r) => r.date === window[0])),
-      perRuntime: byRuntime(week),
+      // Already RUNTIME_SUMMARY_DAYS days per day × runtime; a runtime past the top ones is in `other`.
+      perRuntime: byKey(data.runtimes.filter((r) => r.date >= weekStart)),
       series: dailySeries(rows, [...window].reverse()),
     };
-  }, [rows, tz]);
+  }, [data, tz]);
 
   const list = runtimes.status === 'ready' ? runtimes.data : [];
   const online = list.filter((r) => r.status === 'online').length;
@@ -96,7 +100,11 @@ export function Overview() {
         empty={list.length === 0 ? <EmptyUsage what="No runtimes yet" /> : null}
         wide
       >
-        <RuntimeList runtimes={list} totals={view?.perRuntime ?? null} />
+        <RuntimeList
+          runtimes={list}
+          totals={view?.perRuntime ?? null}
+          folded={view?.perRuntime.has(OTHER_KEY) ?? false}
+        />
       </Panel>
 
       <BudgetPanel editable />

@@ -7,15 +7,15 @@ import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { localDate } from '../../../shared/time';
 import { CostBurnChart } from '../charts/CostBurnChart';
 import { DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
+import { drawQueuedCharts } from '../charts/UPlotChart';
 import { Ago } from '../components/Ago';
-import { BudgetPanel } from '../components/budget/BudgetPanel';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
 import type { DayAmount } from '../components/Heatmap';
 import { KpiRow } from '../components/KpiRow';
-import { Donut, Heatmap } from '../components/lazy';
+import { BudgetPanel, Donut, Heatmap } from '../components/lazy';
 import { Panel } from '../components/Panel';
 import { StaleBadge } from '../components/RuntimeList';
 import { StatusDot } from '../components/StatusDot';
@@ -48,20 +48,26 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const usage = detail?.id === id && detail.days === days ? detail.usage : { status: 'loading' as const };
   const hourly = detail?.id === id && detail.days === days ? detail.hourly : { status: 'loading' as const };
   const groups = detail?.id === id && detail.days === days ? detail.groups : null;
-  const rows = usage.status === 'ready' ? usage.data : null;
+  const data = usage.status === 'ready' ? usage.data : null;
 
-  const chartsReady = rows !== null && hourly.status === 'ready';
-  // The bench reads this mark: the page's charts hold their data (the charts draw in their layout effects,
-  // which ran before this one).
+  const chartsReady = data !== null && hourly.status === 'ready';
+  // The bench reads this mark: the page's charts hold their data (the charts' layout effects, which ran before
+  // this one, queued them; they are drawn here, their sizes read together).
   useLayoutEffect(() => {
+    drawQueuedCharts();
     if (chartsReady) performance.mark('charts-drawn', { detail: { id, days } });
   }, [chartsReady, id, days]);
 
   const view = useMemo(() => {
-    if (!rows) return null;
-    const p = splitPeriods(rows, days, tz);
+    if (!data) return null;
+    // The range per model; the days before it only as per-day totals (the comparison and the heatmap).
+    const p = splitPeriods(data.rows, days, tz);
+    const daily = splitPeriods(data.daily, days, tz);
     const heat = new Map<string, DayAmount>();
-    for (const r of rows) {
+    // The range's days from its rows per model (a model of unknown price leaves the others' cost counted); the
+    // days before it from the hub's per-day totals.
+    const rangeStart = p.dates[0] ?? '';
+    for (const r of [...data.rows, ...data.daily.filter((d) => d.date < rangeStart)]) {
       const a = heat.get(r.date) ?? { tokens: 0, cost: 0 };
       a.tokens += rowTokens(r);
       a.cost += r.cost_usd ?? 0;
@@ -70,16 +76,16 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
     return {
       current: totalsOf(p.current),
       // 365 days is the hub's limit, so that range has no previous period to compare with.
-      previous: days * 2 <= 365 ? totalsOf(p.previous) : undefined,
+      previous: days * 2 <= 365 ? totalsOf(daily.previous) : undefined,
       series: dailySeries(p.current, p.dates),
       models: byModel(p.current),
       heat,
       table: tableOrder(p.current),
       today: localDate(Date.now(), tz),
-      // Every model loaded for this runtime (not only this range), so a range switch keeps the colours.
-      colors: assignModelColors(rows.map((r) => r.model)),
+      // Every model of the range (known families keep their colour whatever the range).
+      colors: assignModelColors(data.rows.map((r) => r.model)),
     };
-  }, [rows, days, tz]);
+  }, [data, days, tz]);
 
   if (runtimes.status === 'ready' && !runtime) {
     return (
