@@ -6,6 +6,7 @@ import {
   isEmptyFilter,
   matchesFilter,
   readFilter,
+  shownValue,
   withFilter,
 } from '../../../web/src/lib/filter';
 import { parseRoute, routeHref, runtimeHref } from '../../../web/src/lib/route';
@@ -118,5 +119,16 @@ describe('which live deltas a filter keeps', () => {
     expect(matchesFilter(daily, { project: 'api' })).toBe(false);
     expect(matchesFilter(daily, { project: '(none)', user: 'ana' })).toBe(false);
     expect(matchesFilter(daily, { project: '(none)', session: '(none)' })).toBe(true);
+  });
+});
+
+describe('shownValue', () => {
+  it('shows a session UUID by its first 8 characters and every other value whole', () => {
+    expect(shownValue('session', '80F7D948-1d79-414e-a71b-0123456789ab')).toBe('80F7D948');
+    expect(shownValue('session', 's-1')).toBe('s-1');
+    expect(shownValue('session', '80f7d948-1d79-414e-a71b')).toBe('80f7d948-1d79-414e-a71b');
+    expect(shownValue('project', '80f7d948-1d79-414e-a71b-0123456789ab')).toBe(
+      '80f7d948-1d79-414e-a71b-0123456789ab',
+    );
   });
 });

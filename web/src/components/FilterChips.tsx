@@ -2,7 +2,7 @@
  * The page's filter as chips above the charts: what the page is narrowed to, each with an × that removes it.
  * Removing navigates (the filter lives in the address), so Back brings it back.
  */
-import { FILTER_KEYS, type FilterKey, isEmptyFilter, withFilter } from '../lib/filter';
+import { FILTER_KEYS, type FilterKey, isEmptyFilter, shownValue, withFilter } from '../lib/filter';
 import { navigateFilter } from '../lib/navigation';
 import { useStore } from '../live/use-store';
 
@@ -24,7 +24,7 @@ export function FilterChips() {
         <span key={k} class="chip" data-filter={k}>
           <span class="chip-dim">{FILTER_LABEL[k]}</span>
           <span class="chip-value" title={filter[k]}>
-            {filter[k]}
+            {shownValue(k, filter[k] ?? '')}
           </span>
           <button
             type="button"

@@ -9,7 +9,7 @@ import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { GroupedUsageRow } from '../../../shared/schemas';
 import { type GroupEntry, NONE_KEY, OTHER_KEY, summarizeGroups } from '../lib/attribution';
-import { FILTER_KEYS, type Filter, type FilterKey, withFilter } from '../lib/filter';
+import { FILTER_KEYS, type Filter, type FilterKey, shownValue, withFilter } from '../lib/filter';
 import { compact, exact, percent, usdExact, usdPrecise } from '../lib/format';
 import { navigateFilter } from '../lib/navigation';
 import type { Groups, Loadable } from '../live/state';
@@ -60,7 +60,7 @@ function Name({ dim, entry, filter }: { dim: FilterKey; entry: GroupEntry; filte
       }
       onClick={() => navigateFilter(withFilter(filter, dim, on ? undefined : entry.key))}
     >
-      {entry.key}
+      {shownValue(dim, entry.key)}
     </button>
   );
 }

@@ -86,3 +86,14 @@ export function matchesFilter(delta: UsageDelta, f: Filter | undefined): boolean
     return want === NONE_VALUE ? !have : have === want;
   });
 }
+
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * How a value of `key` is shown in a list or chip: agents name sessions by UUID, which a narrow column cuts
+ * to an unreadable prefix, so a session UUID shows its first 8 characters (as git shows a commit); the whole
+ * value stays in the title and the filter.
+ */
+export function shownValue(key: FilterKey, value: string): string {
+  return key === 'session' && UUID_LIKE.test(value) ? value.slice(0, 8) : value;
+}
