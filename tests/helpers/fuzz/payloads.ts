@@ -2,6 +2,8 @@
  * Valid daemon payloads and the mutations that make them hostile.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
+import { UsageEvent } from '../../../shared';
 import {
   type FuzzContext,
   hostileId,
@@ -16,6 +18,15 @@ import {
   validDate,
   validTimestamp,
 } from './values';
+
+type RequiredEventKey = {
+  [K in keyof UsageEvent]-?: undefined extends UsageEvent[K] ? never : K;
+}[keyof UsageEvent];
+
+/** The keys a usage event must hold, read from the schema (its fields that are not optional). */
+export const REQUIRED_EVENT_KEYS = Object.entries(UsageEvent.shape)
+  .filter(([, field]) => !(field instanceof z.ZodOptional))
+  .map(([key]) => key as RequiredEventKey);
 
 const metadata = fc.dictionary(fc.string({ unit, maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), {
   maxKeys: 4,
@@ -79,16 +90,7 @@ const usageEvent = fc.record(
     task_id: label(200),
   },
   {
-    requiredKeys: [
-      'id',
-      'ts',
-      'provider',
-      'model',
-      'input_tokens',
-      'output_tokens',
-      'cache_read_tokens',
-      'cache_write_tokens',
-    ],
+    requiredKeys: REQUIRED_EVENT_KEYS,
     noNullPrototype: true,
   },
 );

@@ -14,6 +14,7 @@ import {
   type RuntimeUsageCall,
 } from '../../../server/store/usage-writes';
 import type { UsageEvent } from '../../../shared';
+import { REQUIRED_EVENT_KEYS } from '../../helpers/arbitraries';
 
 const pricer = createPricer();
 const RUNTIMES = ['0b6f1c2e-1111-4222-8333-444455556666', '11111111-2222-4333-8444-555555555555'];
@@ -41,16 +42,7 @@ const event: fc.Arbitrary<UsageEvent> = fc.record(
     user: text,
   },
   {
-    requiredKeys: [
-      'id',
-      'ts',
-      'provider',
-      'model',
-      'input_tokens',
-      'output_tokens',
-      'cache_read_tokens',
-      'cache_write_tokens',
-    ],
+    requiredKeys: REQUIRED_EVENT_KEYS,
   },
 );
 const calls: fc.Arbitrary<RuntimeUsageCall[]> = fc.array(

@@ -16,6 +16,7 @@ import {
   keyLabel,
   label,
   mutated,
+  REQUIRED_EVENT_KEYS,
   validCount,
   validTimestamp,
 } from '../../helpers/arbitraries';
@@ -79,16 +80,7 @@ const event = fc.record(
     user: text(200),
   },
   {
-    requiredKeys: [
-      'id',
-      'ts',
-      'provider',
-      'model',
-      'input_tokens',
-      'output_tokens',
-      'cache_read_tokens',
-      'cache_write_tokens',
-    ],
+    requiredKeys: REQUIRED_EVENT_KEYS,
     noNullPrototype: true,
   },
 );
@@ -128,6 +120,18 @@ function agrees(input: unknown): void {
   expect(fast).toStrictEqual(parsed.data);
 }
 
+/** A plain event in the daemon's spelling, for the tests that change one field of it. */
+const PLAIN_EVENT = {
+  id: 'e1',
+  ts: '2026-11-30T12:00:00Z',
+  provider: 'claude',
+  model: 'claude-sonnet-4-5',
+  input_tokens: 1,
+  output_tokens: 2,
+  cache_read_tokens: 3,
+  cache_write_tokens: 4,
+};
+
 describe('usage fast path', () => {
   it('accepts only what the schema accepts, and returns what it returns', () => {
     decided = 0;
@@ -166,17 +170,7 @@ describe('usage fast path', () => {
   });
 
   it('leaves offsets, surrogate pairs and sub-millisecond fractions to the schema', () => {
-    const base = {
-      id: 'e1',
-      ts: '2026-11-30T12:00:00Z',
-      provider: 'claude',
-      model: 'claude-sonnet-4-5',
-      input_tokens: 1,
-      output_tokens: 2,
-      cache_read_tokens: 3,
-      cache_write_tokens: 4,
-    };
-    const call = (e: object) => ({ runtime_id: ctx.own[0], events: [{ ...base, ...e }] });
+    const call = (e: object) => ({ runtime_id: ctx.own[0], events: [{ ...PLAIN_EVENT, ...e }] });
     expect(fastUsagePayload(call({}))).toBeDefined();
     for (const unusual of [
       { ts: '2026-11-30T13:00:00+01:00' },
@@ -189,19 +183,9 @@ describe('usage fast path', () => {
   });
 
   it("holds each field to the schema's own limits, read from it: at the limit taken, one past it left to zod", () => {
-    const base = {
-      id: 'e1',
-      ts: '2026-11-30T12:00:00Z',
-      provider: 'claude',
-      model: 'claude-sonnet-4-5',
-      input_tokens: 1,
-      output_tokens: 2,
-      cache_read_tokens: 3,
-      cache_write_tokens: 4,
-    };
     const call = (e: object, n = 1) => ({
       runtime_id: ctx.own[0],
-      events: Array.from({ length: n }, (_, i) => ({ ...base, id: `e${i}`, ...e })),
+      events: Array.from({ length: n }, (_, i) => ({ ...PLAIN_EVENT, id: `e${i}`, ...e })),
     });
     const longest = UsageEvent.shape.provider.maxLength ?? 0;
     const most = 1000; // the contract's most events per call
