@@ -10,19 +10,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { SourceMapConsumer } from 'source-map-js';
-import { CHROMIUM_ARGS } from '../tests/helpers/browser';
-import {
-  createBenchDatabase,
-  dropAllBenchDatabases,
-  openPostgres,
-  prepareWorkspace,
-  seedRuntimeHistory,
-} from './database';
-import { startHub } from './hub';
-import { ROOT, stopAll } from './processes';
-import { CHROMIUM } from './scenarios/web';
+import { ROOT } from './processes';
+import { withWebSession } from './web-session';
 
 interface ProfileNode {
   id: number;
@@ -81,98 +71,73 @@ async function main(): Promise<void> {
   // The bench's baseline: the signed-out page (sign-in form) of the same bundle, up to `app-rendered`.
   const blank = until === 'blank';
   if (blank) until = 'app-rendered';
-  const database = await createBenchDatabase();
-  const db = openPostgres(database.url, 2);
-  try {
-    const ws = await prepareWorkspace(db);
-    const runtimeId = await seedRuntimeHistory(db, ws.workspaceId, 90);
-    const hub = await startHub({
-      databaseUrl: database.url,
-      env: { REST_RATE_PER_MIN: '100000000' },
-      name: 'hub',
-    });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const signIn = await context.newPage();
-      await signIn.goto(`${hub.url}/#token=${encodeURIComponent(ws.memberToken)}`);
-      await signIn.waitForFunction(() => localStorage.length > 0);
-      await signIn.close();
-      const signedOut = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const runs: { charts: number; timeline: string[]; profile: Profile }[] = [];
-      for (let i = 0; i < loads; i++) {
-        const page = await (blank ? signedOut : context).newPage();
-        const cdp = await page.context().newCDPSession(page);
-        await cdp.send('Profiler.enable');
-        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-        // The page starts and ends its own profile: the samples stop exactly at the mark, not when the bench
-        // notices it (a frame or more later, with the work after the mark in them).
-        const finished = new Promise<Profile>((resolve) =>
-          cdp.on('Profiler.consoleProfileFinished', (e) => resolve((e as { profile: Profile }).profile)),
-        );
-        await page.addInitScript((name) => {
-          console.profile('load');
-          // Synchronously at the mark (a PerformanceObserver would be told a task or more later).
-          const mark = performance.mark.bind(performance);
-          performance.mark = (...args: Parameters<Performance['mark']>) => {
-            const entry = mark(...args);
-            if (args[0] === name) console.profileEnd('load');
-            return entry;
-          };
-        }, until);
-        await page.goto(blank ? `${hub.url}/` : `${hub.url}/#/runtime/${runtimeId}?days=90`, {
-          waitUntil: 'commit',
-        });
-        const handle = await page.waitForFunction(
-          (name) => {
-            const mark = performance.getEntriesByName(name)[0];
-            if (!mark) return false;
-            const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-            const lines = [
-              `document ${nav.responseEnd.toFixed(0)} ms, DOMContentLoaded ${nav.domContentLoadedEventStart.toFixed(0)} ms`,
-              ...(performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
-                (r) =>
-                  `${r.startTime.toFixed(0).padStart(5)} → ${r.responseEnd.toFixed(0).padStart(5)} ms  ${r.name.replace(location.origin, '')}`,
-              ),
-              ...performance
-                .getEntriesByType('mark')
-                .map((m) => `${m.startTime.toFixed(0).padStart(5)} ms  mark ${m.name}`),
-            ];
-            return { charts: mark.startTime, timeline: lines };
-          },
-          until,
-          { polling: 'raf' },
-        );
-        const profile = await finished;
-        runs.push({ ...((await handle.jsonValue()) as { charts: number; timeline: string[] }), profile });
-        await page.close();
-      }
-      runs.sort((a, b) => a.charts - b.charts);
-      console.log(`${until} per load: ${runs.map((r) => r.charts.toFixed(0)).join(', ')} ms`);
-      const median = runs[Math.floor((runs.length - 1) / 2)]!;
-      console.log(`\nmedian load (${median.charts.toFixed(0)} ms):\n${median.timeline.join('\n')}`);
-      const top = (rows: [string, number][], n: number) =>
-        rows
-          .slice(0, n)
-          .map(([k, ms]) => `${ms.toFixed(1).padStart(7)} ms  ${k}`)
-          .join('\n');
-      console.log(
-        `\nself time by script:\n${top(
-          selfTime(median.profile, (n) => short(n.callFrame.url)),
-          10,
-        )}`,
+  await withWebSession(async ({ url, runtimeId, signedIn: context, signedOut }) => {
+    const runs: { charts: number; timeline: string[]; profile: Profile }[] = [];
+    for (let i = 0; i < loads; i++) {
+      const page = await (blank ? signedOut : context).newPage();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      // The page starts and ends its own profile: the samples stop exactly at the mark, not when the bench
+      // notices it (a frame or more later, with the work after the mark in them).
+      const finished = new Promise<Profile>((resolve) =>
+        cdp.on('Profiler.consoleProfileFinished', (e) => resolve((e as { profile: Profile }).profile)),
       );
-      console.log(`\nself time by source:\n${top(selfTime(median.profile, sourceOf), 15)}`);
-      console.log(`\nself time by function:\n${top(selfTime(median.profile, where), 30)}`);
-    } finally {
-      await browser.close();
-      await hub.child.stop();
+      await page.addInitScript((name) => {
+        console.profile('load');
+        // Synchronously at the mark (a PerformanceObserver would be told a task or more later).
+        const mark = performance.mark.bind(performance);
+        performance.mark = (...args: Parameters<Performance['mark']>) => {
+          const entry = mark(...args);
+          if (args[0] === name) console.profileEnd('load');
+          return entry;
+        };
+      }, until);
+      await page.goto(blank ? `${url}/` : `${url}/#/runtime/${runtimeId}?days=90`, {
+        waitUntil: 'commit',
+      });
+      const handle = await page.waitForFunction(
+        (name) => {
+          const mark = performance.getEntriesByName(name)[0];
+          if (!mark) return false;
+          const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+          const lines = [
+            `document ${nav.responseEnd.toFixed(0)} ms, DOMContentLoaded ${nav.domContentLoadedEventStart.toFixed(0)} ms`,
+            ...(performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+              (r) =>
+                `${r.startTime.toFixed(0).padStart(5)} → ${r.responseEnd.toFixed(0).padStart(5)} ms  ${r.name.replace(location.origin, '')}`,
+            ),
+            ...performance
+              .getEntriesByType('mark')
+              .map((m) => `${m.startTime.toFixed(0).padStart(5)} ms  mark ${m.name}`),
+          ];
+          return { charts: mark.startTime, timeline: lines };
+        },
+        until,
+        { polling: 'raf' },
+      );
+      const profile = await finished;
+      runs.push({ ...((await handle.jsonValue()) as { charts: number; timeline: string[] }), profile });
+      await page.close();
     }
-  } finally {
-    await db.close();
-    await dropAllBenchDatabases();
-    await stopAll();
-  }
+    runs.sort((a, b) => a.charts - b.charts);
+    console.log(`${until} per load: ${runs.map((r) => r.charts.toFixed(0)).join(', ')} ms`);
+    const median = runs[Math.floor((runs.length - 1) / 2)]!;
+    console.log(`\nmedian load (${median.charts.toFixed(0)} ms):\n${median.timeline.join('\n')}`);
+    const top = (rows: [string, number][], n: number) =>
+      rows
+        .slice(0, n)
+        .map(([k, ms]) => `${ms.toFixed(1).padStart(7)} ms  ${k}`)
+        .join('\n');
+    console.log(
+      `\nself time by script:\n${top(
+        selfTime(median.profile, (n) => short(n.callFrame.url)),
+        10,
+      )}`,
+    );
+    console.log(`\nself time by source:\n${top(selfTime(median.profile, sourceOf), 15)}`);
+    console.log(`\nself time by function:\n${top(selfTime(median.profile, where), 30)}`);
+  });
 }
 
 await main();

@@ -1,23 +1,5 @@
-/**
- * Where the renderer's main thread spends the time to a page's mark, by Chromium's own trace events (script
- * evaluation, compilation, style, layout, paint, HTML parsing…), so native work the CPU profiler lumps into
- * "(program)" is named. Seeds and serves as bench/web-profile.ts does; prints the median load's busy time by
- * top-level event and the idle time before the mark.
- *
- * `npx tsx bench/web-trace.ts [loads] [charts | blank]` (build the dashboard first: `npm run build:web`).
- */
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../tests/helpers/browser';
-import {
-  createBenchDatabase,
-  dropAllBenchDatabases,
-  openPostgres,
-  prepareWorkspace,
-  seedRuntimeHistory,
-} from './database';
-import { startHub } from './hub';
-import { stopAll } from './processes';
-import { CHROMIUM, median } from './scenarios/web';
+import { median } from './scenarios/web';
+import { withWebSession } from './web-session';
 
 interface TraceEvent {
   name: string;
@@ -95,74 +77,48 @@ async function main(): Promise<void> {
   const loads = Number(process.argv[2] ?? 5);
   const blank = process.argv[3] === 'blank';
   const mark = blank ? 'app-rendered' : 'charts-drawn';
-  const database = await createBenchDatabase();
-  const db = openPostgres(database.url, 2);
-  try {
-    const ws = await prepareWorkspace(db);
-    const runtimeId = await seedRuntimeHistory(db, ws.workspaceId, 90);
-    const hub = await startHub({
-      databaseUrl: database.url,
-      env: { REST_RATE_PER_MIN: '100000000' },
-      name: 'hub',
-    });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const viewport = { viewport: { width: 1280, height: 900 } };
-      const signedIn = await browser.newContext(viewport);
-      const signIn = await signedIn.newPage();
-      await signIn.goto(`${hub.url}/#token=${encodeURIComponent(ws.memberToken)}`);
-      await signIn.waitForFunction(() => localStorage.length > 0);
-      await signIn.close();
-      const signedOut = await browser.newContext(viewport);
-      const runs: { markMs: number; busy: [string, number][]; cpuMs: number }[] = [];
-      for (let i = 0; i < loads; i++) {
-        const page = await (blank ? signedOut : signedIn).newPage();
-        await browser.startTracing(page, {
-          categories: [
-            'devtools.timeline',
-            'blink.user_timing',
-            'v8',
-            'loading',
-            'disabled-by-default-devtools.timeline',
-          ],
-        });
-        await page.goto(blank ? `${hub.url}/` : `${hub.url}/#/runtime/${runtimeId}?days=90`, {
-          waitUntil: 'commit',
-        });
-        await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, {
-          polling: 'raf',
-        });
-        const buf = await browser.stopTracing();
-        const { traceEvents } = JSON.parse(buf.toString()) as { traceEvents: TraceEvent[] };
-        // A load whose navigation the trace does not tie to the mark's renderer is left out.
-        const run = summarize(traceEvents, mark);
-        if (Number.isFinite(run.markMs)) runs.push(run);
-        await page.close();
-      }
-      runs.sort((a, b) => a.markMs - b.markMs);
-      console.log(`${mark} per load (trace clock): ${runs.map((r) => r.markMs.toFixed(0)).join(', ')} ms`);
-      const cpu = runs.map((r) => r.cpuMs);
-      console.log(
-        `main thread CPU until the mark: median ${median(cpu).toFixed(0)} ms (${[...cpu]
-          .sort((a, b) => a - b)
-          .map((v) => v.toFixed(0))
-          .join(' ')})`,
-      );
-      const m = runs[Math.floor((runs.length - 1) / 2)];
-      if (m) {
-        const busy = m.busy.reduce((s, [, v]) => s + v, 0);
-        console.log(`median load ${m.markMs.toFixed(0)} ms: main thread busy ${busy.toFixed(0)} ms`);
-        for (const [k, v] of m.busy.slice(0, 25)) console.log(`${v.toFixed(1).padStart(7)} ms  ${k}`);
-      }
-    } finally {
-      await browser.close();
-      await hub.child.stop();
+  await withWebSession(async ({ url, runtimeId, browser, signedIn, signedOut }) => {
+    const runs: { markMs: number; busy: [string, number][]; cpuMs: number }[] = [];
+    for (let i = 0; i < loads; i++) {
+      const page = await (blank ? signedOut : signedIn).newPage();
+      await browser.startTracing(page, {
+        categories: [
+          'devtools.timeline',
+          'blink.user_timing',
+          'v8',
+          'loading',
+          'disabled-by-default-devtools.timeline',
+        ],
+      });
+      await page.goto(blank ? `${url}/` : `${url}/#/runtime/${runtimeId}?days=90`, {
+        waitUntil: 'commit',
+      });
+      await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, {
+        polling: 'raf',
+      });
+      const buf = await browser.stopTracing();
+      const { traceEvents } = JSON.parse(buf.toString()) as { traceEvents: TraceEvent[] };
+      // A load whose navigation the trace does not tie to the mark's renderer is left out.
+      const run = summarize(traceEvents, mark);
+      if (Number.isFinite(run.markMs)) runs.push(run);
+      await page.close();
     }
-  } finally {
-    await db.close();
-    await dropAllBenchDatabases();
-    await stopAll();
-  }
+    runs.sort((a, b) => a.markMs - b.markMs);
+    console.log(`${mark} per load (trace clock): ${runs.map((r) => r.markMs.toFixed(0)).join(', ')} ms`);
+    const cpu = runs.map((r) => r.cpuMs);
+    console.log(
+      `main thread CPU until the mark: median ${median(cpu).toFixed(0)} ms (${[...cpu]
+        .sort((a, b) => a - b)
+        .map((v) => v.toFixed(0))
+        .join(' ')})`,
+    );
+    const m = runs[Math.floor((runs.length - 1) / 2)];
+    if (m) {
+      const busy = m.busy.reduce((s, [, v]) => s + v, 0);
+      console.log(`median load ${m.markMs.toFixed(0)} ms: main thread busy ${busy.toFixed(0)} ms`);
+      for (const [k, v] of m.busy.slice(0, 25)) console.log(`${v.toFixed(1).padStart(7)} ms  ${k}`);
+    }
+  });
 }
 
 await main();

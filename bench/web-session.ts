@@ -1,0 +1,57 @@
+/**
+ * The set-up the dashboard tools share (bench/web-profile.ts, bench/web-trace.ts): a fresh database seeded with
+ * one runtime's 90 days, a hub serving web/dist, and Chromium with a signed-in context and a signed-out one (the
+ * bench's blank page). Everything is torn down after `use`, whatever it throws.
+ */
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../tests/helpers/browser';
+import {
+  createBenchDatabase,
+  dropAllBenchDatabases,
+  openPostgres,
+  prepareWorkspace,
+  seedRuntimeHistory,
+} from './database';
+import { startHub } from './hub';
+import { stopAll } from './processes';
+import { CHROMIUM } from './scenarios/web';
+
+export interface WebSession {
+  url: string;
+  runtimeId: string;
+  browser: Browser;
+  signedIn: BrowserContext;
+  signedOut: BrowserContext;
+}
+
+export async function withWebSession(use: (s: WebSession) => Promise<void>): Promise<void> {
+  const database = await createBenchDatabase();
+  const db = openPostgres(database.url, 2);
+  try {
+    const ws = await prepareWorkspace(db);
+    const runtimeId = await seedRuntimeHistory(db, ws.workspaceId, 90);
+    const hub = await startHub({
+      databaseUrl: database.url,
+      env: { REST_RATE_PER_MIN: '100000000' },
+      name: 'hub',
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const viewport = { viewport: { width: 1280, height: 900 } };
+      const signedIn = await browser.newContext(viewport);
+      const signIn = await signedIn.newPage();
+      await signIn.goto(`${hub.url}/#token=${encodeURIComponent(ws.memberToken)}`);
+      await signIn.waitForFunction(() => localStorage.length > 0);
+      await signIn.close();
+      const signedOut = await browser.newContext(viewport);
+      await use({ url: hub.url, runtimeId, browser, signedIn, signedOut });
+    } finally {
+      await browser.close();
+      await hub.child.stop();
+    }
+  } finally {
+    await db.close();
+    await dropAllBenchDatabases();
+    await stopAll();
+  }
+}
