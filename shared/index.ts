@@ -6,5 +6,6 @@ export * from './errors';
 export * from './lru-cache';
 export * from './pricing';
 export * from './schemas';
+export * from './snapshot';
 export * from './time';
 export * from './tokens';

@@ -295,7 +295,18 @@ export const UsageDelta = z.union([
 ]);
 export type UsageDelta = z.infer<typeof UsageDelta>;
 
-export const UsagePush = z.object({ runtime_id: z.guid(), deltas: z.array(UsageDelta) });
+/**
+ * Contract addition: `commit`, the id of the transaction that committed these deltas (Postgres xid8, decimal text).
+ * A dashboard compares it with the snapshot of a REST answer (header X-Usage-Snapshot) to merge each commit once.
+ */
+export const UsagePush = z.object({
+  runtime_id: z.guid(),
+  deltas: z.array(UsageDelta),
+  commit: z
+    .string()
+    .regex(/^[0-9]{1,20}$/)
+    .optional(),
+});
 export type UsagePush = z.infer<typeof UsagePush>;
 
 export const TaskPush = z.object({ runtime_id: z.guid(), task: Task });

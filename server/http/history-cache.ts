@@ -1,6 +1,7 @@
 /**
  * Recently computed history views, keyed by what they were computed from: the scope (runtime or workspace), its
- * usage version, the window, the grouping and the filters. A write bumps the version in its own transaction, so a hit is always exact; the
+ * usage version, the window, the grouping and the filters. A write bumps the version in its own transaction, and the
+ * version and the rows are read in one snapshot (readAtSnapshot, which is kept with them), so a hit is always exact; the
  * cache only saves recomputing a view nobody has changed (a wall screen, many viewers, a reload).
  * It is bounded by the approximate bytes of the answers it holds and of their keys, not by their count: one answer
  * may be a few MB, and a key holds filter values a client chose (many empty answers must not pile up unweighed).
@@ -26,6 +27,14 @@ export function approximateBytes(rows: readonly object[]): number {
 interface Entry<V> {
   value: V;
   keyLength: number;
+  /** The Postgres snapshot the answer was read at (X-Usage-Snapshot), when known. */
+  snapshot?: string;
+}
+
+/** A cached answer and the snapshot it was read at. */
+export interface CachedAnswer<V> {
+  value: V;
+  snapshot?: string;
 }
 
 export class HistoryCache<V extends readonly object[]> {
@@ -46,6 +55,17 @@ export class HistoryCache<V extends readonly object[]> {
   /** Answers held (for tests and metrics). */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The answer held under `key`, with its snapshot. */
+  get(key: string): CachedAnswer<V> | undefined {
+    const hit = this.entries.get(key);
+    return hit && { value: hit.value, snapshot: hit.snapshot };
+  }
+
+  /** Holds `value`, read at `snapshot`, under `key` (which must name the version it was read at). */
+  set(key: string, value: V, snapshot?: string): void {
+    this.entries.set(key, { value, keyLength: key.length, snapshot });
   }
 
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {

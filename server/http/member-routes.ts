@@ -15,6 +15,7 @@ import {
   RuntimeId,
   rowCostSource,
   totalOf,
+  USAGE_SNAPSHOT_HEADER,
   UsageRow,
   usageCsv,
 } from '../../shared';
@@ -33,11 +34,12 @@ import {
   HISTORY_TOP_MODELS,
   type HistoryWindow,
   listRuntimes,
+  readAtSnapshot,
   StoreError,
   type UsageFilter,
   usageByDay,
   usageByGroup,
-  usageVersion,
+  usageVersionAt,
 } from '../store';
 import { HistoryCache } from './history-cache';
 import { historyWindow } from './history-window';
@@ -58,6 +60,13 @@ const GROUPED =
   `the top max(${GROUPS_TOP_KEYS}, floor(${HISTORY_MAX_ROWS} / days) - 1), so each has its own row. project, user and ` +
   `session narrow the rows to that exact value ("${NO_ATTRIBUTION}": usage without one); daily totals carry no ` +
   'attribution, so only "(none)" keeps them. CSV: header date,key,input_tokens,…,cost_usd.';
+
+/** The header of the usage routes (documented in OpenAPI). */
+const SNAPSHOT_HEADERS = {
+  [USAGE_SNAPSHOT_HEADER]:
+    'The Postgres snapshot the rows were read at (pg_current_snapshot(), "xmin:xmax:xip,…"). A live usage push ' +
+    'whose commit is visible in it (below xmin, or below xmax and not listed) is already in the rows.',
+};
 
 /** The usage routes answer either kind of row. */
 const UsageAnswer = z.union([z.array(UsageRow), z.array(GroupedUsageRow)]);
@@ -90,29 +99,45 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     runtimeId: string | null,
   ) => {
     const window: HistoryWindow = historyWindow(query.days, query.tz);
-    const version = await usageVersion(db, identity.workspace_id, runtimeId);
-    if (version === undefined) throw new HubError('not_found', 'runtime not found');
+    const at = await usageVersionAt(db, identity.workspace_id, runtimeId);
+    if (at === undefined) throw new HubError('not_found', 'runtime not found');
     const filter: UsageFilter = { project: query.project, user: query.user, session: query.session };
     const groupBy = query.group_by;
     // JSON, not a join: filter values are free text and may hold any separator.
-    const key = JSON.stringify([
-      runtimeId ?? `ws:${identity.workspace_id}`,
-      version,
-      window.startDate,
-      window.endDate,
-      window.tz,
-      groupBy ?? null,
-      filter.project ?? null,
-      filter.user ?? null,
-      filter.session ?? null,
-    ]);
-    const rows = await cache.getOrCompute(key, () =>
-      inZone(async () =>
-        groupBy
-          ? usageByGroup(db, identity.workspace_id, runtimeId, window, groupBy, filter)
-          : priced(await usageByDay(db, identity.workspace_id, runtimeId, window, filter)),
-      ),
-    );
+    const keyAt = (version: string) =>
+      JSON.stringify([
+        runtimeId ?? `ws:${identity.workspace_id}`,
+        version,
+        window.startDate,
+        window.endDate,
+        window.tz,
+        groupBy ?? null,
+        filter.project ?? null,
+        filter.user ?? null,
+        filter.session ?? null,
+      ]);
+    let answer = cache.get(keyAt(at.version));
+    if (!answer) {
+      // Rows, version and snapshot of one moment: a commit between the version above and the rows would otherwise
+      // be cached under a version that does not hold it, and its push would be counted twice or never.
+      const read = await inZone(() =>
+        readAtSnapshot(
+          db,
+          identity.workspace_id,
+          runtimeId,
+          async (tx): Promise<UsageAnswer> =>
+            groupBy
+              ? usageByGroup(tx, identity.workspace_id, runtimeId, window, groupBy, filter)
+              : priced(await usageByDay(tx, identity.workspace_id, runtimeId, window, filter)),
+        ),
+      );
+      if (read === undefined) throw new HubError('not_found', 'runtime not found');
+      cache.set(keyAt(read.version), read.value, read.snapshot);
+      answer = read;
+    }
+    const rows = answer.value;
+    // Which commits the rows hold, so the dashboard merges each later push once (the body stays the contract's).
+    if (answer.snapshot) reply.header(USAGE_SNAPSHOT_HEADER, answer.snapshot);
     if (query.format === 'csv') {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
       return reply.send(groupBy ? groupedUsageCsv(rows as GroupedUsageRow[]) : usageCsv(rows as UsageRow[]));
@@ -156,6 +181,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       query: HistoryQuery,
       response: UsageAnswer,
       alsoProduces: ['text/csv'],
+      responseHeaders: SNAPSHOT_HEADERS,
       handler: (ctx) => answerUsage(ctx, ctx.params.id),
     }),
     route({
@@ -182,6 +208,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       query: HistoryQuery,
       response: UsageAnswer,
       alsoProduces: ['text/csv'],
+      responseHeaders: SNAPSHOT_HEADERS,
       handler: (ctx) => answerUsage(ctx, null),
     }),
     route({

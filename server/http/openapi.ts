@@ -24,6 +24,12 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+/** Response headers as OpenAPI documents them: each a string with its meaning. */
+const headersDoc = (headers: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+  );
+
 export function openApiDocument(routes: RouteSpec[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   const error = { content: { 'application/json': { schema: toSchema(RestError, 'output') } } };
@@ -49,7 +55,11 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
           }
         : {}),
       responses: {
-        200: { description: 'OK', content },
+        200: {
+          description: 'OK',
+          content,
+          ...(r.responseHeaders ? { headers: headersDoc(r.responseHeaders) } : {}),
+        },
         ...(r.auth === 'none'
           ? {}
           : {

@@ -34,6 +34,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   response: z.ZodType;
   /** Other media types the route can answer with (documented only). */
   alsoProduces?: string[];
+  /** Headers of a 200 answer, name → meaning (documented only). */
+  responseHeaders?: Record<string, string>;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
 }
 

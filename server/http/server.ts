@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { USAGE_SNAPSHOT_HEADER } from '../../shared';
 import type { IsTrustedProxy } from '../client-address';
 import { fromStoreError, HubError, toRestError } from '../errors';
 import { type Database, findToken, StoreError, type TokenRole } from '../store';
@@ -145,6 +146,8 @@ export async function createHttpServer(options: {
     await app.register(fastifyCors, {
       origin: options.corsOrigins,
       allowedHeaders: ['authorization', 'content-type'],
+      // A script of another origin may merge live pushes into a usage answer as the dashboard does.
+      exposedHeaders: [USAGE_SNAPSHOT_HEADER],
     });
   }
   await app.register(fastifyRateLimit, {

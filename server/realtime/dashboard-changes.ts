@@ -13,6 +13,15 @@ import { workspaceRoom } from './dashboard-namespace';
 import type { HubNamespace } from './io';
 import type { DashboardResync } from './resync';
 
+/**
+ * The push's `commit`: the transaction that wrote its deltas (one per commit, the same on every row), so a dashboard
+ * can tell whether a REST answer already holds them (its X-Usage-Snapshot).
+ */
+function commitOf(deltas: ReadonlyArray<{ commit_xid?: string }>): { commit?: string } {
+  const commit = deltas[0]?.commit_xid;
+  return commit ? { commit } : {};
+}
+
 export function dashboardChanges(
   dashboards: HubNamespace,
   resync: DashboardResync,
@@ -53,6 +62,7 @@ export function dashboardChanges(
           ...(d.user_name ? { user: d.user_name } : {}),
           ...(d.session_id ? { session_id: d.session_id } : {}),
         })),
+        ...commitOf(deltas),
       });
     },
     tasksCommitted(workspaceId, runtimeId, tasks) {
@@ -62,7 +72,8 @@ export function dashboardChanges(
     dailyTotalsReplaced(workspaceId, runtimeId, deltas) {
       emit(workspaceId, 'usage', {
         runtime_id: runtimeId,
-        deltas: deltas.map(({ runtime_id: _, ...d }) => d),
+        deltas: deltas.map(({ runtime_id: _, commit_xid: __, ...d }) => d),
+        ...commitOf(deltas),
       });
     },
     runtimesRegistered(runtimes) {

@@ -17,6 +17,7 @@ export * from './runtimes';
 export * from './tasks';
 export * from './usage-groups';
 export * from './usage-reprice';
+export * from './usage-snapshot';
 export * from './usage-source';
 export * from './usage-source-workspace';
 export * from './usage-views';

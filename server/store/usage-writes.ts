@@ -39,6 +39,8 @@ export interface HourDelta extends TokenCounts, CostDelta {
   project: string;
   user_name: string;
   session_id: string;
+  /** The id (xid8, decimal text) of the transaction that wrote it: dashboards merge each commit once. */
+  commit_xid?: string;
 }
 
 export interface DateDelta extends TokenCounts, CostDelta {
@@ -46,7 +48,16 @@ export interface DateDelta extends TokenCounts, CostDelta {
   date: string;
   provider: string;
   model: string;
+  /** As HourDelta's. */
+  commit_xid?: string;
 }
+
+/**
+ * The usage write with the id of its transaction on each row, read in the same statement (so on the one-statement
+ * path too): the routine's own text stays as it is. pg_current_xact_id() assigns the id if the routine has not yet,
+ * and the routine's writes then carry that same id.
+ */
+const WRITE_USAGE_WITH_XID = `SELECT w.*, pg_current_xact_id()::text AS commit_xid FROM (${WRITE_USAGE_CALL}) AS w`;
 
 /**
  * An event as its row is written: the agent's own cost moved aside, the effective cost priced as of its date.
@@ -169,7 +180,7 @@ export async function writeUsageCalls(
   // One JSON parameter: encoding it costs the hub half of what one array per column did.
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
-  return tx.query<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+  return tx.query<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
 }
 
 /**
@@ -183,7 +194,7 @@ export async function writeUsageCallsAlone(
 ): Promise<HourDelta[]> {
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
-  return db.alone<HourDelta>(WRITE_USAGE_CALL, [batch], 'rh_write_usage');
+  return db.alone<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
 }
 
 /** writeUsageCalls for events that each carry their runtime id. */
@@ -240,7 +251,7 @@ export async function writeDailyTotals(
               (${dailyUnpriced('w')} - ${dailyUnpriced('o')})::float8 AS unpriced_tokens
        FROM written w LEFT JOIN old o USING (date, provider, model)
      )
-     SELECT * FROM deltas
+     SELECT *, pg_current_xact_id()::text AS commit_xid FROM deltas
      WHERE ${[...TOKEN_KINDS, 'cost_usd', 'unpriced_tokens'].map((c) => `${c} <> 0`).join(' OR ')}`,
     [
       runtimeId,

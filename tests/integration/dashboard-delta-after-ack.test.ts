@@ -87,6 +87,7 @@ describe('dashboard delta after ack', () => {
             unpriced_tokens: 0,
           },
         ],
+        commit: expect.stringMatching(/^[0-9]+$/),
       },
     ]);
     expect(sent).toEqual(['ack', 'usage']);
