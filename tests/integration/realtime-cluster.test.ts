@@ -185,7 +185,8 @@ describe('a two-node cluster', () => {
       // Relayed through Redis unchanged: the transaction that wrote the row (xmin; the xid8 epoch is 0 here).
       commit: expect.stringMatching(/^[0-9]+$/),
     });
-    const [written] = (await sql.query('SELECT xmin::text AS xid FROM usage_events WHERE id = $1', ['e1'])).rows;
+    const [written] = (await sql.query('SELECT xmin::text AS xid FROM usage_events WHERE id = $1', ['e1']))
+      .rows;
     expect(seen.usage[before]!.commit).toBe(written.xid);
 
     // A smaller re-send is acked (it is not an error) but changes nothing; a later call is the barrier that
