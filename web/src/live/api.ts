@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
 import { PriceTable } from '../../../shared/pricing';
 import { ActivityRow, type GroupBy, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import { parseSnapshot, type Snapshot, USAGE_SNAPSHOT_HEADER } from '../../../shared/snapshot';
 import type { Filter } from '../lib/filter';
 import { activityPath, groupsPath, usagePath } from './paths';
 import { takePrefetched } from './prefetch';
@@ -40,6 +41,12 @@ function errorOf(res: Response, body: unknown): ApiError {
   return new ApiError(`${res.status} ${res.statusText}`, res.status, code);
 }
 
+/** A history answer and the snapshot the hub read it at (null when it sent none: an older hub). */
+export interface Answer<T> {
+  data: T;
+  snapshot: Snapshot | null;
+}
+
 /** GET `path` and parse its JSON body with `schema`; a body that does not parse is an `internal` ApiError. */
 export async function apiGet<S extends z.ZodType>(
   path: string,
@@ -47,6 +54,16 @@ export async function apiGet<S extends z.ZodType>(
   schema: S,
   signal?: AbortSignal,
 ): Promise<z.output<S>> {
+  return (await apiGetAt(path, token, schema, signal)).data;
+}
+
+/** apiGet, with the snapshot of a usage answer (its X-Usage-Snapshot header). */
+export async function apiGetAt<S extends z.ZodType>(
+  path: string,
+  token: string,
+  schema: S,
+  signal?: AbortSignal,
+): Promise<Answer<z.output<S>>> {
   // boot.ts (inlined in the page) may have asked already, before this code had loaded.
   const early = takePrefetched(path, token);
   let res: Response;
@@ -70,7 +87,7 @@ export async function apiGet<S extends z.ZodType>(
       'internal',
     );
   }
-  return parsed.data;
+  return { data: parsed.data, snapshot: parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER)) };
 }
 
 const Runtimes = Runtime.array();
@@ -85,10 +102,10 @@ export function createApi(token: string) {
     pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(usagePath(id, days, tz, f), token, UsageRows, s),
+      apiGetAt(usagePath(id, days, tz, f), token, UsageRows, s),
     /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
     groups: (id: string | null, by: GroupBy, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGet(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
+      apiGetAt(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
       apiGet(activityPath(id, days, tz), token, ActivityRows, s),
   };

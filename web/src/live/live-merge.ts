@@ -8,7 +8,8 @@ import { countTask } from '../lib/activity';
 import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
 import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
-import type { DetailState, Groups, State } from './state';
+import { unseen } from './seen';
+import type { DetailState, DetailUsage, Groups, State } from './state';
 import { detailFetchDays, OVERVIEW_DAYS, type OverviewUsage, RUNTIME_SUMMARY_DAYS } from './state';
 
 /** Events received since the last merge. */
@@ -99,30 +100,69 @@ export function mergeLive(s: State, batch: LiveBatch): Partial<State> {
   return patch;
 }
 
-/** The overview's model and runtime rows with the pushes added (the same object when none changes). */
+/**
+ * The overview's model and runtime rows with the pushes each answer does not hold yet added (the same object when
+ * none changes).
+ */
 function mergeOverview(o: OverviewUsage, pushes: UsagePush[], tz: string): OverviewUsage {
-  const models = mergeGrouped(o.models, pushes, 'model', {
+  const models = mergeGrouped(o.models, unseen(pushes, o.snapshots?.models), 'model', {
     tz,
     since: windowDates(OVERVIEW_DAYS, tz).at(-1),
   });
-  const runtimes = mergeGrouped(o.runtimes, pushes, 'runtime', {
+  const runtimes = mergeGrouped(o.runtimes, unseen(pushes, o.snapshots?.runtimes), 'runtime', {
     tz,
     since: windowDates(RUNTIME_SUMMARY_DAYS, tz).at(-1),
   });
-  return models === o.models && runtimes === o.runtimes ? o : { models, runtimes };
+  return models === o.models && runtimes === o.runtimes ? o : { ...o, models, runtimes };
 }
 
-/** Each loaded grouping with the pushes added (the same object when none changes). */
+/** Each loaded grouping with the pushes its answer does not hold yet added (the same object when none changes). */
 function mergeGroups(groups: Groups, pushes: UsagePush[], opts: GroupMergeOptions): Groups {
   let next = groups;
   for (const dim of FILTER_KEYS) {
     const g = groups[dim];
     if (g.status !== 'ready') continue;
-    const data = mergeGrouped(g.data, pushes, dim, opts);
+    const data = mergeGrouped(g.data, unseen(pushes, g.snapshot), dim, opts);
     if (data !== g.data) next = { ...next, [dim]: { ...g, data } };
   }
   return next;
 }
+
+/** A runtime page's rows and daily totals with its pushes each answer does not hold yet added. */
+function mergeDetailUsage(u: DetailUsage, mine: UsagePush[], tz: string, days: number): DetailUsage {
+  const rows = mergeUsage(u.rows, unseen(mine, u.snapshots?.rows), {
+    tz,
+    since: windowDates(days, tz).at(-1),
+  });
+  const daily = mergeGrouped(u.daily, unseen(mine, u.snapshots?.daily), 'runtime', {
+    tz,
+    since: windowDates(detailFetchDays(days), tz).at(-1),
+  });
+  return rows === u.rows && daily === u.daily ? u : { ...u, rows, daily };
+}
+
+/**
+ * Replays onto fresh answers the pushes merged while they were fetched (PushLog): each answer takes those it does
+ * not hold (its snapshot says which), narrowed to the page's filter as live merging does.
+ */
+export const replay = {
+  overview: (s: State, o: OverviewUsage, pushes: UsagePush[]) =>
+    mergeOverview(o, filterPushes(pushes, s.filter), s.tz),
+  overviewGroups: (s: State, groups: Groups, pushes: UsagePush[]) =>
+    mergeGroups(groups, filterPushes(pushes, s.filter), {
+      tz: s.tz,
+      since: windowDates(OVERVIEW_DAYS, s.tz).at(-1),
+    }),
+  detailUsage: (s: State, id: string, days: number, u: DetailUsage, pushes: UsagePush[]) =>
+    mergeDetailUsage(u, ofRuntime(filterPushes(pushes, s.filter), id), s.tz, days),
+  detailGroups: (s: State, id: string, days: number, groups: Groups, pushes: UsagePush[]) =>
+    mergeGroups(groups, ofRuntime(filterPushes(pushes, s.filter), id), {
+      tz: s.tz,
+      since: windowDates(days, s.tz).at(-1),
+    }),
+};
+
+const ofRuntime = (pushes: UsagePush[], id: string) => pushes.filter((p) => p.runtime_id === id);
 
 /** Known runtimes replaced in place, new ones appended. */
 function upsertRuntimes(list: readonly Runtime[], updates: Map<string, Runtime>): Runtime[] {
@@ -140,13 +180,8 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
   let next = d;
   const mine = batch.usage.filter((p) => p.runtime_id === d.id);
   if (mine.length > 0 && d.usage.status === 'ready') {
-    const u = d.usage.data;
-    const rows = mergeUsage(u.rows, mine, { tz: s.tz, since: windowDates(d.days, s.tz).at(-1) });
-    const daily = mergeGrouped(u.daily, mine, 'runtime', {
-      tz: s.tz,
-      since: windowDates(detailFetchDays(d.days), s.tz).at(-1),
-    });
-    next = { ...next, usage: { ...d.usage, data: { rows, daily } } };
+    const data = mergeDetailUsage(d.usage.data, mine, s.tz, d.days);
+    if (data !== d.usage.data) next = { ...next, usage: { ...d.usage, data } };
   }
   if (mine.length > 0) {
     const since = windowDates(d.days, s.tz).at(-1);

@@ -4,9 +4,12 @@
  * newer overview) is dropped, so a slow answer never overwrites a newer one.
  */
 import type { PriceTable } from '../../../shared/pricing';
-import type { GroupedUsageRow } from '../../../shared/schemas';
+import type { GroupedUsageRow, UsageRow } from '../../../shared/schemas';
 import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
+import type { Answer } from './api';
+import { replay } from './live-merge';
+import { PushLog, type Snapshot } from './seen';
 import type { Sessions } from './session';
 import type { DetailState, Groups, Loadable, State } from './state';
 import { detailFetchDays, loadingGroups, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from './state';
@@ -26,8 +29,10 @@ function firstReason(...results: PromiseSettledResult<unknown>[]): unknown {
   return results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
 }
 
-function ready<T>(data: T): Loadable<T> {
-  return { status: 'ready', data, loadedAt: Date.now() };
+function ready<T>(data: T, snapshot?: Snapshot | null): Loadable<T> {
+  return snapshot === undefined
+    ? { status: 'ready', data, loadedAt: Date.now() }
+    : { status: 'ready', data, loadedAt: Date.now(), snapshot };
 }
 
 export class Loads {
@@ -41,6 +46,8 @@ export class Loads {
     private readonly state: StateAccess,
     private readonly sessions: Sessions,
     private readonly fail: (err: unknown) => string,
+    /** The pushes merged while a fetch is in flight, replayed onto its answer (see seen.ts). */
+    private readonly log: PushLog = new PushLog(),
   ) {}
 
   async meta(): Promise<void> {
@@ -75,16 +82,24 @@ export class Loads {
     const latest = () => this.sessions.isCurrent(session) && request === this.overviewRequest;
     const { tz, filter } = this.state.get();
     if (this.state.get().overview.status !== 'ready') this.state.set({ overview: { status: 'loading' } });
+    const watch = this.log.watch();
     try {
       // Grouped by the hub: never the per runtime × model rows, whose size grows with the fleet.
       const [models, runtimes] = await Promise.all([
         session.api.groups(null, 'model', OVERVIEW_DAYS, tz, filter),
         session.api.groups(null, 'runtime', RUNTIME_SUMMARY_DAYS, tz, filter),
       ]);
-      if (latest()) this.state.set({ overview: ready({ models, runtimes }) });
+      if (latest()) {
+        const snapshots = { models: models.snapshot, runtimes: runtimes.snapshot };
+        const data = { models: models.data, runtimes: runtimes.data, snapshots };
+        const s = this.state.get();
+        this.state.set({ overview: ready(replay.overview(s, data, watch.pushes())) });
+      }
     } catch (err) {
       const message = this.fail(err);
       if (latest()) this.state.set({ overview: { status: 'error', message } });
+    } finally {
+      watch.close();
     }
     // The panel is asked after the figures above it, so its three calls never hold up theirs.
     if (latest()) await this.overviewGroups();
@@ -103,17 +118,21 @@ export class Loads {
       this.state.set({ overviewGroups: loadingGroups() });
       return;
     }
+    const watch = this.log.watch();
     const overviewGroups = await this.groups((by) => session.api.groups(null, by, OVERVIEW_DAYS, tz, filter));
-    if (this.sessions.isCurrent(session) && request === this.groupsRequest)
-      this.state.set({ overviewGroups });
+    if (this.sessions.isCurrent(session) && request === this.groupsRequest) {
+      const s = this.state.get();
+      this.state.set({ overviewGroups: replay.overviewGroups(s, overviewGroups, watch.pushes()) });
+    }
+    watch.close();
   }
 
   /** The three groupings of a page, each ready or failed on its own (never rejects). */
-  private async groups(get: (by: FilterKey) => Promise<GroupedUsageRow[]>): Promise<Groups> {
+  private async groups(get: (by: FilterKey) => Promise<Answer<GroupedUsageRow[]>>): Promise<Groups> {
     const answers = await Promise.allSettled(FILTER_KEYS.map(get));
     const entries = FILTER_KEYS.map((k, i): [FilterKey, Loadable<GroupedUsageRow[]>] => {
       const a = answers[i];
-      if (a?.status === 'fulfilled') return [k, ready(a.value)];
+      if (a?.status === 'fulfilled') return [k, ready(a.value.data, a.value.snapshot)];
       return [k, { status: 'error', message: this.fail(a?.reason) }];
     });
     return Object.fromEntries(entries) as Groups;
@@ -134,17 +153,25 @@ export class Loads {
         filterKey(s.filter) === filterKey(filter)
       );
     };
+    const watch = this.log.watch();
     const [rows, daily, activity] = await Promise.allSettled([
       session.api.runtimeUsage(id, days, tz, filter),
       session.api.groups(id, 'runtime', detailFetchDays(days), tz, filter),
       // Tasks carry no attribution: the hourly chart is the runtime's whole activity whatever the filter.
       session.api.activity(id, days, tz),
     ]);
+    const merged = watch.pushes();
+    watch.close();
     if (!stillWanted()) return;
+    const usage = (r: Answer<UsageRow[]>, d: Answer<GroupedUsageRow[]>) => {
+      const snapshots = { rows: r.snapshot, daily: d.snapshot };
+      const data = { rows: r.data, daily: d.data, snapshots };
+      return ready(replay.detailUsage(this.state.get(), id, days, data, merged));
+    };
     this.setDetail(id, {
       usage:
         rows.status === 'fulfilled' && daily.status === 'fulfilled'
-          ? ready({ rows: rows.value, daily: daily.value })
+          ? usage(rows.value, daily.value)
           : { status: 'error', message: this.fail(firstReason(rows, daily)) },
       hourly:
         activity.status === 'fulfilled'
@@ -152,8 +179,13 @@ export class Loads {
           : { status: 'error', message: this.fail(activity.reason) },
     });
     // The panel is asked once the charts hold their data, so its three calls never hold up theirs.
+    const groupsWatch = this.log.watch();
     const groups = await this.groups((by) => session.api.groups(id, by, days, tz, filter));
-    if (stillWanted()) this.setDetail(id, { groups });
+    if (stillWanted())
+      this.setDetail(id, {
+        groups: replay.detailGroups(this.state.get(), id, days, groups, groupsWatch.pushes()),
+      });
+    groupsWatch.close();
   }
 
   private setDetail(id: string, patch: Partial<DetailState>): void {

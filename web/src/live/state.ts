@@ -1,6 +1,7 @@
 /** The dashboard's whole state: what REST answered plus the live deltas merged into it. Replaced, never mutated. */
 import type { PriceTable } from '../../../shared/pricing';
 import type { GroupedUsageRow, Runtime, UsageRow } from '../../../shared/schemas';
+import type { Snapshot } from '../../../shared/snapshot';
 import type { HourlyState } from '../lib/activity';
 import { FILTER_KEYS, type Filter, type FilterKey } from '../lib/filter';
 import type { Me } from './api';
@@ -9,7 +10,16 @@ import { BROWSER_ZONE_KEY, TZ_KEY } from './storage-keys';
 export type Loadable<T> =
   | { status: 'loading' }
   | { status: 'error'; message: string }
-  | { status: 'ready'; data: T; loadedAt: number };
+  | {
+      status: 'ready';
+      data: T;
+      loadedAt: number;
+      /** The snapshot the hub read the answer at (null: it sent none): live pushes it holds are not added again. */
+      snapshot?: Snapshot | null;
+    };
+
+/** The snapshot of each REST answer a loaded value is made of, by the part it fills (null: the hub sent none). */
+export type Snapshots<K extends string> = Partial<Record<K, Snapshot | null>>;
 
 /** `connecting` only before the first connection; afterwards a lost socket is `reconnecting`. */
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -34,6 +44,7 @@ export function loadingGroups(): Groups {
 export interface OverviewUsage {
   models: GroupedUsageRow[];
   runtimes: GroupedUsageRow[];
+  snapshots?: Snapshots<'models' | 'runtimes'>;
 }
 
 /**
@@ -44,6 +55,7 @@ export interface OverviewUsage {
 export interface DetailUsage {
   rows: UsageRow[];
   daily: GroupedUsageRow[];
+  snapshots?: Snapshots<'rows' | 'daily'>;
 }
 
 export interface DetailState {

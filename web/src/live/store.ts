@@ -10,6 +10,7 @@ import { type Filter, filterKey } from '../lib/filter';
 import { ApiError } from './api';
 import { type LiveBatch, LiveQueue, mergeLive } from './live-merge';
 import { errorText, Loads } from './loads';
+import { PushLog } from './seen';
 import { Sessions } from './session';
 import type { State } from './state';
 import { hubLost, initialState, loadingGroups, movedBrowserZone, startZone } from './state';
@@ -23,6 +24,8 @@ export class Store {
   private readonly sessions: Sessions;
   private readonly loads: Loads;
   private readonly live = new LiveQueue((batch) => this.applyLive(batch));
+  /** Usage pushes merged while a fetch is in flight: replayed onto its answer where it lacks them. */
+  private readonly log = new PushLog();
   /** Set by the first loadAll: before it, a filter change only sets what the first overview load asks for. */
   private started = false;
 
@@ -36,7 +39,7 @@ export class Store {
     if (routeTz) storage.setItem(TZ_KEY, routeTz);
     this.state = initialState(token, startZone(storage, routeTz));
     const access = { get: this.get, set: (patch: Partial<State>) => this.set(patch) };
-    this.loads = new Loads(access, this.sessions, (err) => this.fail(err));
+    this.loads = new Loads(access, this.sessions, (err) => this.fail(err), this.log);
   }
 
   get = (): State => this.state;
@@ -192,6 +195,7 @@ export class Store {
   }
 
   private applyLive(batch: LiveBatch): void {
+    this.log.record(batch.usage);
     const patch = mergeLive(this.state, batch);
     if (Object.keys(patch).length > 0) this.set(patch);
   }

@@ -1,0 +1,65 @@
+/**
+ * Each live usage push counted once across refetches. A REST answer names the Postgres snapshot it was read at and
+ * each push the transaction that committed it: a push is added to an answer's data only when its commit is not
+ * visible in that snapshot. So a push delivered after an answer that already holds it is not counted twice, and
+ * the pushes merged while a fetch was in flight (into the data it replaces) are replayed onto its answer instead
+ * of being lost. A push without `commit` (an older hub) is merged as it always was and never replayed.
+ */
+import type { UsagePush } from '../../../shared/schemas';
+import { committedIn, parseSnapshot, type Snapshot } from '../../../shared/snapshot';
+
+export type { Snapshot };
+export { parseSnapshot };
+
+/** The pushes an answer read at `snapshot` does not hold yet (every push when the hub sent no snapshot). */
+export function unseen(pushes: UsagePush[], snapshot: Snapshot | null | undefined): UsagePush[] {
+  if (!snapshot) return pushes;
+  const fresh = pushes.filter((p) => p.commit === undefined || !committedIn(p.commit, snapshot));
+  return fresh.length === pushes.length ? pushes : fresh;
+}
+
+/** The pushes merged since a fetch was asked for: what its answer may lack. */
+export interface Watch {
+  /** The pushes with a `commit` merged since the watch opened, in order. */
+  pushes(): UsagePush[];
+  /** Stops keeping pushes for this watch (call once its answer is in, or dropped). */
+  close(): void;
+}
+
+/**
+ * The usage pushes merged while any fetch is in flight. Kept only while some watch is open, and only from the
+ * oldest open watch on, so the page holds no history of pushes when nothing is loading.
+ */
+export class PushLog {
+  private kept: UsagePush[] = [];
+  /** Position of kept[0] in the sequence of every push recorded. */
+  private base = 0;
+  /** Where each open watch started. */
+  private readonly open = new Set<{ from: number }>();
+
+  /** Records pushes being merged now. */
+  record(pushes: readonly UsagePush[]): void {
+    if (this.open.size === 0) return;
+    // Without a commit a push cannot be told in or out of an answer: it keeps the old behaviour (no replay).
+    for (const p of pushes) if (p.commit !== undefined) this.kept.push(p);
+  }
+
+  /** Opens a watch: call just before the fetch is sent. */
+  watch(): Watch {
+    const mark = { from: this.base + this.kept.length };
+    this.open.add(mark);
+    return {
+      pushes: () => this.kept.slice(mark.from - this.base),
+      close: () => {
+        if (this.open.delete(mark)) this.trim();
+      },
+    };
+  }
+
+  private trim(): void {
+    let oldest = this.base + this.kept.length;
+    for (const w of this.open) oldest = Math.min(oldest, w.from);
+    this.kept = this.kept.slice(oldest - this.base);
+    this.base = oldest;
+  }
+}
