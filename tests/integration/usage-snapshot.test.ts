@@ -1,0 +1,135 @@
+/**
+ * The snapshot of a usage answer and the commit of a usage push, on both databases: the page's visibility rule
+ * (shared/snapshot.ts) agrees with Postgres's own pg_visible_in_snapshot, an answer names the snapshot its rows
+ * were read at, a push names the transaction that wrote it, and a cached answer keeps the snapshot it was read at.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { committedIn, parseSnapshot, USAGE_SNAPSHOT_HEADER } from '../../shared';
+import { type HubUnderTest, hubKinds } from '../helpers/hub-kinds';
+import { rest } from '../helpers/rest';
+import { type ClientSocket, callOk, collect, connect, eventually, hello } from '../helpers/sockets';
+
+const event = (id: string, input: number) => ({
+  id,
+  ts: new Date(Date.now() - 60_000).toISOString(),
+  provider: 'claude',
+  model: 'claude-sonnet-4-5',
+  input_tokens: input,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+});
+
+/** Deterministic pseudo-random integers, so a failure replays. */
+function lcg(seed: number) {
+  let s = seed;
+  return (n: number) => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s % n;
+  };
+}
+
+describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
+  let hub: HubUnderTest;
+  let daemon: ClientSocket;
+  let dashboard: ClientSocket;
+  let runtimeId: string;
+
+  beforeAll(async () => {
+    hub = await start();
+    daemon = await connect(hub.url, '/daemon', hub.daemonToken);
+    dashboard = await connect(hub.url, '/dashboard', hub.memberToken);
+    runtimeId = (await hello(daemon)).claude!;
+  });
+
+  afterAll(async () => {
+    daemon?.close();
+    dashboard?.close();
+    await hub?.destroy();
+  });
+
+  it('tells a commit in or out of a snapshot exactly as pg_visible_in_snapshot does', async () => {
+    const rand = lcg(15);
+    const cases: { snapshot: string; xid: string }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const xmin = 3 + rand(50);
+      const xmax = xmin + rand(8);
+      const xip = [...new Set(Array.from({ length: rand(4) }, () => xmin + rand(Math.max(1, xmax - xmin))))]
+        .filter((x) => x < xmax)
+        .sort((a, b) => a - b);
+      cases.push({
+        snapshot: `${xmin}:${xmax}:${xip.join(',')}`,
+        xid: String(xmin - 3 + rand(xmax - xmin + 6)),
+      });
+    }
+    // 64-bit ids past 2^53, where a JavaScript number would round.
+    cases.push({ snapshot: '9007199254740993:9007199254740996:9007199254740994', xid: '9007199254740994' });
+    cases.push({ snapshot: '9007199254740993:9007199254740996:9007199254740994', xid: '9007199254740995' });
+    cases.push({ snapshot: '9007199254740993:9007199254740996:', xid: '9007199254740992' });
+    const rows = await hub.db.query<{ i: number; visible: boolean }>(
+      `SELECT t.i::int AS i, pg_visible_in_snapshot(t.xid::xid8, t.snap::pg_snapshot) AS visible
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(snap, xid, i) ORDER BY t.i`,
+      [cases.map((c) => c.snapshot), cases.map((c) => c.xid)],
+    );
+    const ours = cases.map((c) => committedIn(c.xid, parseSnapshot(c.snapshot)!));
+    expect(ours).toEqual(rows.map((r) => r.visible));
+    expect(new Set(ours)).toEqual(new Set([true, false]));
+  });
+
+  it("reads Postgres's own snapshot text and refuses what is not one", async () => {
+    const [row] = await hub.db.query<{ s: string; x: string }>(
+      'SELECT pg_current_snapshot()::text AS s, pg_snapshot_xmax(pg_current_snapshot())::text AS x',
+    );
+    expect(parseSnapshot(row!.s)?.xmax).toBe(BigInt(row!.x));
+    expect(parseSnapshot('5:3:')).toBeNull();
+    expect(parseSnapshot('')).toBeNull();
+    expect(parseSnapshot(null)).toBeNull();
+    expect(parseSnapshot('1:2:x')).toBeNull();
+  });
+
+  it('names in each push the commit that wrote it: out of an answer read before it, in one read after', async () => {
+    const path = `${hub.url}/api/runtimes/${runtimeId}/usage?days=7&tz=UTC`;
+    const before = await rest(path, { token: hub.memberToken });
+    expect(before.status).toBe(200);
+    const pushes = collect<{ commit?: string }>(dashboard, 'usage');
+    await callOk(daemon, 'usage', { runtime_id: runtimeId, events: [event('named-1', 11)] });
+    await eventually(() => pushes.length === 1);
+    const commit = pushes[0]!.commit!;
+    const [stored] = await hub.db.query<{ xid: string }>(
+      `SELECT xmin::text AS xid FROM usage_events WHERE id = 'named-1'`,
+    );
+    // The 32-bit xmin of the row is the commit's xid8 while the epoch is 0 (a fresh cluster's, and PGlite's).
+    expect(commit).toBe(stored!.xid);
+    const after = await rest(path, { token: hub.memberToken });
+    const snapshotBefore = parseSnapshot(before.headers.get(USAGE_SNAPSHOT_HEADER))!;
+    const snapshotAfter = parseSnapshot(after.headers.get(USAGE_SNAPSHOT_HEADER))!;
+    expect(committedIn(commit, snapshotBefore)).toBe(false);
+    expect(committedIn(commit, snapshotAfter)).toBe(true);
+    expect(after.body).toEqual([expect.objectContaining({ runtime_id: runtimeId, input_tokens: 11 })]);
+  });
+
+  it('answers a cached view with the snapshot it was read at, on every usage route', async () => {
+    const paths = [
+      `/api/runtimes/${runtimeId}/usage?days=30&tz=UTC`,
+      `/api/runtimes/${runtimeId}/usage?days=30&tz=UTC&group_by=project`,
+      '/api/usage?days=30&tz=UTC',
+      '/api/usage?days=30&tz=UTC&group_by=model',
+    ];
+    const first = await Promise.all(paths.map((p) => rest(`${hub.url}${p}`, { token: hub.memberToken })));
+    // A commit outside this workspace (a transaction that only takes an id) moves Postgres's snapshot on but not
+    // this workspace's usage version: every answer is a cache hit.
+    const other = await hub.db.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x');
+    expect(other).toHaveLength(1);
+    const again = await Promise.all(paths.map((p) => rest(`${hub.url}${p}`, { token: hub.memberToken })));
+    for (const [i, answer] of again.entries()) {
+      expect(answer.headers.get(USAGE_SNAPSHOT_HEADER)).toMatch(/^\d+:\d+:[\d,]*$/);
+      expect(answer.headers.get(USAGE_SNAPSHOT_HEADER)).toBe(first[i]!.headers.get(USAGE_SNAPSHOT_HEADER));
+      expect(answer.body).toEqual(first[i]!.body);
+    }
+    // The snapshot is no part of the contract's body, nor of the CSV.
+    const csv = await rest(`${hub.url}${paths[0]}&format=csv`, { token: hub.memberToken });
+    expect(csv.text.split(/\r?\n/)[0]).toBe(
+      'runtime_id,date,provider,model,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cost_usd',
+    );
+  });
+});
