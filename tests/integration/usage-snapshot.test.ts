@@ -108,6 +108,39 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     expect(after.body).toEqual([expect.objectContaining({ runtime_id: runtimeId, input_tokens: 11 })]);
   });
 
+  it('names the commit of a daily-totals report, and of a usage commit that records budget spend with it', async () => {
+    const pushes = collect<{ commit?: string; deltas: unknown[] }>(dashboard, 'usage');
+    const entry = { date: new Date().toISOString().slice(0, 10), provider: 'claude', model: 'claude-sonnet-4-5' };
+    const counts = { input_tokens: 40, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
+    const daily = await rest(`${hub.url}/api/daemon/runtimes/${runtimeId}/usage`, {
+      token: hub.daemonToken,
+      body: { entries: [{ ...entry, ...counts }] },
+    });
+    expect(daily.status).toBe(200);
+    await eventually(() => pushes.length === 1);
+    const [dailyRow] = await hub.db.query<{ xid: string }>('SELECT xmin::text AS xid FROM usage_daily_totals');
+    expect(pushes[0]!.commit).toBe(dailyRow!.xid);
+    expect(pushes[0]!.deltas).toEqual([{ ...entry, ...counts, cost_usd: 0.00012, unpriced_tokens: 0 }]);
+
+    // With a budget in the workspace a usage commit is a transaction of its own (BEGIN … COMMIT).
+    const budget = await rest(`${hub.url}/api/budgets`, {
+      token: hub.memberToken,
+      body: { name: 'b', scope: { kind: 'workspace' }, period: 'day', tz: 'UTC', amount_usd: 100 },
+    });
+    expect(budget.status).toBe(200);
+    await callOk(daemon, 'usage', { runtime_id: runtimeId, events: [event('budgeted-1', 9)] });
+    await eventually(() => pushes.length === 2);
+    const [stored] = await hub.db.query<{ xid: string }>(
+      `SELECT xmin::text AS xid FROM usage_events WHERE id = 'budgeted-1'`,
+    );
+    const [spend] = await hub.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM budget_periods WHERE xmin::text = $1',
+      [stored!.xid],
+    );
+    expect(spend!.n).toBe(1);
+    expect(pushes[1]!.commit).toBe(stored!.xid);
+  });
+
   it('answers a cached view with the snapshot it was read at, on every usage route', async () => {
     const paths = [
       `/api/runtimes/${runtimeId}/usage?days=30&tz=UTC`,
