@@ -110,7 +110,11 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
 
   it('names the commit of a daily-totals report, and of a usage commit that records budget spend with it', async () => {
     const pushes = collect<{ commit?: string; deltas: unknown[] }>(dashboard, 'usage');
-    const entry = { date: new Date().toISOString().slice(0, 10), provider: 'claude', model: 'claude-sonnet-4-5' };
+    const entry = {
+      date: new Date().toISOString().slice(0, 10),
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+    };
     const counts = { input_tokens: 40, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
     const daily = await rest(`${hub.url}/api/daemon/runtimes/${runtimeId}/usage`, {
       token: hub.daemonToken,
@@ -118,7 +122,9 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     });
     expect(daily.status).toBe(200);
     await eventually(() => pushes.length === 1);
-    const [dailyRow] = await hub.db.query<{ xid: string }>('SELECT xmin::text AS xid FROM usage_daily_totals');
+    const [dailyRow] = await hub.db.query<{ xid: string }>(
+      'SELECT xmin::text AS xid FROM usage_daily_totals',
+    );
     expect(pushes[0]!.commit).toBe(dailyRow!.xid);
     expect(pushes[0]!.deltas).toEqual([{ ...entry, ...counts, cost_usd: 0.00012, unpriced_tokens: 0 }]);
 
