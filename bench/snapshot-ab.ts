@@ -64,7 +64,9 @@ try {
       },
       new: async () => {
         await usageVersionAt(db, workspaceId, runtimeId);
-        return readAtSnapshot(db, workspaceId, runtimeId, (tx) => usageByDay(tx, workspaceId, runtimeId, window));
+        return readAtSnapshot(db, workspaceId, runtimeId, (tx) =>
+          usageByDay(tx, workspaceId, runtimeId, window),
+        );
       },
       per: 5,
     },
@@ -90,7 +92,8 @@ try {
   }
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
   for (const [name, t] of Object.entries(times)) {
-    const line = (side: 'old' | 'new') => `${side} median ${q(t[side], 0.5).toFixed(3)} p90 ${q(t[side], 0.9).toFixed(3)}`;
+    const line = (side: 'old' | 'new') =>
+      `${side} median ${q(t[side], 0.5).toFixed(3)} p90 ${q(t[side], 0.9).toFixed(3)}`;
     console.log(
       `${name.padEnd(5)} n=${t.old.length}  ${line('old')}  ${line('new')}  ratio ${(q(t.new, 0.5) / q(t.old, 0.5)).toFixed(2)}`,
     );

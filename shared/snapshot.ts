@@ -17,6 +17,7 @@ export interface Snapshot {
   xip: ReadonlySet<bigint>;
 }
 
+const XID_TEXT = /^\d{1,20}$/;
 const SNAPSHOT_TEXT = /^(\d{1,20}):(\d{1,20}):((?:\d{1,20}(?:,\d{1,20})*)?)$/;
 
 /**
@@ -39,6 +40,8 @@ export function parseSnapshot(text: string | null | undefined): Snapshot | null 
  * @example committedIn('741', parseSnapshot('740:745:740,742')!) // true
  */
 export function committedIn(xid: string, snapshot: Snapshot): boolean {
+  // Not an id (never sent by a hub): told "not in it", so the push is merged as a push without one would be.
+  if (!XID_TEXT.test(xid)) return false;
   const x = BigInt(xid);
   if (x < snapshot.xmin) return true;
   return x < snapshot.xmax && !snapshot.xip.has(x);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsagePush } from '../../../shared/schemas';
-import { PushLog, parseSnapshot, unseen } from '../../../web/src/live/seen';
+import { MAX_KEPT, PushLog, parseSnapshot, unseen } from '../../../web/src/live/seen';
 
 const RT = '00000000-0000-4000-8000-000000000001';
 const push = (commit: string | undefined, input = 1): UsagePush => ({
@@ -30,6 +30,11 @@ describe('unseen', () => {
   it('keeps a push without a commit (an older hub): it is merged as it always was', () => {
     const pushes = [push(undefined), push('99')];
     expect(unseen(pushes, snapshot)).toEqual([pushes[0]]);
+  });
+
+  it('keeps a push whose commit is not an id, as one without a commit', () => {
+    const pushes = [push('12x'), push('')];
+    expect(unseen(pushes, snapshot)).toBe(pushes);
   });
 
   it('keeps every push, as the same list, for an answer without a snapshot', () => {
@@ -68,5 +73,20 @@ describe('PushLog', () => {
     a.close();
     a.close();
     expect(b.pushes().map((p) => p.commit)).toEqual(['7']);
+  });
+
+  it('keeps at most MAX_KEPT pushes for a watch that never closes, the latest ones', () => {
+    const log = new PushLog();
+    const stuck = log.watch();
+    for (let i = 0; i < MAX_KEPT + 5; i++) log.record([push(String(i))]);
+    const kept = stuck.pushes();
+    expect(kept).toHaveLength(MAX_KEPT);
+    expect(kept[0]!.commit).toBe('5');
+    expect(kept.at(-1)!.commit).toBe(String(MAX_KEPT + 4));
+    const later = log.watch();
+    log.record([push('last')]);
+    expect(later.pushes().map((p) => p.commit)).toEqual(['last']);
+    stuck.close();
+    expect(later.pushes().map((p) => p.commit)).toEqual(['last']);
   });
 });

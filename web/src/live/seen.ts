@@ -30,6 +30,9 @@ export interface Watch {
  * The usage pushes merged while any fetch is in flight. Kept only while some watch is open, and only from the
  * oldest open watch on, so the page holds no history of pushes when nothing is loading.
  */
+/** The most pushes kept for open watches (a burst of live pushes is tens a second). */
+export const MAX_KEPT = 20_000;
+
 export class PushLog {
   private kept: UsagePush[] = [];
   /** Position of kept[0] in the sequence of every push recorded. */
@@ -42,6 +45,13 @@ export class PushLog {
     if (this.open.size === 0) return;
     // Without a commit a push cannot be told in or out of an answer: it keeps the old behaviour (no replay).
     for (const p of pushes) if (p.commit !== undefined) this.kept.push(p);
+    // A fetch that never settles must not hold every later push: past the bound the oldest go (its answer, if it
+    // ever comes, may then lack some; the next refetch after a reconnect makes it whole).
+    if (this.kept.length > MAX_KEPT) {
+      const drop = this.kept.length - MAX_KEPT;
+      this.kept = this.kept.slice(drop);
+      this.base += drop;
+    }
   }
 
   /** Opens a watch: call just before the fetch is sent. */
@@ -49,7 +59,7 @@ export class PushLog {
     const mark = { from: this.base + this.kept.length };
     this.open.add(mark);
     return {
-      pushes: () => this.kept.slice(mark.from - this.base),
+      pushes: () => this.kept.slice(Math.max(0, mark.from - this.base)),
       close: () => {
         if (this.open.delete(mark)) this.trim();
       },
@@ -59,6 +69,7 @@ export class PushLog {
   private trim(): void {
     let oldest = this.base + this.kept.length;
     for (const w of this.open) oldest = Math.min(oldest, w.from);
+    if (oldest <= this.base) return;
     this.kept = this.kept.slice(oldest - this.base);
     this.base = oldest;
   }
