@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committedIn, parseSnapshot, USAGE_SNAPSHOT_HEADER } from '../../shared';
+import { startTestHub, type TestHub } from '../helpers/hub';
 import { type HubUnderTest, hubKinds } from '../helpers/hub-kinds';
 import { rest } from '../helpers/rest';
 import { type ClientSocket, callOk, collect, connect, eventually, hello } from '../helpers/sockets';
@@ -170,5 +171,32 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     expect(csv.text.split(/\r?\n/)[0]).toBe(
       'runtime_id,date,provider,model,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cost_usd',
     );
+  });
+});
+
+describe('the usage snapshot header, documented and readable across origins', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ config: { CORS_ORIGINS: ['https://wall.example'] } });
+  });
+
+  afterAll(async () => {
+    await hub?.destroy();
+  });
+
+  it('is exposed to an allowed origin and described in the OpenAPI document of both usage routes', async () => {
+    const res = await fetch(`${hub.url}/api/usage?days=7&tz=UTC`, {
+      headers: { authorization: `Bearer ${hub.memberToken}`, origin: 'https://wall.example' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-expose-headers')).toBe(USAGE_SNAPSHOT_HEADER);
+    expect(parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER))).not.toBeNull();
+    const doc = (await rest(`${hub.url}/api/openapi.json`)).body;
+    for (const path of ['/api/usage', '/api/runtimes/{id}/usage']) {
+      const headers = doc.paths[path].get.responses['200'].headers;
+      expect(Object.keys(headers)).toEqual([USAGE_SNAPSHOT_HEADER]);
+      expect(headers[USAGE_SNAPSHOT_HEADER].schema).toEqual({ type: 'string' });
+    }
   });
 });
