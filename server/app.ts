@@ -99,7 +99,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   coalesceWrites(dashboards);
   const resync = new DashboardResync(io, db, logger, redis !== undefined);
   // Ingest's output port: every committed change reaches the dashboards through it, after its caller's answer.
-  const changes = dashboardChanges(dashboards, resync, metrics, logger);
+  const changes = dashboardChanges(dashboards, resync, metrics, logger, redis !== undefined);
   const budgets = new BudgetService(db, changes, metrics, logger, {
     ...DEFAULT_BUDGET_OPTIONS,
     ...deps.budgets,

@@ -2,7 +2,7 @@
  * The usage write's batch parameter is spelled by hand (encodeUsageBatch) instead of `JSON.stringify` of the rows
  * `pricedRow` builds from `collapseByKey`: Postgres must receive the same rows — same keys kept (largest total,
  * ties to the first unless only a later one is attributed), same values, a missing field and null alike — for any
- * text, including quotes, backslashes, control characters and non-BMP characters.
+ * text, including quotes, backslashes, control characters, lone surrogates and non-BMP characters.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,19 @@ import { REQUIRED_EVENT_KEYS } from '../../helpers/arbitraries';
 const pricer = createPricer();
 const RUNTIMES = ['0b6f1c2e-1111-4222-8333-444455556666', '11111111-2222-4333-8444-555555555555'];
 const text = fc.oneof(
-  fc.constantFrom('e1', 'e2', 'a"b', 'back\\slash', 'tab\there', 'line\nbreak', '😀', '\u2028', '</script>'),
+  fc.constantFrom(
+    'e1',
+    'e2',
+    'a"b',
+    'back\\slash',
+    'tab\there',
+    'line\nbreak',
+    '😀',
+    '\u2028',
+    '</script>',
+    'lone \ud800',
+    'del\u007f',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
 );
 const count = fc.oneof(fc.constantFrom(0, 1, 2, Number.MAX_SAFE_INTEGER), fc.nat(1_000_000));
@@ -53,11 +65,15 @@ const calls: fc.Arbitrary<RuntimeUsageCall[]> = fc.array(
   { maxLength: 4 },
 );
 
-/** Rows as json_populate_recordset reads them: a missing field and a null are both NULL, so both are left out. */
+/**
+ * Rows as the write function reads them: a missing field and a null are both NULL (json_populate_recordset), so
+ * both are left out; it sorts them by key itself, so their order in the batch does not matter.
+ */
 const asRows = (json: string) =>
-  (JSON.parse(json) as Record<string, unknown>[]).map((row) =>
-    Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)),
-  );
+  (JSON.parse(json) as Record<string, unknown>[])
+    .map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)))
+    .sort((a, b) => byKey(a).localeCompare(byKey(b)));
+const byKey = (row: Record<string, unknown>) => `${row.runtime_id}\u0000${row.id}`;
 
 function expected(batch: RuntimeUsageCall[]) {
   const events = batch.flatMap(({ runtimeId, events }) =>
