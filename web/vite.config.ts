@@ -15,9 +15,21 @@ const hub = 'http://127.0.0.1:3000';
  */
 const SHARED_TS = /[\\/]shared[\\/][^\\/]+\.ts$/;
 
-/** Every zod call, chains included (`z.number().min(0)` is an argument of the outer call), marked pure. */
+/** A module's own schema factories: top-level `const Label = (max: number) => …` (PascalCase, like schemas). */
+const SCHEMA_CONST = /^(?:export )?const ([A-Z][a-z]\w*) = /gm;
+
+/**
+ * Every zod call, chains included (`z.number().min(0)` is an argument of the outer call), marked pure, and so is
+ * every call of the module's own schema factories (`Label(200)`): a call the bundler cannot see into keeps its
+ * arguments, and with them every schema they build, in the bundle and running at start.
+ */
 function markZodPure(code: string): string {
-  return code.replace(/(?<![\w.$])z\./g, '/* @__PURE__ */ z.');
+  const names = [...code.matchAll(SCHEMA_CONST)].map((m) => m[1]);
+  let out = code.replace(/(?<![\w.$])z\./g, '/* @__PURE__ */ z.');
+  for (const name of names) {
+    out = out.replace(new RegExp(`(?<![\\w.$])${name}(?=\\(|\\.\\w+\\()`, 'g'), `/* @__PURE__ */ ${name}`);
+  }
+  return out;
 }
 
 function pureSharedSchemas(): Plugin {

@@ -6,7 +6,6 @@
  */
 import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
-import { PriceTable } from '../../../shared/pricing';
 import { ActivityRow, type GroupBy, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
 import type { Filter } from '../lib/filter';
 import { activityPath, groupsPath, usagePath } from './paths';
@@ -82,7 +81,9 @@ const GroupedRows = GroupedUsageRow.array();
 export function createApi(token: string) {
   return {
     me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
-    pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
+    // The price table's schemas (about thirty zod objects) are built when first asked for, after the charts.
+    pricing: async (s?: AbortSignal) =>
+      apiGet('/api/pricing', token, (await import('../../../shared/pricing')).PriceTable, s),
     runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGet(usagePath(id, days, tz, f), token, UsageRows, s),
