@@ -2,7 +2,10 @@
  * Build and dev server of the dashboard. The hub serves web/dist at `/`; in development Vite proxies the API
  * and Socket.IO to a hub on port 3000. JSX goes through Vite's own oxc transform with Preact's runtime.
  */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -115,10 +118,58 @@ function inlineBoot(): Plugin {
   };
 }
 
+/**
+ * The dashboard's files compressed once, when it is built: beside each text file of web/dist a `.br` (brotli,
+ * quality 11) and a `.gz` (gzip, level 9), which the hub sends as they are to a browser that accepts them
+ * (`preCompressed` in server/http/server.ts). No compression work per request, and the smallest answers either
+ * format makes. A file under 1 KB, or one compression does not shrink, keeps only its plain form.
+ */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
+const MIN_COMPRESSED_BYTES = 1024;
+const ENCODERS: [string, (data: Buffer) => Buffer][] = [
+  [
+    'br',
+    (data) =>
+      brotliCompressSync(data, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+          [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        },
+      }),
+  ],
+  ['gz', (data) => gzipSync(data, { level: 9 })],
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+function precompress(): Plugin {
+  return {
+    name: 'precompress',
+    apply: 'build',
+    writeBundle(options) {
+      for (const file of options.dir ? filesUnder(options.dir) : []) {
+        if (!COMPRESSIBLE.has(extname(file))) continue;
+        const data = readFileSync(file);
+        if (data.length < MIN_COMPRESSED_BYTES) continue;
+        for (const [ext, encode] of ENCODERS) {
+          const packed = encode(data);
+          if (packed.length < data.length) writeFileSync(`${file}.${ext}`, packed);
+        }
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas(), lazyUplotIntl(), inlineBoot()],
+  plugins: [pureSharedSchemas(), lazyUplotIntl(), inlineBoot(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
