@@ -81,6 +81,47 @@ function lazyUplotIntl(): Plugin {
 }
 
 /**
+ * zod's classic schemas each carry a `toJSONSchema` method and its converters (zod/v4/core/to-json-schema.js and
+ * json-schema-processors.js, about a fifth of zod's code in the bundle). The dashboard never describes a schema,
+ * it only parses: in its build both modules export functions that throw, under the names the real ones export
+ * (read from their source, so a zod update cannot leave a name out). Parsing and error messages are untouched.
+ */
+const ZOD_JSON_SCHEMA = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
+
+/** The names a module exports: `export function f`, `export const c`, `export { a as b }`. */
+function exportedNames(code: string): string[] {
+  const declared = [...code.matchAll(/^export (?:function|const|let|class) (\w+)/gm)].map((m) => m[1] ?? '');
+  const listed = [...code.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+    (m[1] ?? '').split(',').map(
+      (part) =>
+        part
+          .trim()
+          .split(/\s+as\s+/)
+          .pop() ?? '',
+    ),
+  );
+  return [...new Set([...declared, ...listed].filter(Boolean))];
+}
+
+function noZodJsonSchema(): Plugin {
+  return {
+    name: 'no-zod-json-schema',
+    apply: 'build',
+    load(id) {
+      if (!ZOD_JSON_SCHEMA.test(id)) return null;
+      const names = exportedNames(readFileSync(id, 'utf8'));
+      if (names.length === 0) throw new Error(`zod changed: no exports found in ${id} (no-zod-json-schema)`);
+      return [
+        'const left = () => {',
+        "  throw new Error('JSON Schema output of zod is not in the dashboard build (web/vite.config.ts)');",
+        '};',
+        `export { ${names.map((n) => `left as ${n}`).join(', ')} };`,
+      ].join('\n');
+    },
+  };
+}
+
+/**
  * web/src/boot.ts, bundled on its own (esbuild, an IIFE of about 1 KB) and inlined at the top of index.html's
  * head, so the runtime page's fetches start while the HTML is parsed. The hub's CSP allows it by its sha256
  * (server/http/inline-scripts.ts reads the built index.html).
@@ -169,7 +210,7 @@ function precompress(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas(), lazyUplotIntl(), inlineBoot(), precompress()],
+  plugins: [pureSharedSchemas(), lazyUplotIntl(), noZodJsonSchema(), inlineBoot(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
