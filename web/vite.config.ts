@@ -35,12 +35,18 @@ function markZodPure(code: string): string {
   return out;
 }
 
+/** web/src/lib/zod.ts: the dashboard's zod settings, which must run before any schema is built. */
+const ZOD_CONFIG = fileURLToPath(new URL('src/lib/zod.ts', import.meta.url));
+
 function pureSharedSchemas(): Plugin {
   return {
     name: 'pure-shared-schemas',
     transform(code, id) {
       if (!SHARED_TS.test(id)) return null;
-      return { code: markZodPure(code), map: null };
+      // A module of shared/ that builds schemas imports the settings first: as its dependency they run before
+      // it in any chunk (an import from main.tsx ran after the chunk that holds zod and the schemas).
+      const settings = /from ["']zod["']/.test(code) ? `import ${JSON.stringify(ZOD_CONFIG)};\n` : '';
+      return { code: settings + markZodPure(code), map: null };
     },
   };
 }
