@@ -18,6 +18,27 @@ const hub = 'http://127.0.0.1:3000';
  */
 const SHARED_TS = /[\\/]shared[\\/][^\\/]+\.ts$/;
 
+/**
+ * web/src/live/live-events.ts checks the socket's events with shared/'s schemas. Given the same module as the
+ * REST answers, the bundle would build those schemas with the first scripts (one module, one chunk); an id of its
+ * own (a query, ending in `.ts` so it is still compiled as TypeScript) makes a second instance of each shared
+ * module it imports, which lives in the socket's chunk and is built after the first charts.
+ */
+const LIVE_EVENTS = fileURLToPath(new URL('src/live/live-events.ts', import.meta.url));
+
+function liveSchemaInstance(): Plugin {
+  return {
+    name: 'live-schema-instance',
+    // Before Vite's own resolver, which would answer first with the plain id.
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (importer !== LIVE_EVENTS || !source.includes('/shared/')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved ? { ...resolved, id: `${resolved.id}?live&lang.ts` } : null;
+    },
+  };
+}
+
 /** A module's own schema factories: top-level `const Label = (max: number) => …` (PascalCase, like schemas). */
 const SCHEMA_CONST = /^(?:export )?const ([A-Z][a-z]\w*) = /gm;
 
@@ -216,7 +237,14 @@ function precompress(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [pureSharedSchemas(), lazyUplotIntl(), noZodJsonSchema(), inlineBoot(), precompress()],
+  plugins: [
+    liveSchemaInstance(),
+    pureSharedSchemas(),
+    lazyUplotIntl(),
+    noZodJsonSchema(),
+    inlineBoot(),
+    precompress(),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

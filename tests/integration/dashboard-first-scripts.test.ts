@@ -48,9 +48,9 @@ describe("the dashboard's first scripts", () => {
   });
 
   it('build fewer than 100 zod schemas when evaluated (203 before)', async () => {
-    const config = ((
-      globalThis as { __zod_globalConfig?: { postProcessor?: unknown } }
-    ).__zod_globalConfig ??= {});
+    const g = globalThis as { __zod_globalConfig?: { postProcessor?: unknown } };
+    g.__zod_globalConfig ??= {};
+    const config = g.__zod_globalConfig;
     let built = 0;
     // zod calls this for every schema object it constructs (the hook `zod/compile` uses).
     config.postProcessor = () => {
