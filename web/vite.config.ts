@@ -24,17 +24,24 @@ const SHARED_TS = /[\\/]shared[\\/][^\\/]+\.ts$/;
  * own (a query, ending in `.ts` so it is still compiled as TypeScript) makes a second instance of each shared
  * module it imports, which lives in the socket's chunk and is built after the first charts.
  */
-const LIVE_EVENTS = fileURLToPath(new URL('src/live/live-events.ts', import.meta.url));
+const OWN_SCHEMA_INSTANCE = new Map(
+  [
+    ['src/live/live-events.ts', 'live'],
+    // The same for the REST answers read only once the socket is up (runtimes, identity).
+    ['src/live/late-schemas.ts', 'late'],
+  ].map(([file, name]) => [fileURLToPath(new URL(file ?? '', import.meta.url)), name]),
+);
 
-function liveSchemaInstance(): Plugin {
+function ownSchemaInstances(): Plugin {
   return {
-    name: 'live-schema-instance',
+    name: 'own-schema-instances',
     // Before Vite's own resolver, which would answer first with the plain id.
     enforce: 'pre',
     async resolveId(source, importer, options) {
-      if (importer !== LIVE_EVENTS || !source.includes('/shared/')) return null;
+      const name = importer && OWN_SCHEMA_INSTANCE.get(importer);
+      if (!name || !source.includes('/shared/')) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved ? { ...resolved, id: `${resolved.id}?live&lang.ts` } : null;
+      return resolved ? { ...resolved, id: `${resolved.id}?${name}&lang.ts` } : null;
     },
   };
 }
@@ -238,7 +245,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   plugins: [
-    liveSchemaInstance(),
+    ownSchemaInstances(),
     pureSharedSchemas(),
     lazyUplotIntl(),
     noZodJsonSchema(),
