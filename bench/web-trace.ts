@@ -56,7 +56,7 @@ function summarize(
     const dur = Math.min(e.ts + (e.dur ?? 0), markEv.ts) - e.ts;
     if (process.env.TRACE_VERBOSE && dur > Number(process.env.TRACE_VERBOSE) * 1000)
       console.log(
-        `  ${((e.ts - start) / 1000).toFixed(0)} ms +${(dur / 1000).toFixed(1)} ${e.name} ${JSON.stringify(e.args).slice(0, 200)}`,
+        `  ${((e.ts - start) / 1000).toFixed(0)} ms +${(dur / 1000).toFixed(1)} (cpu ${((e.tdur ?? 0) / 1000).toFixed(1)}) ${e.name} ${JSON.stringify(e.args).slice(0, 200)}`,
       );
     const key =
       e.name === 'EvaluateScript' || e.name === 'v8.evaluateModule'

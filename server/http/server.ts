@@ -158,8 +158,15 @@ export async function createHttpServer(options: {
 
   const hasDashboard = existsSync(`${WEB_DIST}index.html`);
   // wildcard: files are looked up per request, so a rebuilt dashboard is served without a restart.
+  // preCompressed: the build wrote a .br and a .gz beside each text file (web/vite.config.ts), sent as they are
+  // to a browser that accepts them, so no answer is compressed per request.
   if (hasDashboard) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true, setHeaders: dashboardCacheHeaders });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: true,
+      preCompressed: true,
+      setHeaders: dashboardCacheHeaders,
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const isApi = /^\/(api|socket\.io|metrics|healthz|readyz)(\/|$)/.test(request.url);

@@ -103,6 +103,26 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.close();
   });
 
+  // Regression: zod probed for eval (`new Function`) at the first body it parsed; the CSP forbids it, so every
+  // load raised a violation on its way to the charts.
+  it('draws the charts without a CSP violation (zod-probe-for-eval)', async () => {
+    const page = await context.newPage();
+    const violations: string[] = [];
+    await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        (window as unknown as { reportViolation: (v: string) => void }).reportViolation(
+          `${e.violatedDirective} ${e.blockedURI}`,
+        );
+      });
+    });
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await readLoad(page);
+    expect(await numAt(page, '[data-kpi="Input"] .num')).toBe(120);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
   // Regression: useStore missed a change made between a render and its subscription (the effect after the
   // paint), and the charts waited for an unrelated update. Since main.tsx draws answers that are already in with
   // the first render, this load takes that path; it still pins that nothing else need change the store.

@@ -6,8 +6,7 @@
  */
 import type { z } from 'zod';
 import { type ErrorCode, RestError } from '../../../shared/errors';
-import { PriceTable } from '../../../shared/pricing';
-import { ActivityRow, type GroupBy, GroupedUsageRow, Me, Runtime, UsageRow } from '../../../shared/schemas';
+import { ActivityRow, type GroupBy, GroupedUsageRow, type Me, UsageRow } from '../../../shared/schemas';
 import { parseSnapshot, type Snapshot, USAGE_SNAPSHOT_HEADER } from '../../../shared/snapshot';
 import type { Filter } from '../lib/filter';
 import { activityPath, groupsPath, usagePath } from './paths';
@@ -47,11 +46,14 @@ export interface Answer<T> {
   snapshot: Snapshot | null;
 }
 
-/** GET `path` and parse its JSON body with `schema`; a body that does not parse is an `internal` ApiError. */
+/**
+ * GET `path` and parse its JSON body with `schema`; a body that does not parse is an `internal` ApiError. The
+ * schema may still be loading (its module is fetched beside the request).
+ */
 export async function apiGet<S extends z.ZodType>(
   path: string,
   token: string,
-  schema: S,
+  schema: S | Promise<S>,
   signal?: AbortSignal,
 ): Promise<z.output<S>> {
   return (await apiGetAt(path, token, schema, signal)).data;
@@ -61,7 +63,7 @@ export async function apiGet<S extends z.ZodType>(
 export async function apiGetAt<S extends z.ZodType>(
   path: string,
   token: string,
-  schema: S,
+  schema: S | Promise<S>,
   signal?: AbortSignal,
 ): Promise<Answer<z.output<S>>> {
   // boot.ts (inlined in the page) may have asked already, before this code had loaded.
@@ -79,7 +81,7 @@ export async function apiGetAt<S extends z.ZodType>(
   }
   const body: unknown = await (early ? early.body : res.json().catch(() => undefined));
   if (!res.ok) throw errorOf(res, body);
-  const parsed = schema.safeParse(body);
+  const parsed = (await schema).safeParse(body);
   if (!parsed.success) {
     throw new ApiError(
       `The hub answered ${path} with a body this dashboard does not understand (${firstIssue(parsed.error)}).`,
@@ -90,17 +92,38 @@ export async function apiGetAt<S extends z.ZodType>(
   return { data: parsed.data, snapshot: parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER)) };
 }
 
-const Runtimes = Runtime.array();
 const UsageRows = UsageRow.array();
 const ActivityRows = ActivityRow.array();
 const GroupedRows = GroupedUsageRow.array();
 
+const lateSchemas = () => import('./late-schemas');
+
 /** The REST calls of the dashboard, bound to one token. Usage calls take the page's filter. */
 export function createApi(token: string) {
   return {
-    me: (s?: AbortSignal) => apiGet('/api/me', token, Me, s),
-    pricing: (s?: AbortSignal) => apiGet('/api/pricing', token, PriceTable, s),
-    runtimes: (s?: AbortSignal) => apiGet('/api/runtimes', token, Runtimes, s),
+    // These three are asked for once the socket is up: their schemas (the price table's about thirty zod
+    // objects, the runtime's and the identity's about twenty-five) are built then, not by the first scripts.
+    me: (s?: AbortSignal) =>
+      apiGet(
+        '/api/me',
+        token,
+        lateSchemas().then((m) => m.Me),
+        s,
+      ),
+    pricing: (s?: AbortSignal) =>
+      apiGet(
+        '/api/pricing',
+        token,
+        import('../../../shared/pricing').then((m) => m.PriceTable),
+        s,
+      ),
+    runtimes: (s?: AbortSignal) =>
+      apiGet(
+        '/api/runtimes',
+        token,
+        lateSchemas().then((m) => m.Runtimes),
+        s,
+      ),
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGetAt(usagePath(id, days, tz, f), token, UsageRows, s),
     /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */

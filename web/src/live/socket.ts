@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 import type { DashboardServerEvents } from '../../../shared/ack';
 import { budgetFeed } from './budget-feed';
+import { type LiveEvent, type LiveEventName, parseLiveEvent } from './live-events';
 import type { Store } from './store';
 
 /** How long the first REST load waits for the socket, so deltas published meanwhile are not lost. */
@@ -79,10 +80,42 @@ export function connectLive(store: Store, token: string): () => void {
     if (err.message === 'unauthorized') void store.loadRuntimes();
     retryLater(RETRY_AFTER_REFUSAL_MS);
   });
-  socket.on('runtime', (r) => store.pushRuntime(r));
-  socket.on('usage', (p) => store.pushUsage(p));
-  socket.on('task', (p) => store.pushTask(p));
-  socket.on('budget', (s) => budgetFeed.emit(s));
+  // An event that does not match its schema is dropped; what the page holds may then miss a change, so it is
+  // fetched again (once, however many such events come while that fetch runs).
+  let resyncing = false;
+  const resync = () => {
+    if (resyncing) return;
+    resyncing = true;
+    void store.loadAll().finally(() => {
+      resyncing = false;
+    });
+  };
+  const checked =
+    <K extends LiveEventName>(name: K, deliver: (event: LiveEvent<K>) => void) =>
+    (payload: unknown) => {
+      const event = parseLiveEvent(name, payload);
+      if (event.ok) return deliver(event.data);
+      console.warn(
+        `runtime-hub: a live '${name}' event did not match its schema (${event.issue}); refetching`,
+      );
+      resync();
+    };
+  socket.on(
+    'runtime',
+    checked('runtime', (r) => store.pushRuntime(r)),
+  );
+  socket.on(
+    'usage',
+    checked('usage', (p) => store.pushUsage(p)),
+  );
+  socket.on(
+    'task',
+    checked('task', (p) => store.pushTask(p)),
+  );
+  socket.on(
+    'budget',
+    checked('budget', (s) => budgetFeed.emit(s)),
+  );
 
   const offline = () => store.setConnection('offline');
   const online = () => {

@@ -1,0 +1,77 @@
+/**
+ * What the dashboard's first scripts (the entry and its modulepreloads, all run before the first render) build
+ * when they are evaluated. shared/ builds its zod schemas at module level and the build marks them pure so the
+ * dashboard keeps only those it reads (web/vite.config.ts); a call the bundler could not see into (a schema
+ * factory such as `Label(200)`, a method such as `Metadata.optional()`) used to keep the daemon's payload schemas
+ * too: 203 schema objects built before the first render, where the REST answers of the first page need 62. The
+ * price table's, the runtimes list's and the identity's schemas come with their first fetch, once the socket is up.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, ROOT } from '../e2e/support';
+
+const DIST = join(ROOT, 'web/dist');
+
+/** The scripts index.html loads before the app runs, entry first. */
+function firstScripts(): string[] {
+  const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+  return [
+    ...html.matchAll(/<(?:script type="module"|link rel="modulepreload")[^>]*(?:src|href)="\/([^"]+\.js)"/g),
+  ].map((m) => m[1] ?? '');
+}
+
+describe("the dashboard's first scripts", () => {
+  let code: string;
+  beforeAll(() => {
+    ensureBuilt();
+    code = firstScripts()
+      .map((f) => readFileSync(join(DIST, f), 'utf8'))
+      .join('\n');
+  });
+
+  it('hold none of the daemon payload schemas nor the price table', () => {
+    expect(firstScripts().length).toBeGreaterThan(1);
+    // Messages of StoredText, Timestamp, Metadata and UsageEvent (shared/schemas.ts) and a price field.
+    for (const text of [
+      'must not contain NUL characters',
+      'not a real instant',
+      'metadata must not use __proto__',
+      'must not exceed cache_write_tokens',
+      'fast_multiplier',
+    ]) {
+      expect(code.includes(text), `first scripts contain "${text}"`).toBe(false);
+    }
+    // What the first page does read: the usage rows' cost source.
+    expect(code.includes('`mixed`') || code.includes("'mixed'") || code.includes('"mixed"')).toBe(true);
+  });
+
+  it('build fewer than 75 zod schemas when evaluated (203 before)', async () => {
+    const g = globalThis as { __zod_globalConfig?: { postProcessor?: unknown } };
+    g.__zod_globalConfig ??= {};
+    const config = g.__zod_globalConfig;
+    let built = 0;
+    // zod calls this for every schema object it constructs (the hook `zod/compile` uses).
+    config.postProcessor = () => {
+      built++;
+    };
+    try {
+      // The entry itself touches the DOM; the chunks it preloads only define modules.
+      for (const file of firstScripts().slice(1)) await import(pathToFileURL(join(DIST, file)).href);
+    } finally {
+      config.postProcessor = undefined;
+    }
+    expect(built).toBeGreaterThan(20);
+    expect(built).toBeLessThan(75);
+  });
+
+  it("leave zod's JSON Schema output out of every chunk (the dashboard only parses)", () => {
+    const chunks = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js'));
+    const all = chunks.map((f) => readFileSync(join(DIST, 'assets', f), 'utf8')).join('\n');
+    // The converters name the JSON Schema dialects they write.
+    expect(all.includes('json-schema.org')).toBe(false);
+    // zod itself is there: its parse errors.
+    expect(all.includes('Invalid input')).toBe(true);
+  });
+});
