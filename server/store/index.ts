@@ -18,7 +18,7 @@ export * from './tasks';
 export * from './usage-groups';
 export * from './usage-reprice';
 export * from './usage-source';
-export * from './usage-source-workspace';
+export * from './usage-source-coarse';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';

@@ -1,5 +1,5 @@
 /**
- * The workspace rollups (per workspace × UTC hour or date × provider × model) stay equal to the winning
+ * The coarse rollups (per workspace or runtime × UTC hour or date × provider × model) stay equal to the winning
  * raw events at every commit: new events, replaced snapshots that move hour or model, unpriced models, a reprice, and two
  * writers committing at once into the same workspace rows (no deadlock, nothing lost).
  */
@@ -25,6 +25,8 @@ const T0 = Date.parse('2026-03-01T00:00:00Z');
 const LEVELS = [
   ['usage_workspace_hourly', 'workspace_id', 'hour', 'r.workspace_id', "date_trunc('hour', e.ts, 'UTC')"],
   ['usage_workspace_daily', 'workspace_id', 'day', 'r.workspace_id', "(e.ts AT TIME ZONE 'UTC')::date"],
+  ['usage_runtime_hourly', 'runtime_id', 'hour', 'e.runtime_id', "date_trunc('hour', e.ts, 'UTC')"],
+  ['usage_runtime_daily', 'runtime_id', 'day', 'e.runtime_id', "(e.ts AT TIME ZONE 'UTC')::date"],
 ] as const;
 const TOTAL = (a: string) =>
   `${a}.input_tokens + ${a}.output_tokens + ${a}.cache_read_tokens + ${a}.cache_write_tokens`;
