@@ -112,35 +112,28 @@ export function coarseSource(
 const carriedBy = (groupBy?: GroupBy) =>
   groupBy === 'project' || groupBy === 'user' || groupBy === 'session' ? FILTER_COLUMNS[groupBy] : null;
 
+/** Chooses the rows a view reads: CTEs `rt`, `local_days`, `src` and their parameters. */
+export type ViewSource = (
+  workspaceId: string,
+  runtimeId: string | null,
+  w: HistoryWindow,
+  filter: UsageFilter,
+  groupBy?: GroupBy,
+) => { ctes: string; params: unknown[] };
+
 /**
  * The source a view reads: with an attribution filter, or grouped by project, user or session, the quarter-hour
  * rollup (usageSource) carrying only the attribution column the view groups by (the others are ''); otherwise
  * the coarse rollups — the workspace's for the workspace's model view, the runtimes' for everything else.
  */
-export function viewSource(
-  workspaceId: string,
-  runtimeId: string | null,
-  w: HistoryWindow,
-  filter: UsageFilter,
-  groupBy?: GroupBy,
-): { ctes: string; params: unknown[] } {
+export const viewSource: ViewSource = (workspaceId, runtimeId, w, filter, groupBy) => {
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const carried = carriedBy(groupBy);
   if (filtered || carried !== null) return usageSource(workspaceId, runtimeId, w, filter, carried);
   const scope = runtimeId === null && groupBy === 'model' ? 'workspace' : 'runtime';
   return coarseSource(scope, workspaceId, runtimeId, w);
-}
+};
 
 /** The source every view could read: the quarter-hour rollup alone (the reference the coarse sources must equal). */
-export function fineSource(
-  workspaceId: string,
-  runtimeId: string | null,
-  w: HistoryWindow,
-  filter: UsageFilter,
-  groupBy?: GroupBy,
-): { ctes: string; params: unknown[] } {
-  return usageSource(workspaceId, runtimeId, w, filter, carriedBy(groupBy));
-}
-
-/** Chooses the rows a view reads (viewSource; fineSource in tests that compare the two). */
-export type ViewSource = typeof viewSource;
+export const fineSource: ViewSource = (workspaceId, runtimeId, w, filter, groupBy) =>
+  usageSource(workspaceId, runtimeId, w, filter, carriedBy(groupBy));

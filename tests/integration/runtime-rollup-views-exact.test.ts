@@ -11,13 +11,11 @@ import { historyWindow } from '../../server/http/history-window';
 import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
-  createWorkspace,
   type Database,
   fineSource,
   type HistoryWindow,
   lockRuntimes,
   type RuntimeUsageEvent,
-  registerRuntimes,
   repriceUsage,
   runRetention,
   usageByDay,
@@ -26,7 +24,7 @@ import {
   writeUsageEvents,
 } from '../../server/store';
 import { type GroupBy, TOKEN_KINDS, type UsageEvent } from '../../shared';
-import { databaseKinds, intlLocalDate } from '../helpers/databases';
+import { databaseKinds, intlLocalDate, workspaceWithTwoRuntimes } from '../helpers/databases';
 
 const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Kathmandu'];
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
@@ -114,22 +112,7 @@ describe.each(databaseKinds)(
 
     beforeAll(async () => {
       ({ db, close } = await open());
-      const ws = await createWorkspace(db, 'coarse');
-      workspaceId = ws.id;
-      const registered = await registerRuntimes(
-        db,
-        ws.id,
-        {
-          daemon_id: crypto.randomUUID(),
-          device_info: 'box',
-          runtimes: [
-            { provider: 'claude', name: 'c', runtime_mode: 'local' },
-            { provider: 'codex', name: 'x', runtime_mode: 'local' },
-          ],
-        },
-        'test',
-      );
-      runtimes = registered.map((r) => r.id);
+      ({ workspaceId, runtimeIds: runtimes } = await workspaceWithTwoRuntimes(db, 'coarse'));
       for (const [r, rt] of runtimes.entries())
         await write(
           rt,

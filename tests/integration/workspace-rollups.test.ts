@@ -7,16 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
-  createWorkspace,
   type Database,
   lockRuntimes,
   type RuntimeUsageEvent,
-  registerRuntimes,
   repriceUsage,
   writeUsageEvents,
 } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, workspaceWithTwoRuntimes } from '../helpers/databases';
 
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -97,23 +95,7 @@ describe.each(databaseKinds)('coarse rollups on %s', (kind, open) => {
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    for (const name of ['a', 'b']) {
-      const ws = await createWorkspace(db, name);
-      const rts = await registerRuntimes(
-        db,
-        ws.id,
-        {
-          daemon_id: crypto.randomUUID(),
-          device_info: 'box',
-          runtimes: [
-            { provider: 'claude', name: 'c', runtime_mode: 'local' },
-            { provider: 'codex', name: 'x', runtime_mode: 'local' },
-          ],
-        },
-        'test',
-      );
-      runtimes.push(...rts.map((r) => r.id));
-    }
+    for (const name of ['a', 'b']) runtimes.push(...(await workspaceWithTwoRuntimes(db, name)).runtimeIds);
   });
   afterAll(() => close());
 

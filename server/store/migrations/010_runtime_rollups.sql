@@ -3,34 +3,13 @@
 -- others, so exact at every commit. A runtime's views, `group_by=runtime` and the workspace's default shape read
 -- them whenever no attribution is asked for: a busy runtime's 90 days are 90 × models rows in a zone whose days
 -- are UTC days and 24 × 90 × models elsewhere, where the quarter-hour rollup holds about one row per event.
-CREATE TABLE usage_runtime_hourly (
-  runtime_id uuid NOT NULL,
-  hour timestamptz NOT NULL,
-  provider text NOT NULL,
-  model text NOT NULL,
-  input_tokens numeric NOT NULL,
-  output_tokens numeric NOT NULL,
-  cache_read_tokens numeric NOT NULL,
-  cache_write_tokens numeric NOT NULL,
-  cost_usd numeric NOT NULL,
-  agent_tokens numeric NOT NULL,
-  unpriced_tokens numeric NOT NULL,
-  PRIMARY KEY (runtime_id, hour, provider, model)
-);
-CREATE TABLE usage_runtime_daily (
-  runtime_id uuid NOT NULL,
-  day date NOT NULL,
-  provider text NOT NULL,
-  model text NOT NULL,
-  input_tokens numeric NOT NULL,
-  output_tokens numeric NOT NULL,
-  cache_read_tokens numeric NOT NULL,
-  cache_write_tokens numeric NOT NULL,
-  cost_usd numeric NOT NULL,
-  agent_tokens numeric NOT NULL,
-  unpriced_tokens numeric NOT NULL,
-  PRIMARY KEY (runtime_id, day, provider, model)
-);
+-- The same columns as the workspace levels (migration 008), scoped by runtime.
+CREATE TABLE usage_runtime_hourly (LIKE usage_workspace_hourly);
+ALTER TABLE usage_runtime_hourly RENAME COLUMN workspace_id TO runtime_id;
+ALTER TABLE usage_runtime_hourly ADD PRIMARY KEY (runtime_id, hour, provider, model);
+CREATE TABLE usage_runtime_daily (LIKE usage_workspace_daily);
+ALTER TABLE usage_runtime_daily RENAME COLUMN workspace_id TO runtime_id;
+ALTER TABLE usage_runtime_daily ADD PRIMARY KEY (runtime_id, day, provider, model);
 
 -- Filled from the fine rollup, which holds every winning event (also those retention has deleted since).
 INSERT INTO usage_runtime_hourly
