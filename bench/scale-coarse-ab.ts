@@ -4,7 +4,7 @@
  * workspace's model view), calls alternating on one connection; answers compared (they must be equal). Prints
  * the median and the largest time of each, and writes the coarse plans (EXPLAIN ANALYZE, BUFFERS) to `plans`.
  *
- *   npx tsx bench/scale-coarse-ab.ts /tmp/<name>.json <calls> [plans.md]
+ *   npx tsx bench/scale-coarse-ab.ts /tmp/<name>.json <calls> [plans.md|-] [label substring]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { historyWindow } from '../server/http/history-window';
@@ -20,7 +20,7 @@ import {
 import type { GroupBy } from '../shared';
 import { explaining } from './scale-explain';
 
-const [file, callsArg = '10', plansFile] = process.argv.slice(2);
+const [file, callsArg = '10', plansFile, match] = process.argv.slice(2);
 const kept = JSON.parse(readFileSync(file!, 'utf8')) as {
   url: string;
   workspaceId: string;
@@ -90,7 +90,7 @@ try {
   process.stdout.write(
     `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
   );
-  for (const v of VIEWS) {
+  for (const v of VIEWS.filter((x) => !match || x.label.includes(match))) {
     const n = v.slow ? Math.max(2, Math.ceil(calls / 5)) : calls;
     const t = { coarse: [] as number[], fine: [] as number[] };
     let rows = 0;
@@ -117,7 +117,7 @@ try {
       `| ${v.label} | ${n} | ${rows} | ${median(t.fine).toFixed(1)} / ${Math.max(...t.fine).toFixed(1)} ms | ` +
         `${median(t.coarse).toFixed(1)} / ${Math.max(...t.coarse).toFixed(1)} ms |\n`,
     );
-    if (plansFile) {
+    if (plansFile && plansFile !== '-') {
       const lines: string[] = [];
       await read(explaining(db, lines), v, viewSource);
       plans.push(`## ${v.label}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n`);

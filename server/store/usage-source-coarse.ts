@@ -71,8 +71,11 @@ export function coarseSource(
        SELECT date FROM days
        WHERE start = date::timestamp AT TIME ZONE 'UTC' AND stop = (date + 1)::timestamp AT TIME ZONE 'UTC'
      ),
+     part_days AS (
+       SELECT date, start, stop FROM days WHERE date NOT IN (SELECT date FROM whole_days)
+     ),
      hour_span AS (
-       SELECT min(start) AS start, max(stop) AS stop FROM days WHERE date NOT IN (SELECT date FROM whole_days)
+       SELECT min(start) AS start, max(stop) AS stop FROM part_days
      ),
      -- UTC hours that hold a local midnight inside them (never in a zone of whole-hour offsets).
      split AS (
@@ -85,7 +88,9 @@ export function coarseSource(
        SELECT ${rollup('d', 'd.day')}
        FROM ${prefix}_daily d
        WHERE ${where('d')} AND d.day BETWEEN $3::date AND $4::date
-         AND d.day IN (SELECT date FROM whole_days)
+         -- A filter (hashed), not a join: joined to the whole days, the workspace's year was read by one index
+         -- probe per day and runtime (73,000 probes, 0.8 s at 5M events).
+         AND d.day NOT IN (SELECT date FROM part_days)
        UNION ALL
        SELECT ${rollup('h', localDate('h.hour'))}
        FROM ${prefix}_hourly h
