@@ -126,7 +126,7 @@ try {
   process.stdout.write(
     `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
   );
-  if (plansFile)
+  if (plansFile && plansFile !== '-')
     writeFileSync(
       plansFile,
       `# Plans of the views read from the coarse rollups (${new Date().toISOString()})\n\n${plans.join('\n')}`,
