@@ -63,7 +63,7 @@ export interface ViewPlan {
 }
 
 /** A Sql that answers every statement with its plan lines (the statement runs: ANALYZE executes it). */
-function explaining(db: Database, lines: string[]): Sql {
+export function explaining(db: Database, lines: string[]): Sql {
   return {
     async query<T>(text: string, params?: unknown[]) {
       const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);

@@ -3,7 +3,8 @@
  * events (200 runtimes × 5, the current minute, several models and sessions) through `writeUsageEvents`, as the
  * group-commit writer makes them, alternating rounds with and without the coarse-rollup CTEs (rollups-coarse.ts)
  * so the machine's load drifts over both alike; prints the median time per commit of each and their ratio.
- * `[commits] [level,level]` measures only those levels (names in COARSE_LEVELS).
+ * `[commits] [level,level] [one-model]` measures only those levels (names in COARSE_LEVELS; `all` for every one), with
+ * each runtime's events of a commit on one model when `one-model` is given.
  */
 import { createPricer } from '../server/pricing';
 import { type Database, lockRuntimes, pricedRow, type RuntimeUsageEvent } from '../server/store';
@@ -14,7 +15,10 @@ import { registerFleet, SCALE_MODELS } from './scale-seed';
 const commits = Number(process.argv[2] ?? 200);
 // argv[3]: the levels to measure (comma-separated names; default all).
 const only = process.argv[3]?.split(',');
-const levels = COARSE_LEVELS.filter((l) => !only || only.includes(l.name));
+// argv[4] `one-model`: each runtime's 5 events of a commit share one model (a session's turns), instead of 5 models
+// (the worst case for the per-runtime levels: every event its own runtime × model row).
+const oneModel = process.argv[4] === 'one-model';
+const levels = COARSE_LEVELS.filter((l) => !only || only[0] === 'all' || only.includes(l.name));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /**
@@ -39,7 +43,7 @@ async function commit(db: Database, call: string, runtimeIds: string[], n: numbe
       id: `w-${n}-${r}-${k}`,
       ts: new Date(now - k * 1000).toISOString(),
       provider: r % 2 === 0 ? 'claude' : 'codex',
-      model: SCALE_MODELS[(r + k) % SCALE_MODELS.length]!,
+      model: SCALE_MODELS[(r + (oneModel ? 0 : k)) % SCALE_MODELS.length]!,
       input_tokens: 100 + k,
       output_tokens: 50,
       cache_read_tokens: 10_000,
@@ -76,7 +80,7 @@ try {
   }
   const [a, b] = [median(times.with), median(times.without)];
   process.stdout.write(
-    `${commits} commits of 1,000 events, levels ${levels.map((l) => l.name).join('+')}: median ${a.toFixed(1)} ms ` +
+    `${commits} commits of 1,000 events, levels ${levels.map((l) => l.name).join('+')}${oneModel ? ', one model per runtime' : ''}: median ${a.toFixed(1)} ms ` +
       `with them, ${b.toFixed(1)} ms without (${(a / b).toFixed(2)}×, +${(a - b).toFixed(1)} ms per commit)\n`,
   );
 } finally {

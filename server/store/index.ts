@@ -19,7 +19,7 @@ export * from './usage-groups';
 export * from './usage-reprice';
 export * from './usage-snapshot';
 export * from './usage-source';
-export * from './usage-source-workspace';
+export * from './usage-source-coarse';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';

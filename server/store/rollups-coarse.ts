@@ -1,15 +1,16 @@
 /**
- * Coarse rollups beside the fine one, so the workspace's model view reads rows in proportion to its window, not
- * to the fleet or to attribution: per workspace × provider × model, per UTC hour (24 × days × models rows whatever
- * the number of runtimes) and per UTC date (one row a day for a zone whose local day is a UTC day). Kept exact by
- * the statements that keep the fine rollup: each appends the CTEs below over the differences it applies
- * (`deltas`), so a commit changes every level or none. A commit adds one row per workspace × model here, so the
- * cost is small (bench/scale-write-cost.ts); per-runtime levels were measured and left out: at a fleet's
- * density they hold nearly as many rows as the fine rollup and cost a commit as much as it does (BENCHMARKS.md).
+ * Coarse rollups beside the fine one, so views that ask for no attribution read rows in proportion to their
+ * window, not to the fleet or to attribution: per workspace × provider × model (the workspace's model view: 24 ×
+ * days × models rows whatever the number of runtimes) and per runtime × provider × model (a runtime's views, the
+ * workspace's runtime × model views), each per UTC hour and per UTC date (one row a day for a zone whose local day
+ * is a UTC day). Kept exact by the statements that keep the fine rollup: each appends the CTEs below over the
+ * differences it applies (`deltas`), so a commit changes every level or none. The cost of each level to a commit
+ * is measured by bench/scale-write-cost.ts (BENCHMARKS.md).
  *
  * Every commit of a workspace touches the same few workspace rows of the current hour, so concurrent writers (the
  * sharded group-commit writers, other nodes) take those row locks in one sorted order: they queue for the moment
- * between this upsert and their commit, and never deadlock.
+ * between this upsert and their commit, and never deadlock. The runtime levels are locked in runtime order, as
+ * the fine rollup is.
  */
 import { TOKEN_KINDS } from '../../shared';
 
@@ -30,6 +31,8 @@ interface Level {
 export const COARSE_LEVELS: Level[] = [
   { name: 'workspace_hourly', table: 'usage_workspace_hourly', scope: 'workspace_id', grain: 'hour' },
   { name: 'workspace_daily', table: 'usage_workspace_daily', scope: 'workspace_id', grain: 'day' },
+  { name: 'runtime_hourly', table: 'usage_runtime_hourly', scope: 'runtime_id', grain: 'hour' },
+  { name: 'runtime_daily', table: 'usage_runtime_daily', scope: 'runtime_id', grain: 'day' },
 ];
 
 const scopeOf = (l: Level) => (l.scope === 'workspace_id' ? 'r.workspace_id' : 'd.runtime_id');

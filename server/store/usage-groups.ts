@@ -6,7 +6,7 @@
 import { FOLDED_GROUP, type GroupBy, type GroupedUsageRow, NO_ATTRIBUTION, TOKEN_KINDS } from '../../shared';
 import type { Sql } from './database';
 import { type HistoryWindow, readView, type UsageFilter } from './usage-source';
-import { viewSource } from './usage-source-workspace';
+import { type ViewSource, viewSource } from './usage-source-coarse';
 import { HISTORY_MAX_ROWS, windowDays } from './usage-views';
 
 /** Keys of the whole window kept apart, ranked by known cost then tokens; the rest fold into FOLDED_GROUP. */
@@ -37,7 +37,7 @@ const KEY_OF: Record<GroupBy, string> = {
 /**
  * Rows of one runtime (or the workspace when runtimeId is null) per local day × key of `groupBy`, newest day
  * first then key (byte order). At most (groupKeysKept + 1) × days rows. cost_usd is null when any token of the
- * row has no known price; ranking counts such tokens as costing nothing.
+ * row has no known price; ranking counts such tokens as costing nothing. `source` chooses the rows read.
  */
 export async function usageByGroup(
   sql: Sql,
@@ -46,8 +46,9 @@ export async function usageByGroup(
   w: HistoryWindow,
   groupBy: GroupBy,
   filter: UsageFilter = {},
+  source: ViewSource = viewSource,
 ): Promise<GroupedUsage[]> {
-  const { ctes, params } = viewSource(workspaceId, runtimeId, w, filter, groupBy);
+  const { ctes, params } = source(workspaceId, runtimeId, w, filter, groupBy);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
   const top = `$${params.length + 1}`;

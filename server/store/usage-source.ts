@@ -76,6 +76,18 @@ export const localDate = (at: string, joined = false) => {
          ELSE $3::date + width_bucket(${at}, ${starts}) END`;
 };
 
+/** CTE `rt`: the runtimes in scope ($1 workspace, $2 one runtime or null for all). */
+export const RUNTIMES_IN_SCOPE = `rt AS (
+       SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
+     )`;
+
+const DAILY_TOTAL = TOKEN_KINDS.map((k) => `d.${k}`).join(' + ');
+/** `src` rows of the daily totals of the runtimes in scope dated inside the window (they carry no attribution). */
+export const DAILY_TOTALS = `SELECT d.runtime_id, d.date, d.provider, d.model, '', '', '', ${TOKEN_KINDS.join(', ')},
+              coalesce(d.cost_usd, 0), 0, CASE WHEN d.cost_usd IS NULL THEN ${DAILY_TOTAL} ELSE 0 END
+       FROM usage_daily_totals d
+       WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date`;
+
 /**
  * CTEs `rt` (the runtimes in scope), `local_days` and `src` (SOURCE_COLUMNS) for a view, with its parameters: $1 workspace,
  * $2 runtime (or null for all), $3/$4 first/last date, $5 zone, then the filter values. Further parameters of
@@ -101,22 +113,15 @@ export function usageSource(
     if (stored !== '') dailyTotals = false;
   }
   const counts = TOKEN_KINDS.join(', ');
+  const dailyUnion = `
+       UNION ALL ${DAILY_TOTALS}`;
   const joined = runtimeId !== null;
   // Only the column a view groups by is carried; the others would widen every row it aggregates (the rows of a
   // runtime's 90 days at 5M events took about 10 % longer with all three).
   const attribution = Object.values(FILTER_COLUMNS)
     .map((c) => (c === carried ? `q.${c}` : "''"))
     .join(', ');
-  const total = TOKEN_KINDS.map((k) => `d.${k}`).join(' + ');
-  const daily = `
-       UNION ALL
-       SELECT d.runtime_id, d.date, d.provider, d.model, '', '', '', ${counts}, coalesce(d.cost_usd, 0), 0,
-              CASE WHEN d.cost_usd IS NULL THEN ${total} ELSE 0 END
-       FROM usage_daily_totals d
-       WHERE d.runtime_id IN (SELECT id FROM rt) AND d.date BETWEEN $3::date AND $4::date`;
-  const ctes = `rt AS (
-       SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid)
-     ),
+  const ctes = `${RUNTIMES_IN_SCOPE},
      ${LOCAL_DAYS},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT q.runtime_id, ${localDate('q.bucket', joined)} AS date, q.provider, q.model, ${attribution},
@@ -125,7 +130,7 @@ export function usageSource(
        WHERE q.runtime_id IN (SELECT id FROM rt)
          AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
          AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)
-         ${conditions.join(' ')}${dailyTotals ? daily : ''}
+         ${conditions.join(' ')}${dailyTotals ? dailyUnion : ''}
      )`;
   return { ctes, params };
 }

@@ -6,7 +6,7 @@
 import { type ActivityRow, TOKEN_KINDS, type TokenCounts } from '../../shared';
 import type { Sql } from './database';
 import { type HistoryWindow, readView, type UsageFilter } from './usage-source';
-import { viewSource } from './usage-source-workspace';
+import { type ViewSource, viewSource } from './usage-source-coarse';
 
 export interface DailyUsage extends TokenCounts {
   runtime_id: string;
@@ -37,7 +37,8 @@ export function windowDays(w: HistoryWindow): number {
  * narrowed by `filter` when given. Folding happens in SQL so the hub never loads an unbounded answer: per runtime
  * and day the models past the top HISTORY_TOP_MODELS become one `other` row (provider kept when they share it);
  * then each day keeps its largest rows up to its share of HISTORY_MAX_ROWS and folds the rest into one row of
- * runtime FOLDED_RUNTIME_ID. Token sums are unchanged by folding.
+ * runtime FOLDED_RUNTIME_ID. Token sums are unchanged by folding. `source` chooses the rows read (tests compare
+ * the coarse rollups with the quarter-hour one).
  */
 export async function usageByDay(
   sql: Sql,
@@ -45,8 +46,9 @@ export async function usageByDay(
   runtimeId: string | null,
   w: HistoryWindow,
   filter: UsageFilter = {},
+  source: ViewSource = viewSource,
 ): Promise<DailyUsage[]> {
-  const { ctes, params } = viewSource(workspaceId, runtimeId, w, filter);
+  const { ctes, params } = source(workspaceId, runtimeId, w, filter);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');

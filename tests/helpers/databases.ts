@@ -69,3 +69,25 @@ export async function workspaceWithRuntime(db: Database, workspaceName: string):
   );
   return rt!.id;
 }
+
+/** A workspace holding one daemon's Claude and Codex runtimes; answers the workspace id and the runtime ids. */
+export async function workspaceWithTwoRuntimes(
+  db: Database,
+  workspaceName: string,
+): Promise<{ workspaceId: string; runtimeIds: string[] }> {
+  const ws = await createWorkspace(db, workspaceName);
+  const rts = await registerRuntimes(
+    db,
+    ws.id,
+    {
+      daemon_id: crypto.randomUUID(),
+      device_info: 'box',
+      runtimes: [
+        { provider: 'claude', name: 'c', runtime_mode: 'local' },
+        { provider: 'codex', name: 'x', runtime_mode: 'local' },
+      ],
+    },
+    'test',
+  );
+  return { workspaceId: ws.id, runtimeIds: rts.map((r) => r.id) };
+}

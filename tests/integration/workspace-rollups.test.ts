@@ -1,5 +1,5 @@
 /**
- * The workspace rollups (per workspace × UTC hour or date × provider × model) stay equal to the winning
+ * The coarse rollups (per workspace or runtime × UTC hour or date × provider × model) stay equal to the winning
  * raw events at every commit: new events, replaced snapshots that move hour or model, unpriced models, a reprice, and two
  * writers committing at once into the same workspace rows (no deadlock, nothing lost).
  */
@@ -7,16 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
-  createWorkspace,
   type Database,
   lockRuntimes,
   type RuntimeUsageEvent,
-  registerRuntimes,
   repriceUsage,
   writeUsageEvents,
 } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, workspaceWithTwoRuntimes } from '../helpers/databases';
 
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -25,6 +23,8 @@ const T0 = Date.parse('2026-03-01T00:00:00Z');
 const LEVELS = [
   ['usage_workspace_hourly', 'workspace_id', 'hour', 'r.workspace_id', "date_trunc('hour', e.ts, 'UTC')"],
   ['usage_workspace_daily', 'workspace_id', 'day', 'r.workspace_id', "(e.ts AT TIME ZONE 'UTC')::date"],
+  ['usage_runtime_hourly', 'runtime_id', 'hour', 'e.runtime_id', "date_trunc('hour', e.ts, 'UTC')"],
+  ['usage_runtime_daily', 'runtime_id', 'day', 'e.runtime_id', "(e.ts AT TIME ZONE 'UTC')::date"],
 ] as const;
 const TOTAL = (a: string) =>
   `${a}.input_tokens + ${a}.output_tokens + ${a}.cache_read_tokens + ${a}.cache_write_tokens`;
@@ -95,23 +95,7 @@ describe.each(databaseKinds)('coarse rollups on %s', (kind, open) => {
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    for (const name of ['a', 'b']) {
-      const ws = await createWorkspace(db, name);
-      const rts = await registerRuntimes(
-        db,
-        ws.id,
-        {
-          daemon_id: crypto.randomUUID(),
-          device_info: 'box',
-          runtimes: [
-            { provider: 'claude', name: 'c', runtime_mode: 'local' },
-            { provider: 'codex', name: 'x', runtime_mode: 'local' },
-          ],
-        },
-        'test',
-      );
-      runtimes.push(...rts.map((r) => r.id));
-    }
+    for (const name of ['a', 'b']) runtimes.push(...(await workspaceWithTwoRuntimes(db, name)).runtimeIds);
   });
   afterAll(() => close());
 
