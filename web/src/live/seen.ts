@@ -1,9 +1,10 @@
 /**
- * Each live push (usage, and task for the hourly activity) counted once across refetches. A REST answer names the Postgres snapshot it was read at and
- * each push the transaction that committed it: a push is added to an answer's data only when its commit is not
- * visible in that snapshot. So a push delivered after an answer that already holds it is not counted twice, and
- * the pushes merged while a fetch was in flight (into the data it replaces) are replayed onto its answer instead
- * of being lost. A push without `commit` (an older hub) is merged as it always was and never replayed.
+ * Each live push (usage, and task for the hourly activity) counted once across refetches. A REST answer names
+ * the Postgres snapshot it was read at and each push the transaction that committed it: a push is added to an
+ * answer's data only when its commit is not visible in that snapshot. So a push delivered after an answer that
+ * already holds it is not counted twice, and the pushes merged while a fetch was in flight (into the data it
+ * replaces) are replayed onto its answer instead of being lost. A push without `commit` (an older hub) is merged
+ * as it always was and never replayed.
  */
 import type { UsagePush } from '../../../shared/schemas';
 import { committedIn, parseSnapshot, type Snapshot } from '../../../shared/snapshot';
