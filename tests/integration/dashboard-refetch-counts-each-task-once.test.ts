@@ -187,6 +187,49 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
     expect(shown(store)).toEqual(await inDatabase());
   });
 
+  // Last: it closes the test's dashboard socket. PGlite has one connection, so no second writer can hold a row.
+  it.runIf(_kind === 'postgres')(
+    'a task another writer created while the hub waited for it is pushed without previous_at and its dashboards refetch',
+    async () => {
+      const closed = new Promise<string>((resolve) => dashboard.once('disconnect', resolve));
+      const arrived: unknown[] = [];
+      dashboard.on('task', (p) => arrived.push(p));
+      const created = hoursAgo(1, 40);
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      // Another writer (another node, say) inserts the task and holds its transaction open.
+      const other = hub.db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO tasks (runtime_id, id, status, created_at) VALUES ($1, 'race-1', 'queued', $2)`,
+          [runtimeId, created],
+        );
+        await held;
+      });
+      const reported = report({
+        id: 'race-1',
+        status: 'running',
+        created_at: created,
+        started_at: hoursAgo(0, 5),
+      });
+      await eventually(async () => {
+        const [w] = await hub.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return w!.n > 0;
+      });
+      release();
+      await other;
+      await reported;
+
+      expect(await closed).toBe('transport close');
+      const push = TaskPush.parse(arrived.find((p) => (p as TaskPush).task.id === 'race-1'));
+      expect(push.previous_at).toBeUndefined();
+      expect(push.commit).toMatch(/^\d+$/);
+    },
+  );
+
   it('answers the activity with the snapshot its rows were read at', async () => {
     const res = await fetch(`${hub.url}/api/runtimes/${runtimeId}/activity?days=7&tz=UTC`, {
       headers: { Authorization: `Bearer ${hub.memberToken}` },
