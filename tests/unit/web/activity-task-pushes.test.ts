@@ -48,6 +48,13 @@ describe('task pushes that say what their commit changed', () => {
     expect(total(into.counts)).toBe(1);
   });
 
+  it('a task after the window (a later local date than its last) is not counted, as the hub does not', () => {
+    const state = empty();
+    const later = push({ created_at: '2026-11-25T00:30:00Z' }, null);
+    expect(countPush(state, later, 'UTC', '2026-11-01', '2026-11-24')).toBe(state);
+    expect(countPush(state, later, 'America/New_York', '2026-11-01', '2026-11-24').counts[19]).toBe(1);
+  });
+
   it('a task before the window changes nothing', () => {
     const state = empty();
     expect(countPush(state, push({ created_at: '2026-10-01T09:10:00Z' }, null), 'UTC', '2026-11-01')).toBe(

@@ -21,12 +21,15 @@ export function hourlyFromRows(rows: readonly { hour: number; count: number }[])
   return counts;
 }
 
-/** The local hour a task is counted at, or null when it falls before the window (`since`, a local date). */
-function hourIn(at: string, tz: string, since: string): number | null {
+/**
+ * The local hour a task is counted at, or null when it falls outside the window: before `since` or (when given)
+ * after `until`, local dates, as the hub's window ends today.
+ */
+function hourIn(at: string, tz: string, since: string, until?: string): number | null {
   const ms = Date.parse(at);
   if (!Number.isFinite(ms)) return null;
   const { date, hour } = localParts(ms, tz);
-  return date < since ? null : hour;
+  return date < since || (until !== undefined && date > until) ? null : hour;
 }
 
 /** The time a task is counted at. */
@@ -49,13 +52,20 @@ export function countTask(state: HourlyState, task: Task, tz: string, since: str
 
 /**
  * Merges one task push: with `previous_at`, minus one at the hour it was counted at before the commit (none when
- * the commit created it) and plus one at its new hour, each only inside the window; without, as countTask. The
+ * the commit created it) and plus one at its new hour, each only inside the window [since, until]; without, as
+ * countTask. The
  * caller merges only pushes the state's answer does not hold (seen.ts). The same state object when nothing changed.
  */
-export function countPush(state: HourlyState, push: TaskPush, tz: string, since: string): HourlyState {
+export function countPush(
+  state: HourlyState,
+  push: TaskPush,
+  tz: string,
+  since: string,
+  until?: string,
+): HourlyState {
   if (push.previous_at === undefined) return countTask(state, push.task, tz, since);
-  const from = push.previous_at === null ? null : hourIn(push.previous_at, tz, since);
-  const to = hourIn(countedAt(push.task), tz, since);
+  const from = push.previous_at === null ? null : hourIn(push.previous_at, tz, since, until);
+  const to = hourIn(countedAt(push.task), tz, since, until);
   if (from === to) return state;
   const counts = state.counts.slice();
   if (from !== null) counts[from] = (counts[from] ?? 0) - 1;

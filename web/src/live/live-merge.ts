@@ -183,9 +183,10 @@ function mergeHourly(
   tz: string,
   days: number,
 ): HourlyState {
-  const since = windowDates(days, tz).at(-1) ?? '';
+  const dates = windowDates(days, tz);
+  const since = dates.at(-1) ?? '';
   let next = h;
-  for (const p of unseen(ofRuntime(pushes, id), at)) next = countPush(next, p, tz, since);
+  for (const p of unseen(ofRuntime(pushes, id), at)) next = countPush(next, p, tz, since, dates[0]);
   return next;
 }
 
