@@ -299,15 +299,27 @@ export type UsageDelta = z.infer<typeof UsageDelta>;
  * Contract addition: `commit`, the id of the transaction that committed these deltas (Postgres xid8, decimal text).
  * A dashboard compares it with the snapshot of a REST answer (header X-Usage-Snapshot) to merge each commit once.
  */
+/** The id of the transaction that committed a push's change (Postgres xid8, decimal text). */
+const CommitId = z.string().regex(/^[0-9]{1,20}$/);
+
 export const UsagePush = z.object({
   runtime_id: z.guid(),
   deltas: z.array(UsageDelta),
-  commit: z
-    .string()
-    .regex(/^[0-9]{1,20}$/)
-    .optional(),
+  commit: CommitId.optional(),
 });
 export type UsagePush = z.infer<typeof UsagePush>;
 
-export const TaskPush = z.object({ runtime_id: z.guid(), task: Task });
+/**
+ * Contract addition: `commit`, as on UsagePush, and `previous_at`, what this commit changed in the hourly activity
+ * count (a task counts once, at coalesce(started_at, created_at)): that time before the commit, or null when the
+ * commit created the task (absent when the hub cannot tell). A dashboard counts the push only when its commit is
+ * not visible in the activity answer's snapshot (header X-Usage-Snapshot): minus one at the previous time's hour,
+ * plus one at the new one, each when inside its window.
+ */
+export const TaskPush = z.object({
+  runtime_id: z.guid(),
+  task: Task,
+  commit: CommitId.optional(),
+  previous_at: Timestamp.nullable().optional(),
+});
 export type TaskPush = z.infer<typeof TaskPush>;

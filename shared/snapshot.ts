@@ -5,7 +5,10 @@
  * answer's snapshot is already in it; any other is not. xid8 values are 64-bit: compared as BigInt, never as numbers.
  */
 
-/** Response header of the usage routes: the snapshot the answer was read at (the JSON body stays the contract's). */
+/**
+ * Response header of the usage and activity routes: the snapshot the answer was read at (the JSON body stays the
+ * contract's).
+ */
 export const USAGE_SNAPSHOT_HEADER = 'x-usage-snapshot';
 
 export interface Snapshot {

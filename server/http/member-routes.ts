@@ -68,6 +68,13 @@ const SNAPSHOT_HEADERS = {
     'whose commit is visible in it (below xmin, or below xmax and not listed) is already in the rows.',
 };
 
+/** The header of the activity route (documented in OpenAPI). */
+const ACTIVITY_SNAPSHOT_HEADERS = {
+  [USAGE_SNAPSHOT_HEADER]:
+    'The Postgres snapshot the rows were read at (pg_current_snapshot(), "xmin:xmax:xip,…"). A live task push ' +
+    'whose commit is visible in it (below xmin, or below xmax and not listed) is already counted in the rows.',
+};
+
 /** The usage routes answer either kind of row. */
 const UsageAnswer = z.union([z.array(UsageRow), z.array(GroupedUsageRow)]);
 type UsageAnswer = UsageRow[] | GroupedUsageRow[];
@@ -193,10 +200,16 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       params: RuntimeParams,
       query: HistoryQuery,
       response: z.array(ActivityRow),
-      handler: async ({ identity, params, query }) => {
-        await ownRuntime(identity.workspace_id, params.id);
+      responseHeaders: ACTIVITY_SNAPSHOT_HEADERS,
+      handler: async ({ identity, params, query, reply }) => {
         const window = historyWindow(query.days, query.tz);
-        return inZone(() => activityByHour(db, params.id, window));
+        // Rows and snapshot of one moment: the page counts a live task push only when its commit is not in them.
+        const read = await inZone(() =>
+          readAtSnapshot(db, identity.workspace_id, params.id, (tx) => activityByHour(tx, params.id, window)),
+        );
+        if (read === undefined) throw new HubError('not_found', 'runtime not found');
+        reply.header(USAGE_SNAPSHOT_HEADER, read.snapshot);
+        return read.value;
       },
     }),
     route({

@@ -5,9 +5,9 @@
  * answer went out through `Caller.answered`, so the order holds by construction rather than by timing.
  */
 import type { BudgetState, Runtime } from '../../shared';
-import type { DateDelta, HourDelta, RuntimeTask, Sql } from '../store';
+import type { DateDelta, HourDelta, RuntimeTask, Sql, StoredTask } from '../store';
 
-export type { DateDelta, HourDelta, RuntimeTask };
+export type { DateDelta, HourDelta, RuntimeTask, StoredTask };
 
 /** Who makes a call, and when its answer has been handed over. */
 export interface Caller {
@@ -20,8 +20,8 @@ export interface Caller {
 export interface IngestChanges {
   /** Usage events of one runtime committed: their summed quarter-hour deltas (only the difference of a replaced event). */
   usageCommitted(workspaceId: string, runtimeId: string, deltas: HourDelta[]): void;
-  /** Tasks of one runtime committed, as stored. */
-  tasksCommitted(workspaceId: string, runtimeId: string, tasks: RuntimeTask[]): void;
+  /** Tasks of one runtime committed, as stored, each with what its write changed (see StoredTask). */
+  tasksCommitted(workspaceId: string, runtimeId: string, tasks: StoredTask[]): void;
   /** Daily totals of one runtime replaced (the older REST format): the difference per date. */
   dailyTotalsReplaced(workspaceId: string, runtimeId: string, deltas: DateDelta[]): void;
   /** Runtimes registered or updated by a `hello`. */

@@ -15,6 +15,7 @@ import {
   type HourDelta,
   type RuntimeTask,
   type RuntimeUsageCall,
+  type StoredTask,
   writeTasks,
   writeUsageCalls,
   writeUsageCallsAlone,
@@ -43,7 +44,7 @@ export type IngestCall = {
 /** What one committed flush changed. */
 interface Committed {
   hourDeltas: HourDelta[];
-  tasks: RuntimeTask[];
+  tasks: StoredTask[];
   /** runtime id → workspace id, for routing the changes. */
   workspaceOf: Map<string, string>;
   /** What the usage hook asked to run once the commit was answered. */

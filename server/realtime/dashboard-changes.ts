@@ -79,8 +79,15 @@ export function dashboardChanges(
     },
     tasksCommitted(workspaceId, runtimeId, tasks) {
       if (!listened(workspaceId)) return;
-      for (const { runtime_id: _, ...task } of tasks)
-        emit(workspaceId, 'task', { runtime_id: runtimeId, task });
+      let unknown = false;
+      for (const { runtime_id: _, commit_xid, previous_at, ...task } of tasks) {
+        const counted = previous_at === undefined ? {} : { previous_at };
+        emit(workspaceId, 'task', { runtime_id: runtimeId, task, commit: commit_xid, ...counted });
+        unknown ||= previous_at === undefined;
+      }
+      // Another node created a task while this write waited for it: no push can say what the write changed in the
+      // hourly count, so these dashboards refetch (their answers then hold this commit).
+      if (unknown) resync.request([workspaceId]);
     },
     dailyTotalsReplaced(workspaceId, runtimeId, deltas) {
       emit(workspaceId, 'usage', {

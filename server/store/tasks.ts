@@ -1,11 +1,26 @@
 /**
- * Task writes (key runtime_id + id; a later report replaces status, keeps timestamps it does not repeat).
+ * Task writes (key runtime_id + id; a later report replaces status, keeps timestamps it does not repeat). Each
+ * stored task says what its write did to the hourly activity count (which counts a task once, at the hour of
+ * coalesce(started_at, created_at)): whether it created the task or the time it was counted at before, and the
+ * transaction that wrote it, so a dashboard adds each write once to a REST answer read at a snapshot.
  */
 import type { Task } from '../../shared';
 import type { Sql } from './database';
 
 export interface RuntimeTask extends Task {
   runtime_id: string;
+}
+
+/** A task as a write stored it, with what that write changed. */
+export interface StoredTask extends RuntimeTask {
+  /** The transaction that wrote it (pg_current_xact_id(), xid8 as decimal text). */
+  commit_xid: string;
+  /**
+   * Its coalesce(started_at, created_at) before this write (ISO); null when this write created the task;
+   * undefined when it cannot be told: another transaction created the task after this statement's snapshot
+   * (writers of one runtime are serialised per node, so only two nodes writing one task at once).
+   */
+  previous_at: string | null | undefined;
 }
 
 interface TaskRow {
@@ -15,9 +30,12 @@ interface TaskRow {
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  previous_at: Date | null;
+  inserted: boolean;
+  commit_xid: string;
 }
 
-function toTask(row: TaskRow): RuntimeTask {
+function toTask(row: TaskRow): StoredTask {
   return {
     runtime_id: row.runtime_id,
     id: row.id,
@@ -25,30 +43,50 @@ function toTask(row: TaskRow): RuntimeTask {
     created_at: row.created_at.toISOString(),
     ...(row.started_at ? { started_at: row.started_at.toISOString() } : {}),
     ...(row.completed_at ? { completed_at: row.completed_at.toISOString() } : {}),
+    commit_xid: row.commit_xid,
+    previous_at: row.previous_at ? row.previous_at.toISOString() : row.inserted ? null : undefined,
   };
 }
 
+/**
+ * One statement: `prev` locks the existing rows (FOR UPDATE reads their latest committed version, even one
+ * committed after the statement's snapshot) and the insert reads its rows through a join with it, so each row's
+ * previous time is read before the upsert replaces it. `xmax = 0` on the returned row: this statement inserted it
+ * (an updated row carries the updater's lock); a row neither found by `prev` nor inserted was created concurrently.
+ */
+const UPSERT_TASKS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+      AS i(runtime_id, id, status, created_at, started_at, completed_at)
+  ), prev AS (
+    SELECT t.runtime_id, t.id, coalesce(t.started_at, t.created_at) AS at
+    FROM tasks t JOIN input i ON t.runtime_id = i.runtime_id AND t.id = i.id
+    FOR UPDATE OF t
+  ), up AS (
+    INSERT INTO tasks AS t (runtime_id, id, status, created_at, started_at, completed_at)
+    SELECT i.runtime_id, i.id, i.status, i.created_at, i.started_at, i.completed_at
+    FROM input i LEFT JOIN prev p ON p.runtime_id = i.runtime_id AND p.id = i.id
+    ON CONFLICT (runtime_id, id) DO UPDATE SET
+      status = excluded.status, created_at = excluded.created_at,
+      started_at = coalesce(excluded.started_at, t.started_at),
+      completed_at = coalesce(excluded.completed_at, t.completed_at), updated_at = now()
+    RETURNING t.runtime_id, t.id, t.status, t.created_at, t.started_at, t.completed_at, (t.xmax = 0) AS inserted
+  )
+  SELECT up.*, p.at AS previous_at, pg_current_xact_id()::text AS commit_xid
+  FROM up LEFT JOIN prev p ON p.runtime_id = up.runtime_id AND p.id = up.id`;
+
 /** Upserts tasks in one statement; returns the stored rows. The last report of a key in the batch wins. */
-export async function writeTasks(tx: Sql, tasks: RuntimeTask[]): Promise<RuntimeTask[]> {
+export async function writeTasks(tx: Sql, tasks: RuntimeTask[]): Promise<StoredTask[]> {
   if (tasks.length === 0) return [];
   const rows = [...new Map(tasks.map((t) => [`${t.runtime_id}\u0000${t.id}`, t])).values()];
   const col = (f: (t: RuntimeTask) => unknown) => rows.map(f);
-  const stored = await tx.query<TaskRow>(
-    `INSERT INTO tasks AS t (runtime_id, id, status, created_at, started_at, completed_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
-     ON CONFLICT (runtime_id, id) DO UPDATE SET
-       status = excluded.status, created_at = excluded.created_at,
-       started_at = coalesce(excluded.started_at, t.started_at),
-       completed_at = coalesce(excluded.completed_at, t.completed_at), updated_at = now()
-     RETURNING runtime_id, id, status, created_at, started_at, completed_at`,
-    [
-      col((t) => t.runtime_id),
-      col((t) => t.id),
-      col((t) => t.status),
-      col((t) => t.created_at),
-      col((t) => t.started_at ?? null),
-      col((t) => t.completed_at ?? null),
-    ],
-  );
+  const stored = await tx.query<TaskRow>(UPSERT_TASKS, [
+    col((t) => t.runtime_id),
+    col((t) => t.id),
+    col((t) => t.status),
+    col((t) => t.created_at),
+    col((t) => t.started_at ?? null),
+    col((t) => t.completed_at ?? null),
+  ]);
   return stored.map(toTask);
 }

@@ -232,6 +232,9 @@ describe('a two-node cluster', () => {
         created_at: '2026-01-05T10:00:00.000Z',
         started_at: '2026-01-05T08:00:03.000Z',
       },
+      // What the commit changed in the hourly count (it created the task), and which commit it was.
+      commit: expect.stringMatching(/^\d+$/),
+      previous_at: null,
     });
   });
 

@@ -130,7 +130,7 @@ export function createApi(token: string) {
     groups: (id: string | null, by: GroupBy, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGetAt(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
     activity: (id: string, days: number, tz: string, s?: AbortSignal) =>
-      apiGet(activityPath(id, days, tz), token, ActivityRows, s),
+      apiGetAt(activityPath(id, days, tz), token, ActivityRows, s),
   };
 }
 

@@ -4,11 +4,11 @@
  */
 import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
 import { windowDates } from '../../../shared/time';
-import { countTask } from '../lib/activity';
+import { countPush, type HourlyState } from '../lib/activity';
 import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
 import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
-import { unseen } from './seen';
+import { type Snapshot, unseen } from './seen';
 import type { DetailState, DetailUsage, Groups, State } from './state';
 import { detailFetchDays, OVERVIEW_DAYS, type OverviewUsage, RUNTIME_SUMMARY_DAYS } from './state';
 
@@ -160,9 +160,38 @@ export const replay = {
       tz: s.tz,
       since: windowDates(days, s.tz).at(-1),
     }),
+  /** Tasks carry no attribution: never filtered. */
+  detailHourly: (
+    s: State,
+    id: string,
+    days: number,
+    h: HourlyState,
+    at: Snapshot | null,
+    pushes: TaskPush[],
+  ) => mergeHourly(h, at, pushes, id, s.tz, days),
 };
 
-const ofRuntime = (pushes: UsagePush[], id: string) => pushes.filter((p) => p.runtime_id === id);
+/**
+ * The runtime page's hourly task counts with the task pushes of runtime `id` its answer (read at `at`) does not
+ * hold merged (the same object when none changes).
+ */
+function mergeHourly(
+  h: HourlyState,
+  at: Snapshot | null | undefined,
+  pushes: TaskPush[],
+  id: string,
+  tz: string,
+  days: number,
+): HourlyState {
+  const dates = windowDates(days, tz);
+  const since = dates.at(-1) ?? '';
+  let next = h;
+  for (const p of unseen(ofRuntime(pushes, id), at)) next = countPush(next, p, tz, since, dates[0]);
+  return next;
+}
+
+const ofRuntime = <P extends { runtime_id: string }>(pushes: P[], id: string) =>
+  pushes.filter((p) => p.runtime_id === id);
 
 /** Known runtimes replaced in place, new ones appended. */
 function upsertRuntimes(list: readonly Runtime[], updates: Map<string, Runtime>): Runtime[] {
@@ -189,9 +218,7 @@ function mergeDetail(s: State, d: DetailState, batch: LiveBatch): DetailState {
     if (groups !== d.groups) next = { ...next, groups };
   }
   if (batch.tasks.length > 0 && d.hourly.status === 'ready') {
-    const since = windowDates(d.days, s.tz).at(-1) ?? '';
-    let h = d.hourly.data;
-    for (const t of batch.tasks) if (t.runtime_id === d.id) h = countTask(h, t.task, s.tz, since);
+    const h = mergeHourly(d.hourly.data, d.hourly.snapshot, batch.tasks, d.id, s.tz, d.days);
     if (h !== d.hourly.data) next = { ...next, hourly: { ...d.hourly, data: h } };
   }
   return next;

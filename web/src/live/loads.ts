@@ -4,7 +4,7 @@
  * newer overview) is dropped, so a slow answer never overwrites a newer one.
  */
 import type { PriceTable } from '../../../shared/pricing';
-import type { GroupedUsageRow, UsageRow } from '../../../shared/schemas';
+import type { ActivityRow, GroupedUsageRow, TaskPush, UsageRow } from '../../../shared/schemas';
 import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Answer } from './api';
@@ -48,6 +48,8 @@ export class Loads {
     private readonly fail: (err: unknown) => string,
     /** The pushes merged while a fetch is in flight, replayed onto its answer (see seen.ts). */
     private readonly log: PushLog = new PushLog(),
+    /** Likewise the task pushes, replayed onto the hourly activity. */
+    private readonly taskLog: PushLog<TaskPush> = new PushLog<TaskPush>(),
   ) {}
 
   async meta(): Promise<void> {
@@ -154,6 +156,7 @@ export class Loads {
       );
     };
     const watch = this.log.watch();
+    const taskWatch = this.taskLog.watch();
     const [rows, daily, activity] = await Promise.allSettled([
       session.api.runtimeUsage(id, days, tz, filter),
       session.api.groups(id, 'runtime', detailFetchDays(days), tz, filter),
@@ -161,12 +164,19 @@ export class Loads {
       session.api.activity(id, days, tz),
     ]);
     const merged = watch.pushes();
+    const mergedTasks = taskWatch.pushes();
     watch.close();
+    taskWatch.close();
     if (!stillWanted()) return;
     const usage = (r: Answer<UsageRow[]>, d: Answer<GroupedUsageRow[]>) => {
       const snapshots = { rows: r.snapshot, daily: d.snapshot };
       const data = { rows: r.data, daily: d.data, snapshots };
       return ready(replay.detailUsage(this.state.get(), id, days, data, merged));
+    };
+    // The task pushes merged while it was fetched, where the answer does not hold them: counted once (issue 15).
+    const hourly = ({ data, snapshot }: Answer<ActivityRow[]>) => {
+      const counts = { counts: hourlyFromRows(data), seen: new Set<string>() };
+      return ready(replay.detailHourly(this.state.get(), id, days, counts, snapshot, mergedTasks), snapshot);
     };
     this.setDetail(id, {
       usage:
@@ -175,7 +185,7 @@ export class Loads {
           : { status: 'error', message: this.fail(firstReason(rows, daily)) },
       hourly:
         activity.status === 'fulfilled'
-          ? ready({ counts: hourlyFromRows(activity.value), seen: new Set<string>() })
+          ? hourly(activity.value)
           : { status: 'error', message: this.fail(activity.reason) },
     });
     // The panel is asked once the charts hold their data, so its three calls never hold up theirs.

@@ -1,27 +1,33 @@
 /**
- * Each live usage push counted once across refetches. A REST answer names the Postgres snapshot it was read at and
- * each push the transaction that committed it: a push is added to an answer's data only when its commit is not
- * visible in that snapshot. So a push delivered after an answer that already holds it is not counted twice, and
- * the pushes merged while a fetch was in flight (into the data it replaces) are replayed onto its answer instead
- * of being lost. A push without `commit` (an older hub) is merged as it always was and never replayed.
+ * Each live push (usage, and task for the hourly activity) counted once across refetches. A REST answer names
+ * the Postgres snapshot it was read at and each push the transaction that committed it: a push is added to an
+ * answer's data only when its commit is not visible in that snapshot. So a push delivered after an answer that
+ * already holds it is not counted twice, and the pushes merged while a fetch was in flight (into the data it
+ * replaces) are replayed onto its answer instead of being lost. A push without `commit` (an older hub) is merged
+ * as it always was and never replayed.
  */
 import type { UsagePush } from '../../../shared/schemas';
 import { committedIn, parseSnapshot, type Snapshot } from '../../../shared/snapshot';
 
 export type { Snapshot };
+
+/** A push that may name the transaction that committed it (usage and task pushes). */
+export interface Committed {
+  commit?: string | undefined;
+}
 export { parseSnapshot };
 
 /** The pushes an answer read at `snapshot` does not hold yet (every push when the hub sent no snapshot). */
-export function unseen(pushes: UsagePush[], snapshot: Snapshot | null | undefined): UsagePush[] {
+export function unseen<P extends Committed>(pushes: P[], snapshot: Snapshot | null | undefined): P[] {
   if (!snapshot) return pushes;
   const fresh = pushes.filter((p) => p.commit === undefined || !committedIn(p.commit, snapshot));
   return fresh.length === pushes.length ? pushes : fresh;
 }
 
 /** The pushes merged since a fetch was asked for: what its answer may lack. */
-export interface Watch {
+export interface Watch<P extends Committed = UsagePush> {
   /** The pushes with a `commit` merged since the watch opened, in order. */
-  pushes(): UsagePush[];
+  pushes(): P[];
   /** Stops keeping pushes for this watch (call once its answer is in, or dropped). */
   close(): void;
 }
@@ -33,15 +39,15 @@ export interface Watch {
 /** The most pushes kept for open watches (a burst of live pushes is tens a second). */
 export const MAX_KEPT = 20_000;
 
-export class PushLog {
-  private kept: UsagePush[] = [];
+export class PushLog<P extends Committed = UsagePush> {
+  private kept: P[] = [];
   /** Position of kept[0] in the sequence of every push recorded. */
   private base = 0;
   /** Where each open watch started. */
   private readonly open = new Set<{ from: number }>();
 
   /** Records pushes being merged now. */
-  record(pushes: readonly UsagePush[]): void {
+  record(pushes: readonly P[]): void {
     if (this.open.size === 0) return;
     // Without a commit a push cannot be told in or out of an answer: it keeps the old behaviour (no replay).
     for (const p of pushes) if (p.commit !== undefined) this.kept.push(p);
@@ -55,7 +61,7 @@ export class PushLog {
   }
 
   /** Opens a watch: call just before the fetch is sent. */
-  watch(): Watch {
+  watch(): Watch<P> {
     const mark = { from: this.base + this.kept.length };
     this.open.add(mark);
     return {

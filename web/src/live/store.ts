@@ -26,6 +26,8 @@ export class Store {
   private readonly live = new LiveQueue((batch) => this.applyLive(batch));
   /** Usage pushes merged while a fetch is in flight: replayed onto its answer where it lacks them. */
   private readonly log = new PushLog();
+  /** Task pushes likewise, replayed onto the hourly activity. */
+  private readonly taskLog = new PushLog<TaskPush>();
   /** Set by the first loadAll: before it, a filter change only sets what the first overview load asks for. */
   private started = false;
 
@@ -39,7 +41,7 @@ export class Store {
     if (routeTz) storage.setItem(TZ_KEY, routeTz);
     this.state = initialState(token, startZone(storage, routeTz));
     const access = { get: this.get, set: (patch: Partial<State>) => this.set(patch) };
-    this.loads = new Loads(access, this.sessions, (err) => this.fail(err), this.log);
+    this.loads = new Loads(access, this.sessions, (err) => this.fail(err), this.log, this.taskLog);
   }
 
   get = (): State => this.state;
@@ -196,6 +198,7 @@ export class Store {
 
   private applyLive(batch: LiveBatch): void {
     this.log.record(batch.usage);
+    this.taskLog.record(batch.tasks);
     const patch = mergeLive(this.state, batch);
     if (Object.keys(patch).length > 0) this.set(patch);
   }
