@@ -202,10 +202,12 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       response: z.array(ActivityRow),
       responseHeaders: ACTIVITY_SNAPSHOT_HEADERS,
       handler: async ({ identity, params, query, reply }) => {
-        const window = historyWindow(query.days, query.tz);
         // Rows and snapshot of one moment: the page counts a live task push only when its commit is not in them.
+        // The zone is looked at once the runtime is known to be the workspace's (a stranger's id is a 404 first).
         const read = await inZone(() =>
-          readAtSnapshot(db, identity.workspace_id, params.id, (tx) => activityByHour(tx, params.id, window)),
+          readAtSnapshot(db, identity.workspace_id, params.id, (tx) =>
+            activityByHour(tx, params.id, historyWindow(query.days, query.tz)),
+          ),
         );
         if (read === undefined) throw new HubError('not_found', 'runtime not found');
         reply.header(USAGE_SNAPSHOT_HEADER, read.snapshot);

@@ -294,6 +294,15 @@ describe('REST API', () => {
       }
     });
 
+    it("regression: activity of another workspace's runtime with an empty zone is 404, not 400 (the runtime is looked at first)", async () => {
+      const res = await rest(`${hub.url}/api/runtimes/${otherRuntimeId}/activity?tz`, {
+        token: hub.memberToken,
+      });
+      expect(res).toMatchObject({ status: 404, body: { code: 'not_found' } });
+      const own = await rest(`${hub.url}/api/runtimes/${runtimeId}/activity?tz`, { token: hub.memberToken });
+      expect(own).toMatchObject({ status: 400, body: { code: 'invalid_payload' } });
+    });
+
     it('serves usage rows per day × provider × model with cost, exactly', async () => {
       const res = await rest(`${hub.url}/api/runtimes/${runtimeId}/usage?days=7&tz=UTC`, {
         token: hub.memberToken,
