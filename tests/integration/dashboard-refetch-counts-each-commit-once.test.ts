@@ -8,40 +8,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsagePush } from '../../shared';
-import { Store } from '../../web/src/live/store';
+import type { Store } from '../../web/src/live/store';
 import { type HubUnderTest, hubKinds } from '../helpers/hub-kinds';
+import { heldPushes, heldRest, loadedStore } from '../helpers/page-store';
 import { type ClientSocket, callOk, connect, eventually, hello } from '../helpers/sockets';
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
-
-/** The page's REST calls, sent to the hub; while `hold` is set each answer is read in full, then kept back. */
-function heldRest(hubUrl: string) {
-  const realFetch = globalThis.fetch;
-  const state = { hold: false, atHub: 0, held: [] as (() => void)[] };
-  vi.stubGlobal('fetch', async (path: string, init?: RequestInit) => {
-    state.atHub++;
-    const res = await realFetch(`${hubUrl}${path}`, init);
-    // The whole body is in: the hub has read its rows (and their snapshot) before anything that follows.
-    const body = await res.arrayBuffer();
-    state.atHub--;
-    if (state.hold) await new Promise<void>((release) => state.held.push(release));
-    return new Response(body, { status: res.status, headers: res.headers });
-  });
-  return {
-    state,
-    /** Resolves once every call sent so far has been answered by the hub and is held. */
-    allRead: () => eventually(() => state.atHub === 0 && state.held.length > 0),
-    release() {
-      state.hold = false;
-      for (const r of state.held.splice(0)) r();
-    },
-  };
-}
 
 const sum = (rows: readonly { input_tokens: number }[]) => rows.reduce((n, r) => n + r.input_tokens, 0);
 
@@ -77,25 +47,7 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
   let dashboard: ClientSocket;
   let runtimeId: string;
   /** Where the socket's pushes go: the store, or (while held) a queue the test delivers later. */
-  const pushes = {
-    store: null as Store | null,
-    hold: false,
-    held: [] as unknown[],
-    arrived: 0,
-    delivered: 0,
-  };
-
-  const deliver = (p: unknown) => {
-    if (!pushes.store) return;
-    pushes.store.pushUsage(UsagePush.parse(p));
-    pushes.store.flush();
-    pushes.delivered++;
-  };
-  const arrive = (p: unknown) => {
-    pushes.arrived++;
-    if (pushes.hold) pushes.held.push(p);
-    else deliver(p);
-  };
+  const { pushes, deliver, arrive, reset } = heldPushes((store, p) => store.pushUsage(UsagePush.parse(p)));
 
   const send = async (id: string, input: number) => {
     const ts = new Date(Date.now() - 60_000).toISOString();
@@ -111,15 +63,10 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
       )
     )[0]!.n;
 
-  /** A page showing the overview's figures and this runtime's page, loaded. */
-  async function loadedStore(): Promise<Store> {
-    const store = new Store(new MemoryStorage() as unknown as Storage);
-    store.signIn(hub.memberToken);
-    store.setTimeZone('UTC');
-    store.openDetail(runtimeId, 7);
-    await store.loadAll();
-    pushes.store = store;
-    return store;
+  /** A page showing the overview's figures and this runtime's page, loaded; the pushes go to it. */
+  async function loadedPage(): Promise<Store> {
+    pushes.store = await loadedStore(hub.memberToken, runtimeId);
+    return pushes.store;
   }
 
   beforeAll(async () => {
@@ -132,7 +79,7 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
 
   beforeEach(() => {
     vi.stubGlobal('requestAnimationFrame', (cb: () => void) => setTimeout(cb, 0));
-    Object.assign(pushes, { store: null, hold: false, held: [], arrived: 0, delivered: 0 });
+    reset();
   });
 
   afterEach(() => vi.unstubAllGlobals());
@@ -147,7 +94,7 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
     const rest = heldRest(hub.url);
     await send('in-flight-0', 5);
     await eventually(() => pushes.arrived === 1);
-    const store = await loadedStore();
+    const store = await loadedPage();
     const before = await inDatabase();
     expect(shown(store)).toEqual(everywhere(before));
 
@@ -168,7 +115,7 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
 
   it('regression: a delta delivered after an answer that already contains it is not counted twice', async () => {
     heldRest(hub.url);
-    const store = await loadedStore();
+    const store = await loadedPage();
     const before = await inDatabase();
 
     pushes.hold = true;
@@ -185,7 +132,7 @@ describe.each(hubKinds)('dashboard refetch counts each commit once on %s', (_kin
 
   it('adds a push the answers do not hold exactly once, however many refetches it meets', async () => {
     heldRest(hub.url);
-    const store = await loadedStore();
+    const store = await loadedPage();
     const before = await inDatabase();
     await send('plain-1', 3);
     await eventually(() => pushes.delivered === 1);

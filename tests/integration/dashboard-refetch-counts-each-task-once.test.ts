@@ -9,40 +9,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskPush } from '../../shared';
-import { Store } from '../../web/src/live/store';
+import type { Store } from '../../web/src/live/store';
 import { type HubUnderTest, hubKinds } from '../helpers/hub-kinds';
+import { heldPushes, heldRest, loadedStore } from '../helpers/page-store';
 import { type ClientSocket, callOk, connect, eventually, hello } from '../helpers/sockets';
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
-
-/** The page's REST calls, sent to the hub; while `hold` is set each answer is read in full, then kept back. */
-function heldRest(hubUrl: string) {
-  const realFetch = globalThis.fetch;
-  const state = { hold: false, atHub: 0, held: [] as (() => void)[] };
-  vi.stubGlobal('fetch', async (path: string, init?: RequestInit) => {
-    state.atHub++;
-    const res = await realFetch(`${hubUrl}${path}`, init);
-    // The whole body is in: the hub has read its rows (and their snapshot) before anything that follows.
-    const body = await res.arrayBuffer();
-    state.atHub--;
-    if (state.hold) await new Promise<void>((release) => state.held.push(release));
-    return new Response(body, { status: res.status, headers: res.headers });
-  });
-  return {
-    state,
-    /** Resolves once every call sent so far has been answered by the hub and is held. */
-    allRead: () => eventually(() => state.atHub === 0 && state.held.length > 0),
-    release() {
-      state.hold = false;
-      for (const r of state.held.splice(0)) r();
-    },
-  };
-}
 
 /** The start of the UTC hour `back` hours ago, plus `minutes`. */
 const hoursAgo = (back: number, minutes = 0) => {
@@ -57,18 +27,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
   let dashboard: ClientSocket;
   let runtimeId: string;
   /** Where the socket's task pushes go: the store, or (while held) a queue the test delivers later. */
-  const pushes = { store: null as Store | null, hold: false, held: [] as unknown[], delivered: 0 };
-
-  const deliver = (p: unknown) => {
-    if (!pushes.store) return;
-    pushes.store.pushTask(TaskPush.parse(p));
-    pushes.store.flush();
-    pushes.delivered++;
-  };
-  const arrive = (p: unknown) => {
-    if (pushes.hold) pushes.held.push(p);
-    else deliver(p);
-  };
+  const { pushes, deliver, arrive, reset } = heldPushes((store, p) => store.pushTask(TaskPush.parse(p)));
 
   const report = (task: Record<string, unknown>) =>
     callOk(daemon, 'task', { runtime_id: runtimeId, tasks: [task] });
@@ -90,15 +49,10 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
     return h.status === 'ready' ? h.data.counts : undefined;
   };
 
-  /** A page showing this runtime's page, loaded. */
-  async function loadedStore(): Promise<Store> {
-    const store = new Store(new MemoryStorage() as unknown as Storage);
-    store.signIn(hub.memberToken);
-    store.setTimeZone('UTC');
-    store.openDetail(runtimeId, 7);
-    await store.loadAll();
-    pushes.store = store;
-    return store;
+  /** A page showing this runtime's page, loaded; the pushes go to it. */
+  async function loadedPage(): Promise<Store> {
+    pushes.store = await loadedStore(hub.memberToken, runtimeId);
+    return pushes.store;
   }
 
   beforeAll(async () => {
@@ -111,7 +65,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
 
   beforeEach(() => {
     vi.stubGlobal('requestAnimationFrame', (cb: () => void) => setTimeout(cb, 0));
-    Object.assign(pushes, { store: null, hold: false, held: [], delivered: 0 });
+    reset();
   });
 
   afterEach(() => vi.unstubAllGlobals());
@@ -125,7 +79,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
   it('regression: a status update of a task the answer counted is not counted twice', async () => {
     heldRest(hub.url);
     const created = hoursAgo(5, 10);
-    const store = await loadedStore();
+    const store = await loadedPage();
     await report({ id: 'update-1', status: 'queued', created_at: created });
     await eventually(() => pushes.delivered === 1);
     // The refetch counts the task; its later updates must not add it again.
@@ -141,7 +95,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
 
   it('regression: a task committed during an in-flight activity refetch is counted once', async () => {
     const rest = heldRest(hub.url);
-    const store = await loadedStore();
+    const store = await loadedPage();
     expect(shown(store)).toEqual(await inDatabase());
 
     rest.state.hold = true;
@@ -158,7 +112,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
 
   it('regression: a task pushed after an answer that already counted it is not counted twice', async () => {
     heldRest(hub.url);
-    const store = await loadedStore();
+    const store = await loadedPage();
     pushes.hold = true;
     await report({ id: 'late-push-1', status: 'queued', created_at: hoursAgo(3, 5) });
     await eventually(() => pushes.held.length === 1);
@@ -174,7 +128,7 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
     const created = hoursAgo(6, 30);
     const started = hoursAgo(2, 15);
     await report({ id: 'moves-1', status: 'queued', created_at: created });
-    const store = await loadedStore();
+    const store = await loadedPage();
     const before = shown(store)!;
 
     await report({ id: 'moves-1', status: 'running', created_at: created, started_at: started });
@@ -200,13 +154,21 @@ describe.each(hubKinds)('dashboard refetch counts each task once on %s', (_kind,
         release = r;
       });
       // Another writer (another node, say) inserts the task and holds its transaction open.
+      let inserted!: () => void;
+      const insertedFirst = new Promise<void>((r) => {
+        inserted = r;
+      });
       const other = hub.db.transaction(async (tx) => {
         await tx.query(
           `INSERT INTO tasks (runtime_id, id, status, created_at) VALUES ($1, 'race-1', 'queued', $2)`,
           [runtimeId, created],
         );
+        inserted();
         await held;
       });
+      // Regression (the test raced): the report went out before the other writer's insert, so on a quiet machine
+      // the hub inserted first and the other writer failed on the key instead of the hub waiting for it.
+      await insertedFirst;
       const reported = report({
         id: 'race-1',
         status: 'running',

@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browserZone, startZone } from '../../../web/src/live/state';
 import { BROWSER_ZONE_KEY, TOKEN_KEY, TZ_KEY } from '../../../web/src/live/storage-keys';
 import { Store } from '../../../web/src/live/store';
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
+import { MemoryStorage } from '../../helpers/memory-storage';
 
 const RT = '11111111-1111-4111-8111-111111111111';
 const own = browserZone();

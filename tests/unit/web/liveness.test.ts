@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shownStatus } from '../../../web/src/lib/presence';
 import { Store } from '../../../web/src/live/store';
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
+import { MemoryStorage } from '../../helpers/memory-storage';
 
 describe('liveness while the hub is lost', () => {
   it('shows every runtime as unknown, never online, while reconnecting or offline', () => {

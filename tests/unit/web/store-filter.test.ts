@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GroupedUsageRow, UsageDelta, UsageRow } from '../../../shared/schemas';
 import { localDate } from '../../../shared/time';
 import { Store } from '../../../web/src/live/store';
+import { MemoryStorage } from '../../helpers/memory-storage';
 
 const RT = '11111111-1111-4111-8111-111111111111';
 const today = localDate(Date.now(), 'UTC');
@@ -26,13 +27,6 @@ const usageRow: UsageRow = {
   cost_usd: 0.1,
 };
 const groupRow = (key: string): GroupedUsageRow => ({ date: today, key, ...counts(10), cost_usd: 0.1 });
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
 
 function fakeHub() {
   const calls: string[] = [];

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GroupedUsageRow } from '../../../shared/schemas';
 import { Store } from '../../../web/src/live/store';
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
+import { MemoryStorage } from '../../helpers/memory-storage';
 
 const row = (key: string): GroupedUsageRow => ({
   date: '2026-11-30',

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Runtime, UsageRow } from '../../../shared/schemas';
 import { localDate } from '../../../shared/time';
 import { Store } from '../../../web/src/live/store';
+import { MemoryStorage } from '../../helpers/memory-storage';
 
 const RT = '11111111-1111-4111-8111-111111111111';
 const today = localDate(Date.now(), 'UTC');
@@ -32,13 +33,6 @@ const row: UsageRow = {
   cache_write_tokens: 0,
   cost_usd: 0.00003,
 };
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  getItem = (k: string) => this.m.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.m.set(k, v);
-  removeItem = (k: string) => void this.m.delete(k);
-}
 
 /** Answers the dashboard's REST calls from fixed data; counts the calls. */
 function fakeHub(status = 200) {
