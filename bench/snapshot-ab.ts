@@ -19,6 +19,7 @@ import {
 } from '../server/store';
 import { WRITE_USAGE_CALL } from '../server/store/usage-routine';
 import { createBenchDatabase, prepareWorkspace, seedRuntimeHistory, settleUsageTables } from './database';
+import { runInterleaved } from './interleaved-ab';
 
 const rounds = Number(process.argv[2] ?? 20);
 const WITH_XID = `SELECT w.*, pg_current_xact_id()::text AS commit_xid FROM (${WRITE_USAGE_CALL}) AS w`;
@@ -76,28 +77,7 @@ try {
       per: 10,
     },
   };
-  const times: Record<string, { old: number[]; new: number[] }> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, c] of Object.entries(cases)) {
-      times[name] ??= { old: [], new: [] };
-      // Alternate which goes first, so neither always meets a warmer cache.
-      const order = r % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
-      for (const side of order)
-        for (let i = 0; i < c.per; i++) {
-          const t = performance.now();
-          await c[side]();
-          times[name]![side].push(performance.now() - t);
-        }
-    }
-  }
-  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
-  for (const [name, t] of Object.entries(times)) {
-    const line = (side: 'old' | 'new') =>
-      `${side} median ${q(t[side], 0.5).toFixed(3)} p90 ${q(t[side], 0.9).toFixed(3)}`;
-    console.log(
-      `${name.padEnd(5)} n=${t.old.length}  ${line('old')}  ${line('new')}  ratio ${(q(t.new, 0.5) / q(t.old, 0.5)).toFixed(2)}`,
-    );
-  }
+  await runInterleaved(cases, rounds);
 } finally {
   await db.close();
   await bench.drop();

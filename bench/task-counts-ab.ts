@@ -10,6 +10,7 @@
 import { historyWindow } from '../server/http/history-window';
 import { activityByHour, getRuntime, openPostgres, readAtSnapshot, writeTasks } from '../server/store';
 import { createBenchDatabase, prepareWorkspace, seedRuntimeHistory } from './database';
+import { runInterleaved } from './interleaved-ab';
 
 const rounds = Number(process.argv[2] ?? 20);
 
@@ -64,28 +65,7 @@ try {
       per: 10,
     },
   };
-  const times: Record<string, { old: number[]; new: number[] }> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, c] of Object.entries(cases)) {
-      times[name] ??= { old: [], new: [] };
-      // Alternate which goes first, so neither always meets a warmer cache.
-      const order = r % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
-      for (const side of order)
-        for (let i = 0; i < c.per; i++) {
-          const t = performance.now();
-          await c[side]();
-          times[name]![side].push(performance.now() - t);
-        }
-    }
-  }
-  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
-  for (const [name, t] of Object.entries(times)) {
-    const line = (side: 'old' | 'new') =>
-      `${side} median ${q(t[side], 0.5).toFixed(3)} p90 ${q(t[side], 0.9).toFixed(3)}`;
-    console.log(
-      `${name.padEnd(8)} n=${t.old.length}  ${line('old')}  ${line('new')}  ratio ${(q(t.new, 0.5) / q(t.old, 0.5)).toFixed(2)}`,
-    );
-  }
+  await runInterleaved(cases, rounds);
 } finally {
   await db.close();
   await bench.drop();
