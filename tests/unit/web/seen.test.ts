@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsagePush } from '../../../shared/schemas';
-import { MAX_KEPT, PushLog, parseSnapshot, unseen } from '../../../web/src/live/seen';
+import { parseSnapshot } from '../../../shared/snapshot';
+import { MAX_KEPT, PushLog, unseen } from '../../../web/src/live/seen';
 
 const RT = '00000000-0000-4000-8000-000000000001';
 const push = (commit: string | undefined, input = 1): UsagePush => ({

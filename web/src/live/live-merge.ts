@@ -3,12 +3,13 @@
  * so a burst of deltas costs one redraw. The merge itself is pure: queued events in, a state patch out.
  */
 import type { Runtime, TaskPush, UsagePush } from '../../../shared/schemas';
+import type { Snapshot } from '../../../shared/snapshot';
 import { windowDates } from '../../../shared/time';
 import { countPush, type HourlyState } from '../lib/activity';
 import { type GroupMergeOptions, mergeGrouped } from '../lib/attribution';
 import { FILTER_KEYS, type Filter, isEmptyFilter, matchesFilter } from '../lib/filter';
 import { mergeUsage } from '../lib/merge';
-import { type Snapshot, unseen } from './seen';
+import { unseen } from './seen';
 import type { DetailState, DetailUsage, Groups, State } from './state';
 import { detailFetchDays, OVERVIEW_DAYS, type OverviewUsage, RUNTIME_SUMMARY_DAYS } from './state';
 

@@ -5,11 +5,12 @@
  */
 import type { PriceTable } from '../../../shared/pricing';
 import type { ActivityRow, GroupedUsageRow, TaskPush, UsageRow } from '../../../shared/schemas';
+import type { Snapshot } from '../../../shared/snapshot';
 import { hourlyFromRows } from '../lib/activity';
 import { FILTER_KEYS, type FilterKey, filterKey } from '../lib/filter';
 import type { Answer } from './api';
 import { replay } from './live-merge';
-import { PushLog, type Snapshot } from './seen';
+import { PushLog } from './seen';
 import type { Sessions } from './session';
 import type { DetailState, Groups, Loadable, State } from './state';
 import { detailFetchDays, loadingGroups, OVERVIEW_DAYS, RUNTIME_SUMMARY_DAYS } from './state';

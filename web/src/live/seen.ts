@@ -7,15 +7,12 @@
  * as it always was and never replayed.
  */
 import type { UsagePush } from '../../../shared/schemas';
-import { committedIn, parseSnapshot, type Snapshot } from '../../../shared/snapshot';
-
-export type { Snapshot };
+import { committedIn, type Snapshot } from '../../../shared/snapshot';
 
 /** A push that may name the transaction that committed it (usage and task pushes). */
 export interface Committed {
   commit?: string | undefined;
 }
-export { parseSnapshot };
 
 /** The pushes an answer read at `snapshot` does not hold yet (every push when the hub sent no snapshot). */
 export function unseen<P extends Committed>(pushes: P[], snapshot: Snapshot | null | undefined): P[] {
@@ -32,13 +29,13 @@ export interface Watch<P extends Committed = UsagePush> {
   close(): void;
 }
 
-/**
- * The usage pushes merged while any fetch is in flight. Kept only while some watch is open, and only from the
- * oldest open watch on, so the page holds no history of pushes when nothing is loading.
- */
 /** The most pushes kept for open watches (a burst of live pushes is tens a second). */
 export const MAX_KEPT = 20_000;
 
+/**
+ * The pushes merged while any fetch is in flight. Kept only while some watch is open, and only from the oldest
+ * open watch on, so the page holds no history of pushes when nothing is loading.
+ */
 export class PushLog<P extends Committed = UsagePush> {
   private kept: P[] = [];
   /** Position of kept[0] in the sequence of every push recorded. */
