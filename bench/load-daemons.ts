@@ -29,6 +29,11 @@ export interface DaemonLoadConfig {
   hot?: boolean;
   /** Give each event its own model `lat-<emit µs>-<n>`: a dashboard sees every event as its own delta. */
   latencyModels?: boolean;
+  /**
+   * The first this many calls (of `totalCalls`) warm the hubs and the dashboards' receive path up: their events'
+   * models are `warm-…` (dashboards do not count them) and their acks are not in `ackUs`, `okCalls` or `okEvents`.
+   */
+  warmupCalls?: number;
   callTimeoutMs: number;
   maxSeconds: number;
 }
@@ -63,13 +68,13 @@ runChild(async () => {
   if (config.hot) for (const d of opened) d.runtimeId = opened[0]!.runtimeId;
 
   let seq = 0;
-  const events = (n: number): UsageEvent[] => {
+  const events = (n: number, warmup: boolean): UsageEvent[] => {
     const at = new Date();
     return Array.from({ length: n }, () => {
       const e = syntheticEvent('claude', Math.random, at);
       if (!config.latencyModels) return e;
       const k = seq++;
-      return { ...e, id: `lat-${process.pid}-${k}`, model: `lat-${nowUs()}-${k}` };
+      return { ...e, id: `lat-${process.pid}-${k}`, model: `${warmup ? 'warm' : 'lat'}-${nowUs()}-${k}` };
     });
   };
 
@@ -95,9 +100,10 @@ runChild(async () => {
   });
 
   const call = (d: Daemon): Promise<void> => {
+    const warmup = issued < (config.warmupCalls ?? 0);
     issued++;
     d.inflight++;
-    const payload = { runtime_id: d.runtimeId, events: events(config.eventsPerCall) };
+    const payload = { runtime_id: d.runtimeId, events: events(config.eventsPerCall, warmup) };
     const started = performance.now();
     return new Promise<void>((resolve) => {
       d.socket
@@ -109,7 +115,7 @@ runChild(async () => {
           if (err) countInto(r.errors, 'timeout');
           else if (!ack.ok) countInto(r.errors, ack.error.code);
           else if (ack.data.accepted !== payload.events.length) countInto(r.errors, 'accepted_mismatch');
-          else {
+          else if (!warmup) {
             r.okCalls++;
             r.okEvents += payload.events.length;
             acks.record((performance.now() - started) * 1000);

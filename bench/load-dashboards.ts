@@ -48,6 +48,8 @@ runChild(async (commands) => {
   };
 
   const onUsage = (i: number) => (emits: number[]) => {
+    // Warm-up events (model `warm-…`) carry no emit times: their messages are not counted.
+    if (emits.length === 0) return;
     const now = nowUs();
     r.messages++;
     for (const sentUs of emits) {

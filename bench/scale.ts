@@ -47,7 +47,14 @@ export interface Scale {
     inflight: number;
   };
   /** Emit → dashboard across two nodes: one run per rate (the issue's goal is set at 200 events/s). */
-  latency: { screens: number; ratesPerS: number[]; durationS: number; producerSockets: number };
+  latency: {
+    screens: number;
+    ratesPerS: number[];
+    durationS: number;
+    producerSockets: number;
+    /** Seconds sent at the same rate before the measured ones (see FanoutOptions.warmupS). */
+    warmupS: number;
+  };
   connections: { steps: number[]; perProcess: number };
   rest: { latencyS: number; throughputS: number; connections: number; amount?: number };
   /** REST history by project and user: days of 8 models × 50 projects × 20 users (issue 17). */
@@ -80,7 +87,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     ingest: { sockets: 50, variants: VARIANTS, warmupS: 2, durationS: 10 },
     commit: { batchSizes: [10, 100, 500], samples: 300 },
     fanout: { dashboards: [100, 1000], events: 3000, producerSockets: 50, inflight: 2 },
-    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 10, producerSockets: 10 },
+    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 10, producerSockets: 10, warmupS: 2 },
     connections: { steps: [1000, 5000, 10_000, 20_000], perProcess: 5000 },
     rest: { latencyS: 10, throughputS: 10, connections: 10 },
     attribution: { days: 90, latencyS: 10 },
@@ -102,7 +109,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     ingest: { sockets: 50, variants: VARIANTS, warmupS: 1, durationS: 3 },
     commit: { batchSizes: [10, 100, 500], samples: 100 },
     fanout: { dashboards: [100], events: 2000, producerSockets: 50, inflight: 2 },
-    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 3, producerSockets: 10 },
+    latency: { screens: 100, ratesPerS: [200, 1000], durationS: 3, producerSockets: 10, warmupS: 2 },
     connections: { steps: [1000], perProcess: 5000 },
     rest: { latencyS: 3, throughputS: 3, connections: 10 },
     attribution: { days: 90, latencyS: 3 },
@@ -124,7 +131,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     ingest: { sockets: 2, variants: VARIANTS, warmupS: 0, durationS: 20, totalCalls: 20 },
     commit: { batchSizes: [10, 100], samples: 5 },
     fanout: { dashboards: [5], events: 20, producerSockets: 2, inflight: 1 },
-    latency: { screens: 5, ratesPerS: [100], durationS: 1, producerSockets: 2 },
+    latency: { screens: 5, ratesPerS: [100], durationS: 1, producerSockets: 2, warmupS: 0.5 },
     connections: { steps: [10], perProcess: 5000 },
     rest: { latencyS: 1, throughputS: 1, connections: 2, amount: 20 },
     attribution: { days: 2, latencyS: 1, amount: 20 },

@@ -261,6 +261,7 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
           inflight: 32,
           ratePerS,
           drainS: 30,
+          warmupS: scale.latency.warmupS,
         });
         measured.latency.push({ ratePerS, result });
       }
