@@ -4,6 +4,7 @@
  * When the subscriber comes back after an outage, this node's dashboards are made to reconnect, because a
  * reconnecting dashboard refetches over REST and so ends equal to the database despite deltas it missed.
  */
+import type { Writable } from 'node:stream';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -13,6 +14,30 @@ import type { HubServer } from './io';
 export interface RedisFanout {
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Corks the publisher's connection until the end of the current tick. A commit publishes one message per runtime
+ * it touched, all in one tick; ioredis writes each command on its own, so they reached Redis, and from Redis the
+ * other nodes, as separate segments, and each node then pushed them in as many ticks: one `writev` per dashboard
+ * per runtime instead of per commit. Corked, a tick's publishes leave in one write and arrive together.
+ */
+function tickCorker(client: Redis): () => void {
+  let corked: Writable | null = null;
+  const uncork = () => {
+    const stream = corked;
+    corked = null;
+    stream?.uncork();
+  };
+  return () => {
+    if (corked) return;
+    // ioredis' socket: untyped, and absent or closed while disconnected (then the publish fails at once anyway).
+    const stream = (client as unknown as { stream?: Writable }).stream;
+    if (!stream || typeof stream.cork !== 'function' || !stream.writable) return;
+    corked = stream;
+    stream.cork();
+    process.nextTick(uncork);
+  };
 }
 
 export function useRedisAdapter(
@@ -36,7 +61,9 @@ export function useRedisAdapter(
 
   // The adapter does not await its publishes; a failed one must not become an unhandled rejection.
   const publish = pub.publish.bind(pub);
+  const corkTick = tickCorker(pub);
   pub.publish = ((...args: Parameters<typeof publish>) => {
+    corkTick();
     const result = publish(...args);
     result.catch(onError('publish'));
     return result;
