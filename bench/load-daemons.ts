@@ -5,6 +5,7 @@
  * until the time or the call count is reached. Reports calls, acks by code and ack times. The same process
  * drives the bare server, the seed-pattern server and the hub, so all three see the same clients and payloads.
  */
+import { writeFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { syntheticEvent } from '../server/daemon/simulate';
 import type { AcceptedResult, Ack, HelloResult, UsageEvent } from '../shared';
@@ -91,6 +92,9 @@ runChild(async () => {
     ackUs: [],
   };
   const acks = new Histogram();
+  // BENCH_TRACE_DIR: [emit µs of the call's first event, emit → ack µs] per acked call (bench/latency-trace.ts).
+  const tracing = process.env.BENCH_TRACE_DIR !== undefined;
+  const ackTrace: [number, number][] = [];
   const limit = config.totalCalls ?? Number.POSITIVE_INFINITY;
   let issued = 0;
   let settled = 0;
@@ -105,6 +109,7 @@ runChild(async () => {
     d.inflight++;
     const payload = { runtime_id: d.runtimeId, events: events(config.eventsPerCall, warmup) };
     const started = performance.now();
+    const stampUs = Number(payload.events[0]?.model.split('-')[1]) || nowUs();
     return new Promise<void>((resolve) => {
       d.socket
         .timeout(config.callTimeoutMs)
@@ -119,6 +124,7 @@ runChild(async () => {
             r.okCalls++;
             r.okEvents += payload.events.length;
             acks.record((performance.now() - started) * 1000);
+            if (tracing) ackTrace.push([stampUs, nowUs() - stampUs]);
           }
           settled++;
           if (stopped && settled === issued) allSettled();
@@ -193,6 +199,8 @@ runChild(async () => {
   clearTimeout(timer);
   clearTimeout(warm);
   r.ackUs = acks.serialize();
+  if (tracing)
+    writeFileSync(`${process.env.BENCH_TRACE_DIR}/acks-${process.pid}.json`, JSON.stringify(ackTrace));
   say(r);
   for (const d of opened) d.socket.close();
   process.exit(0);

@@ -4,6 +4,7 @@
  * time from the daemon's emit to this receive. Says `ready` once every socket is connected; says its result when
  * every socket has seen `expectDeltas` benchmark deltas, or when told to `finish`.
  */
+import { writeFileSync } from 'node:fs';
 import { openMany } from './connect';
 import { Histogram } from './histogram';
 import { childConfig, type DashboardResult, nowUs, runChild, say } from './protocol';
@@ -36,6 +37,9 @@ runChild(async (commands) => {
   const counts = new Array<number>(config.sockets).fill(0);
   let complete = 0;
   let reported = false;
+  // BENCH_TRACE_DIR: emit µs → the slowest receive of that event over this process's sockets (latency-trace.ts).
+  const tracing = process.env.BENCH_TRACE_DIR !== undefined;
+  const trace = new Map<number, number>();
   const report = () => {
     if (reported) return;
     reported = true;
@@ -44,6 +48,11 @@ runChild(async (commands) => {
     r.maxPerSocket = seen.length > 0 ? Math.max(...seen) : 0;
     r.complete = r.sockets === config.sockets && complete === r.sockets;
     r.latencyUs = latency.serialize();
+    if (tracing)
+      writeFileSync(
+        `${process.env.BENCH_TRACE_DIR}/deliveries-${process.pid}.json`,
+        JSON.stringify([...trace]),
+      );
     say(r);
   };
 
@@ -54,6 +63,7 @@ runChild(async (commands) => {
     r.messages++;
     for (const sentUs of emits) {
       latency.record(now - sentUs);
+      if (tracing) trace.set(sentUs, Math.max(trace.get(sentUs) ?? 0, now - sentUs));
       r.deltas++;
       if (r.firstUs === 0) r.firstUs = now;
       r.lastUs = now;
