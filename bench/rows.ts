@@ -178,7 +178,7 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
       }),
     );
   }
-  const { screens, ratesPerS } = scale.latency;
+  const { screens, ratesPerS, warmupS } = scale.latency;
   for (const ratePerS of ratesPerS) {
     const lat = m.latency?.find((l) => l.ratePerS === ratePerS)?.result;
     const latLabel = `2 nodes + Redis, ${ratePerS.toLocaleString('en-US')} ev/s × ${screens} screens`;
@@ -191,7 +191,7 @@ export function buildRows(scale: Scale, m: Measured): Row[] {
         metric: `Emit → dashboard p50, ${latLabel}`,
         value: lat?.p50Ms,
         unit: 'ms',
-        note: lat ? `${lat.deltas.toLocaleString('en-US')} samples` : null,
+        note: lat ? `${lat.deltas.toLocaleString('en-US')} samples after a ${warmupS} s warm-up` : null,
       }),
       makeRow({
         id: `fanout_latency_p99_${ratePerS}`,
