@@ -5,8 +5,9 @@
  *
  * 1. Takes the runtimes' advisory locks shared (exclusive holders — daily totals, reprice — still keep usage writes
  *    of those runtimes out until they commit), in runtime order.
- * 2. Inserts the keys not stored yet (`ON CONFLICT DO NOTHING`, returning the new rows: they add to the rollup as
- *    they are). A key another transaction is inserting makes this wait for it; its row is then a stored one.
+ * 2. Inserts the keys not stored yet (`ON CONFLICT DO NOTHING`) and sums what the new rows add to the rollup, per
+ *    rollup key (they add as they are). A key another transaction is inserting makes this wait for it; its row is
+ *    then a stored one.
  * 3. With a new snapshot (each statement of a VOLATILE function takes one), locks only the stored rows the batch
  *    beats (largest total wins; `FOR UPDATE` re-checks that on the latest committed version), replaces them, adds
  *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
@@ -55,13 +56,40 @@ const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
+/** SQL: the rollup key and the sums (ROLLUP_SUMS order) the event row `alias` adds to usage_quarter. */
+const rollupColumns = (alias: string) =>
+  `${alias}.runtime_id, ${quarterOf(`${alias}.ts`)}, ${alias}.provider, ${alias}.model, ${attributionKey(alias)}, ` +
+  `${TOKEN_KINDS.map((c) => `${alias}.${c}`).join(', ')}, ${eventCostColumns(alias)}`;
+
+/**
+ * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
+ * fresh_count and fresh_deltas. Only the rollup columns are returned, and summed here: returning whole rows
+ * (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
+ */
+const insertNew = (onConflict: string) => `WITH inserted AS (
+      INSERT INTO usage_events AS e (${LIST})
+      SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+      ${onConflict}
+      RETURNING ${rollupColumns('e')}
+    ),
+    grouped AS (
+      SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, count(*) AS n
+      FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
+      GROUP BY ${ROLLUP_KEY}
+    )
+    SELECT coalesce(sum(g.n), 0),
+           coalesce(array_agg(ROW(${[...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS].map((c) => `g.${c}`).join(', ')})::usage_quarter), '{}')
+    INTO fresh_count, fresh_deltas FROM grouped AS g;`;
 
 const BODY = `
 #variable_conflict use_column
 DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
-  fresh_rows usage_events[];
+  -- What the new rows add to the rollup, already summed per rollup key (usage_quarter's row type, read back by
+  -- column name): a few rows, where the new event rows themselves were a copy of the whole batch.
+  fresh_deltas usage_quarter[];
+  fresh_count bigint;
   horizon timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
@@ -77,22 +105,24 @@ BEGIN
       SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
   END IF;
 
-  -- New keys are inserted (and returned: they add to the rollup as they are); a key another transaction is
-  -- inserting makes this wait for it, and its row is then a stored one.
-  WITH inserted AS (
-    INSERT INTO usage_events AS e (${LIST})
-    SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-    ON CONFLICT (runtime_id, id) DO NOTHING
-    RETURNING e
-  )
-  SELECT coalesce(array_agg(i.e), '{}') INTO fresh_rows FROM inserted AS i;
+  -- New keys are inserted (and summed: they add to the rollup as they are); a key another transaction is
+  -- inserting makes this wait for it, and its row is then a stored one. First as a plain insert, in a
+  -- subtransaction: a batch of new events only (a fleet streaming) then skips ON CONFLICT's look-up of every key
+  -- before its insert (a second descent of the primary key per row, and a confirmation record). A key already
+  -- stored — or committed meanwhile by another transaction — fails it at once (the batch is in key order and a
+  -- re-send is usually among the first rows), and the batch goes again with ON CONFLICT DO NOTHING.
+  BEGIN
+    ${insertNew('')}
+  EXCEPTION WHEN unique_violation THEN
+    ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+  END;
 
   -- With a new snapshot, lock the stored rows the batch beats, in key order, and replace them. FOR UPDATE re-checks
   -- the condition on the latest committed version of a row another transaction changed meanwhile (totals only grow
   -- and attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows
   -- this transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked
   -- nor written. A batch of new events only (a fleet streaming) has none to look up.
-  IF cardinality(fresh_rows) = cardinality(batch_rows) THEN
+  IF fresh_count = cardinality(batch_rows) THEN
     batch_rows := '{}';
   END IF;
 
@@ -112,16 +142,13 @@ BEGIN
       .join(', ')}
     FROM unnest(batch_rows) i JOIN old o ON o.runtime_id = i.runtime_id AND o.id = i.id
     WHERE e.runtime_id = o.runtime_id AND e.id = o.id
-    RETURNING e.*
+    RETURNING ${rollupColumns('e')}
   ),
   changes AS (
-    SELECT w.runtime_id, ${quarterOf('w.ts')} AS bucket, w.provider, w.model, ${attributionKey('w')},
-           ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
-    FROM written w
+    SELECT * FROM written
     UNION ALL
-    SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
-           ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
-    FROM unnest(fresh_rows) s
+    SELECT ${[...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS].map((c) => `f.${c}`).join(', ')}
+    FROM unnest(fresh_deltas) f
     UNION ALL
     SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
