@@ -56,6 +56,16 @@ const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
+/** The rollup key, then the sums (usage_quarter's columns). */
+const ROLLUP_ROW = [...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS];
+/** The types of ROLLUP_ROW's key columns; every sum is numeric. */
+const ROLLUP_TYPE: Record<string, string> = {
+  runtime_id: 'uuid',
+  bucket: 'timestamptz',
+  provider: 'text',
+  model: 'text',
+  ...Object.fromEntries(ATTRIBUTION_COLUMNS.map((c) => [c, 'text'])),
+};
 /** SQL: the rollup key and the sums (ROLLUP_SUMS order) the event row `alias` adds to usage_quarter. */
 const rollupColumns = (alias: string) =>
   `${alias}.runtime_id, ${quarterOf(`${alias}.ts`)}, ${alias}.provider, ${alias}.model, ${attributionKey(alias)}, ` +
@@ -63,7 +73,7 @@ const rollupColumns = (alias: string) =>
 
 /**
  * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
- * fresh_count and fresh_deltas. Only the rollup columns are returned, and summed here: returning whole rows
+ * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning whole rows
  * (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
  */
 const insertNew = (onConflict: string) => `WITH inserted AS (
@@ -77,18 +87,18 @@ const insertNew = (onConflict: string) => `WITH inserted AS (
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
       GROUP BY ${ROLLUP_KEY}
     )
-    SELECT coalesce(sum(g.n), 0),
-           coalesce(array_agg(ROW(${[...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS].map((c) => `g.${c}`).join(', ')})::usage_quarter), '{}')
-    INTO fresh_count, fresh_deltas FROM grouped AS g;`;
+    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}
+    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')} FROM grouped AS g;`;
 
 const BODY = `
 #variable_conflict use_column
 DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
-  -- What the new rows add to the rollup, already summed per rollup key (usage_quarter's row type, read back by
-  -- column name): a few rows, where the new event rows themselves were a copy of the whole batch.
-  fresh_deltas usage_quarter[];
+  -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
+  -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
+  -- by every migrate, also before the rollup's table exists (tests of older migrations).
+  ${ROLLUP_ROW.map((c) => `fresh_${c} ${ROLLUP_TYPE[c] ?? 'numeric'}[];`).join('\n  ')}
   fresh_count bigint;
   horizon timestamptz;
 BEGIN
@@ -147,8 +157,7 @@ BEGIN
   changes AS (
     SELECT * FROM written
     UNION ALL
-    SELECT ${[...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS].map((c) => `f.${c}`).join(', ')}
-    FROM unnest(fresh_deltas) f
+    SELECT * FROM unnest(${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')})
     UNION ALL
     SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
