@@ -56,6 +56,8 @@ const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
+/** How many of a batch's first keys are looked up to choose between a plain insert and ON CONFLICT. */
+const SAMPLED_KEYS = 8;
 /** The rollup key, then the sums (usage_quarter's columns). */
 const ROLLUP_ROW = [...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS];
 /** The types of ROLLUP_ROW's key columns; every sum is numeric. */
@@ -116,16 +118,26 @@ BEGIN
   END IF;
 
   -- New keys are inserted (and summed: they add to the rollup as they are); a key another transaction is
-  -- inserting makes this wait for it, and its row is then a stored one. First as a plain insert, in a
-  -- subtransaction: a batch of new events only (a fleet streaming) then skips ON CONFLICT's look-up of every key
-  -- before its insert (a second descent of the primary key per row, and a confirmation record). A key already
-  -- stored — or committed meanwhile by another transaction — fails it at once (the batch is in key order and a
-  -- re-send is usually among the first rows), and the batch goes again with ON CONFLICT DO NOTHING.
-  BEGIN
-    ${insertNew('')}
-  EXCEPTION WHEN unique_violation THEN
+  -- inserting makes this wait for it, and its row is then a stored one. A batch whose first keys are all new is
+  -- tried as a plain insert, in a subtransaction: a batch of new events only (a fleet streaming) then skips ON
+  -- CONFLICT's look-up of every key before its insert (a second descent of the primary key per row, and a
+  -- confirmation record). A key stored — or committed meanwhile by another transaction — fails it, and the batch
+  -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
+  -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
+  -- than the look-ups it saves (BENCHMARKS.md, hA).
+  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.)
+  IF EXISTS (
+    SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
+    JOIN usage_events AS e ON e.runtime_id = b.runtime_id AND e.id = b.id
+  ) THEN
     ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
-  END;
+  ELSE
+    BEGIN
+      ${insertNew('')}
+    EXCEPTION WHEN unique_violation THEN
+      ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+    END;
+  END IF;
 
   -- With a new snapshot, lock the stored rows the batch beats, in key order, and replace them. FOR UPDATE re-checks
   -- the condition on the latest committed version of a row another transaction changed meanwhile (totals only grow
