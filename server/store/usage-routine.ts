@@ -60,13 +60,21 @@ const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 const SAMPLED_KEYS = 8;
 /** The rollup key, then the sums (usage_quarter's columns). */
 const ROLLUP_ROW = [...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS];
-/** The types of ROLLUP_ROW's key columns; every sum is numeric. */
+/**
+ * The types of ROLLUP_ROW's columns as the commit's `deltas` has them: the sums of each token kind bigint (a
+ * numeric column here made every token sum of the commit numeric, where Postgres sums bigints in 128-bit integers:
+ * measured slower), the cost columns numeric (agent and unpriced tokens sum all four kinds: past bigint in one
+ * commit of 512 events of 2^53 tokens, tests/integration/rollup-overflow.test.ts).
+ */
 const ROLLUP_TYPE: Record<string, string> = {
   runtime_id: 'uuid',
   bucket: 'timestamptz',
   provider: 'text',
   model: 'text',
   ...Object.fromEntries(ATTRIBUTION_COLUMNS.map((c) => [c, 'text'])),
+  ...Object.fromEntries(
+    ROLLUP_SUMS.map((c) => [c, (TOKEN_KINDS as readonly string[]).includes(c) ? 'bigint' : 'numeric']),
+  ),
 };
 /** SQL: the rollup key and the sums (ROLLUP_SUMS order) the event row `alias` adds to usage_quarter. */
 const rollupColumns = (alias: string) =>
@@ -85,7 +93,7 @@ const insertNew = (onConflict: string) => `WITH inserted AS (
       RETURNING ${rollupColumns('e')}
     ),
     grouped AS (
-      SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, count(*) AS n
+      SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
       GROUP BY ${ROLLUP_KEY}
     )
@@ -100,7 +108,7 @@ DECLARE
   -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
   -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
   -- by every migrate, also before the rollup's table exists (tests of older migrations).
-  ${ROLLUP_ROW.map((c) => `fresh_${c} ${ROLLUP_TYPE[c] ?? 'numeric'}[];`).join('\n  ')}
+  ${ROLLUP_ROW.map((c) => `fresh_${c} ${ROLLUP_TYPE[c]}[];`).join('\n  ')}
   fresh_count bigint;
   horizon timestamptz;
 BEGIN
