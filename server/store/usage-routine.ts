@@ -5,9 +5,10 @@
  *
  * 1. Takes the runtimes' advisory locks shared (exclusive holders — daily totals, reprice — still keep usage writes
  *    of those runtimes out until they commit), in runtime order.
- * 2. Inserts the keys not stored yet (`ON CONFLICT DO NOTHING`) and sums what the new rows add to the rollup, per
- *    rollup key (they add as they are). A key another transaction is inserting makes this wait for it; its row is
- *    then a stored one.
+ * 2. Inserts the keys not stored yet (a plain insert when none of the batch's first keys is stored, `ON CONFLICT DO
+ *    NOTHING` otherwise or when that meets a stored key) and sums what the new rows add to the rollup, per rollup
+ *    key (they add as they are). A key another transaction is inserting makes this wait for it; its row is then a
+ *    stored one.
  * 3. With a new snapshot (each statement of a VOLATILE function takes one), locks only the stored rows the batch
  *    beats (largest total wins; `FOR UPDATE` re-checks that on the latest committed version), replaces them, adds
  *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
@@ -83,8 +84,8 @@ const rollupColumns = (alias: string) =>
 
 /**
  * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
- * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning whole rows
- * (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
+ * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning
+ * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
  */
 const insertNew = (onConflict: string) => `WITH inserted AS (
       INSERT INTO usage_events AS e (${LIST})
