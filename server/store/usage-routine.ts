@@ -5,8 +5,10 @@
  *
  * 1. Takes the runtimes' advisory locks shared (exclusive holders — daily totals, reprice — still keep usage writes
  *    of those runtimes out until they commit), in runtime order.
- * 2. Inserts the keys not stored yet (`ON CONFLICT DO NOTHING`, returning the new rows: they add to the rollup as
- *    they are). A key another transaction is inserting makes this wait for it; its row is then a stored one.
+ * 2. Inserts the keys not stored yet (a plain insert when none of the batch's first keys is stored, `ON CONFLICT DO
+ *    NOTHING` otherwise or when that meets a stored key) and sums what the new rows add to the rollup, per rollup
+ *    key (they add as they are). A key another transaction is inserting makes this wait for it; its row is then a
+ *    stored one.
  * 3. With a new snapshot (each statement of a VOLATILE function takes one), locks only the stored rows the batch
  *    beats (largest total wins; `FOR UPDATE` re-checks that on the latest committed version), replaces them, adds
  *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
@@ -55,13 +57,60 @@ const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
 const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
+/** How many of a batch's first keys are looked up to choose between a plain insert and ON CONFLICT. */
+const SAMPLED_KEYS = 8;
+/** The rollup key, then the sums (usage_quarter's columns). */
+const ROLLUP_ROW = [...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS];
+/**
+ * The types of ROLLUP_ROW's columns as the commit's `deltas` has them: the sums of each token kind bigint (a
+ * numeric column here made every token sum of the commit numeric, where Postgres sums bigints in 128-bit integers:
+ * measured slower), the cost columns numeric (agent and unpriced tokens sum all four kinds: past bigint in one
+ * commit of 512 events of 2^53 tokens, tests/integration/rollup-overflow.test.ts).
+ */
+const ROLLUP_TYPE: Record<string, string> = {
+  runtime_id: 'uuid',
+  bucket: 'timestamptz',
+  provider: 'text',
+  model: 'text',
+  ...Object.fromEntries(ATTRIBUTION_COLUMNS.map((c) => [c, 'text'])),
+  ...Object.fromEntries(
+    ROLLUP_SUMS.map((c) => [c, (TOKEN_KINDS as readonly string[]).includes(c) ? 'bigint' : 'numeric']),
+  ),
+};
+/** SQL: the rollup key and the sums (ROLLUP_SUMS order) the event row `alias` adds to usage_quarter. */
+const rollupColumns = (alias: string) =>
+  `${alias}.runtime_id, ${quarterOf(`${alias}.ts`)}, ${alias}.provider, ${alias}.model, ${attributionKey(alias)}, ` +
+  `${TOKEN_KINDS.map((c) => `${alias}.${c}`).join(', ')}, ${eventCostColumns(alias)}`;
+
+/**
+ * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
+ * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning
+ * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
+ */
+const insertNew = (onConflict: string) => `WITH inserted AS (
+      INSERT INTO usage_events AS e (${LIST})
+      SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+      ${onConflict}
+      RETURNING ${rollupColumns('e')}
+    ),
+    grouped AS (
+      SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
+      FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
+      GROUP BY ${ROLLUP_KEY}
+    )
+    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}
+    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')} FROM grouped AS g;`;
 
 const BODY = `
 #variable_conflict use_column
 DECLARE
   batch_rows usage_events[] := ARRAY(
     SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
-  fresh_rows usage_events[];
+  -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
+  -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
+  -- by every migrate, also before the rollup's table exists (tests of older migrations).
+  ${ROLLUP_ROW.map((c) => `fresh_${c} ${ROLLUP_TYPE[c]}[];`).join('\n  ')}
+  fresh_count bigint;
   horizon timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
@@ -77,22 +126,34 @@ BEGIN
       SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
   END IF;
 
-  -- New keys are inserted (and returned: they add to the rollup as they are); a key another transaction is
-  -- inserting makes this wait for it, and its row is then a stored one.
-  WITH inserted AS (
-    INSERT INTO usage_events AS e (${LIST})
-    SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-    ON CONFLICT (runtime_id, id) DO NOTHING
-    RETURNING e
-  )
-  SELECT coalesce(array_agg(i.e), '{}') INTO fresh_rows FROM inserted AS i;
+  -- New keys are inserted (and summed: they add to the rollup as they are); a key another transaction is
+  -- inserting makes this wait for it, and its row is then a stored one. A batch whose first keys are all new is
+  -- tried as a plain insert, in a subtransaction: a batch of new events only (a fleet streaming) then skips ON
+  -- CONFLICT's look-up of every key before its insert (a second descent of the primary key per row, and a
+  -- confirmation record). A key stored — or committed meanwhile by another transaction — fails it, and the batch
+  -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
+  -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
+  -- than the look-ups it saves (BENCHMARKS.md, hA).
+  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.)
+  IF EXISTS (
+    SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
+    JOIN usage_events AS e ON e.runtime_id = b.runtime_id AND e.id = b.id
+  ) THEN
+    ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+  ELSE
+    BEGIN
+      ${insertNew('')}
+    EXCEPTION WHEN unique_violation THEN
+      ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+    END;
+  END IF;
 
   -- With a new snapshot, lock the stored rows the batch beats, in key order, and replace them. FOR UPDATE re-checks
   -- the condition on the latest committed version of a row another transaction changed meanwhile (totals only grow
   -- and attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows
   -- this transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked
   -- nor written. A batch of new events only (a fleet streaming) has none to look up.
-  IF cardinality(fresh_rows) = cardinality(batch_rows) THEN
+  IF fresh_count = cardinality(batch_rows) THEN
     batch_rows := '{}';
   END IF;
 
@@ -112,16 +173,12 @@ BEGIN
       .join(', ')}
     FROM unnest(batch_rows) i JOIN old o ON o.runtime_id = i.runtime_id AND o.id = i.id
     WHERE e.runtime_id = o.runtime_id AND e.id = o.id
-    RETURNING e.*
+    RETURNING ${rollupColumns('e')}
   ),
   changes AS (
-    SELECT w.runtime_id, ${quarterOf('w.ts')} AS bucket, w.provider, w.model, ${attributionKey('w')},
-           ${TOKEN_KINDS.map((c) => `w.${c}`).join(', ')}, ${eventCostColumns('w')}
-    FROM written w
+    SELECT * FROM written
     UNION ALL
-    SELECT s.runtime_id, ${quarterOf('s.ts')}, s.provider, s.model, ${attributionKey('s')},
-           ${TOKEN_KINDS.map((c) => `s.${c}`).join(', ')}, ${eventCostColumns('s')}
-    FROM unnest(fresh_rows) s
+    SELECT * FROM unnest(${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')})
     UNION ALL
     SELECT o.runtime_id, ${quarterOf('o.ts')}, o.provider, o.model, ${attributionKey('o')},
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
