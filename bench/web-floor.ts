@@ -11,7 +11,7 @@
  * (request start, response end, DOM interactive), the entry script's arrival, the first usage fetch, first paint
  * and the page's mark.
  *
- * `npx tsx bench/web-floor.ts [--loads 11]`
+ * `npx tsx bench/web-floor.ts [--loads 11] [--raf]` (`--raf`: each load also read Playwright's way, to weigh it)
  */
 import { parseArgs } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -26,6 +26,10 @@ interface Timings {
   script: number;
   usageStart: number;
   usageEnd: number;
+  /** When the last of the page's REST answers had arrived. */
+  apiEnd: number;
+  /** main.tsx's first render done (`app-rendered`). */
+  rendered: number;
   fcp: number;
   mark: number;
 }
@@ -39,6 +43,11 @@ function collect(name: string | null): Timings | false {
   const at = name ? performance.getEntriesByName(name, 'mark')[0]?.startTime : fcp;
   if (!nav || nav.domInteractive === 0 || at === undefined || fcp === undefined) return false;
   const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  // The refetches once the socket is live are not part of opening the page.
+  const live = performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
+  const api = resources
+    .filter((r) => r.name.includes('/api/') && r.startTime < live)
+    .map((r) => r.responseEnd);
   const usage = resources.find((r) => /\/usage\?/.test(r.name) && !r.name.includes('group_by='));
   return {
     requestStart: nav.requestStart,
@@ -47,6 +56,8 @@ function collect(name: string | null): Timings | false {
     script: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? Number.NaN,
     usageStart: usage?.startTime ?? Number.NaN,
     usageEnd: usage?.responseEnd ?? Number.NaN,
+    apiEnd: api.length > 0 ? Math.max(...api) : Number.NaN,
+    rendered: performance.getEntriesByName('app-rendered', 'mark')[0]?.startTime ?? Number.NaN,
     fcp,
     mark: at,
   };
@@ -94,7 +105,9 @@ interface Kind {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' } } });
+  const { values } = parseArgs({
+    options: { loads: { type: 'string', default: '11' }, raf: { type: 'boolean', default: false } },
+  });
   const loads = Number(values.loads);
   await withWebSession(async (s) => {
     const kinds: Kind[] = [
@@ -121,11 +134,12 @@ async function main(): Promise<void> {
     const add = (name: string, t: Timings) => results.set(name, [...(results.get(name) ?? []), t]);
     const warm = new Map<string, Page>();
     for (const k of kinds)
-      for (const how of ['raf', 'quiet']) warm.set(`${how} ${k.name}`, await k.context.newPage());
+      for (const how of values.raf ? ['raf', 'quiet'] : ['quiet'])
+        warm.set(`${how} ${k.name}`, await k.context.newPage());
     // The first round warms the tabs, the connections and the hub's caches: not counted.
     for (let i = -1; i < loads; i++) {
       for (const k of kinds) {
-        for (const quiet of [false, true]) {
+        for (const quiet of values.raf ? [false, true] : [true]) {
           const how = quiet ? 'quiet' : 'raf';
           const tag = `n=${i}`;
           const page = await k.context.newPage();
@@ -150,6 +164,8 @@ async function main(): Promise<void> {
       'script',
       'usageStart',
       'usageEnd',
+      'apiEnd',
+      'rendered',
       'fcp',
       'mark',
     ];
