@@ -26,7 +26,7 @@ interface Timings {
   script: number;
   usageStart: number;
   usageEnd: number;
-  /** When the last of the page's REST answers had arrived. */
+  /** When the last of the history answers the charts wait for (usage, per-day totals, activity) had arrived. */
   apiEnd: number;
   /** main.tsx's first render done (`app-rendered`). */
   rendered: number;
@@ -46,7 +46,7 @@ function collect(name: string | null): Timings | false {
   // The refetches once the socket is live are not part of opening the page.
   const live = performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
   const api = resources
-    .filter((r) => r.name.includes('/api/') && r.startTime < live)
+    .filter((r) => /\/(usage|activity)\?/.test(r.name) && r.startTime < live)
     .map((r) => r.responseEnd);
   const usage = resources.find((r) => /\/usage\?/.test(r.name) && !r.name.includes('group_by='));
   return {
