@@ -46,7 +46,9 @@ function collect(name: string | null): Timings | false {
   // The refetches once the socket is live are not part of opening the page.
   const live = performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
   const api = resources
-    .filter((r) => /\/(usage|activity)\?/.test(r.name) && r.startTime < live)
+    // "Where it went" asks for its groups (project, user, session) beside them; the charts do not wait for those.
+    .filter((r) => /\/(usage|activity)\?/.test(r.name) && !/group_by=(project|user|session)/.test(r.name))
+    .filter((r) => r.startTime < live)
     .map((r) => r.responseEnd);
   const usage = resources.find((r) => /\/usage\?/.test(r.name) && !r.name.includes('group_by='));
   return {
