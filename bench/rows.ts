@@ -40,6 +40,7 @@ const webNote = (w: ChartsResult): string =>
   [
     `${w.samples.length} loads, first ${ms(w.firstMs)}`,
     `floor (a page without script, same hub) ${ms(w.floorMedianMs)}`,
+    `in a tab kept open: charts ${ms(w.warmMedianMs)}, blank ${ms(w.warmBlankMedianMs)}`,
     `usage fetch ${ms(w.usageStartMs)} → ${ms(w.usageEndMs)}`,
     `entry script ${ms(w.scriptsEndMs)}`,
     `${w.maxUsageFetches} usage fetch(es) per load`,

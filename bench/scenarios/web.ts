@@ -7,8 +7,10 @@
  * mark main.tsx sets after its first render. What separates the two is the page's own work: its fetches, their
  * parsing and the first render of the charts. Under both, the floor: a page without script from the same hub
  * (`/healthz`), parsed, in a new tab like the others: Chromium, the harness and a round trip. Each load is a new tab
- * (a new renderer, as a link opened from elsewhere gets); the marks are read with bare CDP polls, not Playwright's
- * `waitForFunction`, whose injected script would run on the page's main thread while it loads.
+ * (a new renderer, as a link opened from elsewhere gets); beside it the charts and the blank page in a tab kept
+ * open (the next address typed in: a full navigation in a warm renderer), reported in the note. The marks are
+ * read with bare CDP polls, not Playwright's `waitForFunction`, whose injected script would run on the page's main
+ * thread while it loads.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -100,6 +102,9 @@ export interface ChartsSample {
   blankMs: number;
   /** The floor: a page without script from the same hub (`/healthz`), parsed (DOMContentLoaded). */
   floorMs: number;
+  /** The same two pages in a tab kept open (the next address typed in): no new renderer, its scripts compiled. */
+  warmChartsMs: number;
+  warmBlankMs: number;
   /** The runtime's usage fetches of that load (more than one is a duplicate). */
   usage: FetchTiming[];
   /** When the page's entry script had arrived. */
@@ -112,6 +117,9 @@ export interface ChartsResult {
   blankMedianMs: number;
   /** The floor's median: what Chromium, the harness (a new tab a load) and one round trip cost before any script. */
   floorMedianMs: number;
+  /** Medians in a tab kept open: a user reloading or typing the address in a dashboard tab sees these. */
+  warmMedianMs: number;
+  warmBlankMedianMs: number;
   firstMs: number;
   /** Medians over the loads: when the usage fetch started and ended, when the entry script had arrived. */
   usageStartMs: number | null;
@@ -186,7 +194,16 @@ function parsedAt(_: null): number | false {
 
 let loadCount = 0;
 
-/** Opens `url` (its own `n=` query, so the tag names it) in a new tab and reads `read` from it once it answers. */
+/** Opens `url` in `page` with its own `n=` query (so the tag names this document) and reads `read` from it. */
+async function openIn<R>(page: Page, url: string, read: (page: Page, tag: string) => Promise<R>): Promise<R> {
+  const tag = `n=${++loadCount}`;
+  const [path, hash] = url.split('#');
+  const address = `${path}${path?.includes('?') ? '&' : '?'}${tag}${hash === undefined ? '' : `#${hash}`}`;
+  await page.goto(address, { waitUntil: 'commit', timeout: 20_000 });
+  return await read(page, tag);
+}
+
+/** `openIn` a new tab, closed afterwards. */
 async function inNewTab<R>(
   context: BrowserContext,
   url: string,
@@ -194,11 +211,7 @@ async function inNewTab<R>(
 ): Promise<R> {
   const page = await context.newPage();
   try {
-    const tag = `n=${++loadCount}`;
-    const [path, hash] = url.split('#');
-    const address = `${path}${path?.includes('?') ? '&' : '?'}${tag}${hash === undefined ? '' : `#${hash}`}`;
-    await page.goto(address, { waitUntil: 'commit', timeout: 20_000 });
-    return await read(page, tag);
+    return await openIn(page, url, read);
   } finally {
     await page.close();
   }
@@ -207,6 +220,11 @@ async function inNewTab<R>(
 /** Opens `url` in a fresh page and returns the start time of the page's mark `name`, with its timings. */
 function markTime(context: BrowserContext, url: string, name: string): Promise<MarkTimings> {
   return inNewTab(context, url, (page, tag) => pollPage(page, markTimings, name, tag));
+}
+
+/** The same in a tab kept open (a full navigation to the next address, as a user typing it or reloading). */
+function warmMarkTime(page: Page, url: string, name: string): Promise<MarkTimings> {
+  return openIn(page, url, (p, tag) => pollPage(p, markTimings, name, tag));
 }
 
 export async function timeToCharts(o: {
@@ -228,21 +246,27 @@ export async function timeToCharts(o: {
     // No token kept: the app renders its sign-in page, which neither fetches nor draws.
     const signedOut = await browser.newContext(viewport);
     const samples: ChartsSample[] = [];
+    const chartsUrl = `${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`;
+    // One tab of each kept open, loaded once before the samples (its renderer is the warm one).
+    const warmIn = await signedIn.newPage();
+    const warmOut = await signedOut.newPage();
+    await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
+    await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
     // Interleaved, so a burst of load on the machine weighs on both the same way.
     for (let i = 0; i < o.samples; i++) {
       const floor = await inNewTab(signedOut, `${o.baseUrl}/healthz`, (page, tag) =>
         pollPage(page, parsedAt, null, tag),
       );
       const blank = await markTime(signedOut, `${o.baseUrl}/`, 'app-rendered');
-      const charts = await markTime(
-        signedIn,
-        `${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`,
-        'charts-drawn',
-      );
+      const charts = await markTime(signedIn, chartsUrl, 'charts-drawn');
+      const warmBlank = await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
+      const warmCharts = await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
       samples.push({
         chartsMs: charts.ms,
         blankMs: blank.ms,
         floorMs: floor,
+        warmChartsMs: warmCharts.ms,
+        warmBlankMs: warmBlank.ms,
         usage: charts.usage,
         scriptsEndMs: charts.scriptsEndMs,
       });
@@ -253,6 +277,8 @@ export async function timeToCharts(o: {
       medianMs: median(samples.map((s) => s.chartsMs)),
       blankMedianMs: median(samples.map((s) => s.blankMs)),
       floorMedianMs: median(samples.map((s) => s.floorMs)),
+      warmMedianMs: median(samples.map((s) => s.warmChartsMs)),
+      warmBlankMedianMs: median(samples.map((s) => s.warmBlankMs)),
       firstMs: samples[0]?.chartsMs ?? Number.NaN,
       usageStartMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.startMs)) : null,
       usageEndMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.endMs)) : null,
