@@ -39,6 +39,8 @@ const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} ms`);
 const webNote = (w: ChartsResult): string =>
   [
     `${w.samples.length} loads, first ${ms(w.firstMs)}`,
+    `floor (a page without script, same hub) ${ms(w.floorMedianMs)}`,
+    `in a tab kept open: charts ${ms(w.warmMedianMs)}, blank ${ms(w.warmBlankMedianMs)}`,
     `usage fetch ${ms(w.usageStartMs)} → ${ms(w.usageEndMs)}`,
     `entry script ${ms(w.scriptsEndMs)}`,
     `${w.maxUsageFetches} usage fetch(es) per load`,

@@ -6,3 +6,5 @@
 
 /** The key of grouped rows (and the filter value) for usage that carries no value of the dimension. */
 export const NO_ATTRIBUTION = '(none)';
+/** The key of the grouped row that folds every group past the top ones (here for the same reason). */
+export const FOLDED_GROUP = 'other';

@@ -209,9 +209,7 @@ export type ActivityRow = z.infer<typeof ActivityRow>;
 export const GroupBy = z.enum(['project', 'user', 'session', 'model', 'runtime']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
-export { NO_ATTRIBUTION } from './attribution';
-/** The key of the grouped row that folds every group past the top ones. */
-export const FOLDED_GROUP = 'other';
+export { FOLDED_GROUP, NO_ATTRIBUTION } from './attribution';
 
 /**
  * One row of a grouped history view: a local day × one value of the dimension. Usage without that attribution

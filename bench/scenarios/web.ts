@@ -5,13 +5,18 @@
  * `/#token=…` beforehand. Its baseline, measured in the same run with the loads interleaved, is the same bundle on
  * a page that draws nothing and fetches nothing (the sign-in page of a signed-out browser): the `app-rendered`
  * mark main.tsx sets after its first render. What separates the two is the page's own work: its fetches, their
- * parsing and the first render of the charts.
+ * parsing and the first render of the charts. Under both, the floor: a page without script from the same hub
+ * (`/healthz`), parsed, in a new tab like the others: Chromium, the harness and a round trip. Each load is a new tab
+ * (a new renderer, as a link opened from elsewhere gets); beside it the charts and the blank page in a tab kept
+ * open (the next address typed in: a full navigation in a warm renderer), reported in the note. The marks are
+ * read with bare CDP polls, not Playwright's `waitForFunction`, whose injected script would run on the page's main
+ * thread while it loads.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS as ARGS } from '../../tests/helpers/browser';
 import { ROOT } from '../processes';
 
@@ -95,6 +100,11 @@ export interface ChartsSample {
   chartsMs: number;
   /** `app-rendered` of the blank page loaded just before it. */
   blankMs: number;
+  /** The floor: a page without script from the same hub (`/healthz`), parsed (DOMContentLoaded). */
+  floorMs: number;
+  /** The same two pages in a tab kept open (the next address typed in): no new renderer, its scripts compiled. */
+  warmChartsMs: number;
+  warmBlankMs: number;
   /** The runtime's usage fetches of that load (more than one is a duplicate). */
   usage: FetchTiming[];
   /** When the page's entry script had arrived. */
@@ -105,6 +115,11 @@ export interface ChartsResult {
   samples: ChartsSample[];
   medianMs: number;
   blankMedianMs: number;
+  /** The floor's median: what Chromium, the harness (a new tab a load) and one round trip cost before any script. */
+  floorMedianMs: number;
+  /** Medians in a tab kept open: a user reloading or typing the address in a dashboard tab sees these. */
+  warmMedianMs: number;
+  warmBlankMedianMs: number;
   firstMs: number;
   /** Medians over the loads: when the usage fetch started and ended, when the entry script had arrived. */
   usageStartMs: number | null;
@@ -119,39 +134,97 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
-/** Opens `url` in a fresh page and returns the start time of the page's mark `name`, with its timings. */
-async function markTime(
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Evaluates `fn(arg)` in `page` every 20 ms until it answers something other than false, through a bare CDP
+ * `Runtime.evaluate` (a fraction of a millisecond of the page's main thread each). Playwright's `waitForFunction`
+ * first evaluates its injected script (hundreds of KB) in the page's main world, on the main thread the page is
+ * loading on: 20–40 ms a load that no user pays (bench/web-floor.ts, BENCHMARKS.md, helper hD). `tag` names the
+ * document to read (a part of its address), so the tab's previous one is never read.
+ */
+export async function pollPage<A, R>(
+  page: Page,
+  fn: (arg: A) => R | false,
+  arg: A,
+  tag: string,
+  timeoutMs = 20_000,
+): Promise<R> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const expression = `location.href.includes(${JSON.stringify(tag)}) && (${fn.toString()})(${JSON.stringify(arg)})`;
+    for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(20)) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
+      if (result.value) return result.value as R;
+    }
+    throw new Error(`page.${fn.name}: nothing in ${timeoutMs} ms`);
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+interface MarkTimings {
+  ms: number;
+  usage: FetchTiming[];
+  scriptsEndMs: number;
+}
+
+/** The start of the mark `name` and the load's timings, once it is set; false before. */
+function markTimings(name: string): MarkTimings | false {
+  const entry = performance.getEntriesByName(name, 'mark')[0];
+  if (!entry) return false;
+  const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  // Once the socket is live the page refetches on purpose (Store.loadAll): not part of opening it.
+  const live = performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
+  return {
+    ms: entry.startTime,
+    usage: resources
+      .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name) && !r.name.includes('group_by='))
+      .filter((r) => r.startTime < live)
+      .map((r) => ({ startMs: r.startTime, endMs: r.responseEnd })),
+    scriptsEndMs: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? 0,
+  };
+}
+
+/** When a page without script had been parsed (DOM content loaded), once it has. */
+function parsedAt(_: null): number | false {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  return nav && nav.domContentLoadedEventStart > 0 ? nav.domContentLoadedEventStart : false;
+}
+
+let loadCount = 0;
+
+/** Opens `url` in `page` with its own `n=` query (so the tag names this document) and reads `read` from it. */
+async function openIn<R>(page: Page, url: string, read: (page: Page, tag: string) => Promise<R>): Promise<R> {
+  const tag = `n=${++loadCount}`;
+  const [path, hash] = url.split('#');
+  const address = `${path}${path?.includes('?') ? '&' : '?'}${tag}${hash === undefined ? '' : `#${hash}`}`;
+  await page.goto(address, { waitUntil: 'commit', timeout: 20_000 });
+  return await read(page, tag);
+}
+
+/** `openIn` a new tab, closed afterwards. */
+async function inNewTab<R>(
   context: BrowserContext,
   url: string,
-  name: string,
-): Promise<{ ms: number; usage: FetchTiming[]; scriptsEndMs: number }> {
+  read: (page: Page, tag: string) => Promise<R>,
+): Promise<R> {
   const page = await context.newPage();
   try {
-    await page.goto(url, { waitUntil: 'commit', timeout: 20_000 });
-    const handle = await page.waitForFunction(
-      (mark) => {
-        const entry = performance.getEntriesByName(mark, 'mark')[0];
-        if (!entry) return false;
-        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-        // Once the socket is live the page refetches on purpose (Store.loadAll): not part of opening it.
-        const live =
-          performance.getEntriesByName('hub-live', 'mark')[0]?.startTime ?? Number.POSITIVE_INFINITY;
-        return {
-          ms: entry.startTime,
-          usage: resources
-            .filter((r) => /\/api\/runtimes\/[^/]+\/usage\?/.test(r.name) && !r.name.includes('group_by='))
-            .filter((r) => r.startTime < live)
-            .map((r) => ({ startMs: r.startTime, endMs: r.responseEnd })),
-          scriptsEndMs: resources.find((r) => r.name.endsWith('.js'))?.responseEnd ?? 0,
-        };
-      },
-      name,
-      { polling: 'raf', timeout: 20_000 },
-    );
-    return (await handle.jsonValue()) as { ms: number; usage: FetchTiming[]; scriptsEndMs: number };
+    return await openIn(page, url, read);
   } finally {
     await page.close();
   }
+}
+
+/** Opens `url` in a fresh page and returns the start time of the page's mark `name`, with its timings. */
+function markTime(context: BrowserContext, url: string, name: string): Promise<MarkTimings> {
+  return inNewTab(context, url, (page, tag) => pollPage(page, markTimings, name, tag));
+}
+
+/** The same in a tab kept open (a full navigation to the next address, as a user typing it or reloading). */
+function warmMarkTime(page: Page, url: string, name: string): Promise<MarkTimings> {
+  return openIn(page, url, (p, tag) => pollPage(p, markTimings, name, tag));
 }
 
 export async function timeToCharts(o: {
@@ -173,17 +246,27 @@ export async function timeToCharts(o: {
     // No token kept: the app renders its sign-in page, which neither fetches nor draws.
     const signedOut = await browser.newContext(viewport);
     const samples: ChartsSample[] = [];
+    const chartsUrl = `${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`;
+    // One tab of each kept open, loaded once before the samples (its renderer is the warm one).
+    const warmIn = await signedIn.newPage();
+    const warmOut = await signedOut.newPage();
+    await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
+    await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
     // Interleaved, so a burst of load on the machine weighs on both the same way.
     for (let i = 0; i < o.samples; i++) {
-      const blank = await markTime(signedOut, `${o.baseUrl}/`, 'app-rendered');
-      const charts = await markTime(
-        signedIn,
-        `${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`,
-        'charts-drawn',
+      const floor = await inNewTab(signedOut, `${o.baseUrl}/healthz`, (page, tag) =>
+        pollPage(page, parsedAt, null, tag),
       );
+      const blank = await markTime(signedOut, `${o.baseUrl}/`, 'app-rendered');
+      const charts = await markTime(signedIn, chartsUrl, 'charts-drawn');
+      const warmBlank = await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
+      const warmCharts = await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
       samples.push({
         chartsMs: charts.ms,
         blankMs: blank.ms,
+        floorMs: floor,
+        warmChartsMs: warmCharts.ms,
+        warmBlankMs: warmBlank.ms,
         usage: charts.usage,
         scriptsEndMs: charts.scriptsEndMs,
       });
@@ -193,6 +276,9 @@ export async function timeToCharts(o: {
       samples,
       medianMs: median(samples.map((s) => s.chartsMs)),
       blankMedianMs: median(samples.map((s) => s.blankMs)),
+      floorMedianMs: median(samples.map((s) => s.floorMs)),
+      warmMedianMs: median(samples.map((s) => s.warmChartsMs)),
+      warmBlankMedianMs: median(samples.map((s) => s.warmBlankMs)),
       firstMs: samples[0]?.chartsMs ?? Number.NaN,
       usageStartMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.startMs)) : null,
       usageEndMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.endMs)) : null,

@@ -161,6 +161,8 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
     await readLoad(page);
     await page.locator('.heatmap .hm-cell.hm-today').waitFor();
+    // Two chunks loaded side by side once the page is painted: either may draw first.
+    await page.locator('.legend-table').waitFor();
     const legend = await page.locator('.legend-table tbody tr').allTextContents();
     expect(legend).toHaveLength(2);
     expect(legend[0]).toContain('Sonnet 4.5');

@@ -112,9 +112,10 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('names rendered as te
     await page.locator('[data-kpi="Input"] .num').waitFor();
     await expect.poll(() => page.locator('h1.rt-title').textContent()).toContain(IMG);
     await expect.poll(() => page.locator('.rt-sub').textContent()).toContain(`${IFRAME} ${RTL}`);
-    const legend = await page.locator('.legend-table tbody tr').allTextContents();
-    expect(legend.some((row) => row.includes(MODEL))).toBe(true);
-    expect(legend.some((row) => row.includes(SCRIPT))).toBe(true);
+    // The donut and its legend are drawn after the charts (a chunk loaded once the page has been painted).
+    const legend = () => page.locator('.legend-table tbody tr').allTextContents();
+    await expect.poll(async () => (await legend()).some((row) => row.includes(MODEL))).toBe(true);
+    expect((await legend()).some((row) => row.includes(SCRIPT))).toBe(true);
     expect((await page.locator('.stat dt').allTextContents()).sort()).toEqual([SCAN_KEY, 'files'].sort());
     expect(await page.locator('.unpriced').textContent()).toContain(MODEL);
     // Hover the tokens chart: its tooltip is built too, and nothing runs.

@@ -1,7 +1,9 @@
 /**
  * The runtime page's panels below its charts (heatmap, model donut, budgets), as their own chunks and drawn one paint
  * after the charts: the first render with data holds only what the viewer looks at first, so the charts reach
- * the screen sooner. Their code starts loading when this module runs, so it is there by the time they draw.
+ * the screen sooner. Their code starts loading once the first of them has been painted (as a skeleton): loaded
+ * when this module ran, their chunks (the budgets' with zod and its fifty schemas) arrived from the cache while the
+ * page waited for its answers and were evaluated on the main thread the charts were about to be drawn on.
  */
 import { type ComponentType, h, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -10,16 +12,20 @@ import { useAfterPaint } from './after-paint';
 /** A component drawn from the module `load` resolves with, one paint after it first mounts. */
 function deferred<P extends object>(load: () => Promise<ComponentType<P>>): (props: P) => JSX.Element {
   let loaded: ComponentType<P> | null = null;
-  const loading = load().then((c) => {
-    loaded = c;
-    return c;
-  });
+  let loading: Promise<ComponentType<P>> | null = null;
+  const start = () => {
+    loading ??= load().then((c) => {
+      loaded = c;
+      return c;
+    });
+    return loading;
+  };
   return function Deferred(props: P) {
     const painted = useAfterPaint();
     const [, setReady] = useState(false);
     useEffect(() => {
-      if (!loaded) void loading.then(() => setReady(true));
-    }, []);
+      if (painted && !loaded) void start().then(() => setReady(true));
+    }, [painted]);
     if (!painted || !loaded) {
       return (
         <div class="state state-loading" aria-busy="true">

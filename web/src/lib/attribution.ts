@@ -4,14 +4,8 @@
  * carry, so the panel stays exact with REST + deltas. This module is pure: rows and deltas in, rows and
  * summaries out.
  */
-import {
-  FOLDED_GROUP,
-  type GroupBy,
-  type GroupedUsageRow,
-  type TokenCounts,
-  type UsageDelta,
-  type UsagePush,
-} from '../../../shared/schemas';
+import { FOLDED_GROUP } from '../../../shared/attribution';
+import type { GroupBy, GroupedUsageRow, TokenCounts, UsageDelta, UsagePush } from '../../../shared/schemas';
 import { addInto, totalOf, zeroCounts } from '../../../shared/tokens';
 import { deltaAttribution, type Filter, matchesFilter, NONE_VALUE } from './filter';
 import { addDelta, deltaDate } from './merge';

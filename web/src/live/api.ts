@@ -1,16 +1,17 @@
 /**
- * REST access with the member token. Every body is parsed with the shared schema of its route, so the dashboard
+ * REST access with the member token. Every body is parsed with the shared schema of its route (the history rows
+ * with rows.ts, held to those schemas by its test), so the dashboard
  * works on the contract's types, not on whatever arrived. Every failure becomes an ApiError carrying the hub's
  * closed error code, so pages can tell "sign in again" (401) from "not found" (404) from "the hub is down"
  * (network, 5xx).
  */
-import type { z } from 'zod';
-import { type ErrorCode, RestError } from '../../../shared/errors';
-import { ActivityRow, type GroupBy, GroupedUsageRow, type Me, UsageRow } from '../../../shared/schemas';
+import type { ErrorCode } from '../../../shared/errors';
+import type { GroupBy, Me } from '../../../shared/schemas';
 import { parseSnapshot, type Snapshot, USAGE_SNAPSHOT_HEADER } from '../../../shared/snapshot';
 import type { Filter } from '../lib/filter';
 import { activityPath, groupsPath, usagePath } from './paths';
 import { takePrefetched } from './prefetch';
+import { ActivityRows, GroupedRows, type Parsed, type Parser, UsageRows } from './rows';
 
 export type { Me };
 
@@ -26,14 +27,18 @@ export class ApiError extends Error {
 }
 
 /** Where and why a body does not match its schema, short enough to show on a page. */
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: Extract<Parsed<unknown>, { success: false }>['error']): string {
   const issue = error.issues[0];
   if (!issue) return 'unexpected body';
   return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
-/** The hub's error body, or (a proxy's page, an empty body) an error named after the status. */
-function errorOf(res: Response, body: unknown): ApiError {
+/**
+ * The hub's error body, or (a proxy's page, an empty body) an error named after the status. Its schema (and zod)
+ * is loaded only when an answer fails, not with the first scripts.
+ */
+async function errorOf(res: Response, body: unknown): Promise<ApiError> {
+  const { RestError } = await import('../../../shared/errors');
   const parsed = RestError.safeParse(body);
   if (parsed.success) return new ApiError(parsed.data.error, res.status, parsed.data.code);
   const code = res.status === 401 ? 'unauthorized' : 'internal';
@@ -50,22 +55,22 @@ export interface Answer<T> {
  * GET `path` and parse its JSON body with `schema`; a body that does not parse is an `internal` ApiError. The
  * schema may still be loading (its module is fetched beside the request).
  */
-export async function apiGet<S extends z.ZodType>(
+export async function apiGet<T>(
   path: string,
   token: string,
-  schema: S | Promise<S>,
+  schema: Parser<T> | Promise<Parser<T>>,
   signal?: AbortSignal,
-): Promise<z.output<S>> {
+): Promise<T> {
   return (await apiGetAt(path, token, schema, signal)).data;
 }
 
 /** apiGet, with the snapshot of a usage answer (its X-Usage-Snapshot header). */
-export async function apiGetAt<S extends z.ZodType>(
+export async function apiGetAt<T>(
   path: string,
   token: string,
-  schema: S | Promise<S>,
+  schema: Parser<T> | Promise<Parser<T>>,
   signal?: AbortSignal,
-): Promise<Answer<z.output<S>>> {
+): Promise<Answer<T>> {
   // boot.ts (inlined in the page) may have asked already, before this code had loaded.
   const early = takePrefetched(path, token);
   let res: Response;
@@ -80,7 +85,7 @@ export async function apiGetAt<S extends z.ZodType>(
     throw new ApiError('The hub cannot be reached. Check that it is running.', 0, 'unavailable');
   }
   const body: unknown = await (early ? early.body : res.json().catch(() => undefined));
-  if (!res.ok) throw errorOf(res, body);
+  if (!res.ok) throw await errorOf(res, body);
   const parsed = (await schema).safeParse(body);
   if (!parsed.success) {
     throw new ApiError(
@@ -91,10 +96,6 @@ export async function apiGetAt<S extends z.ZodType>(
   }
   return { data: parsed.data, snapshot: parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER)) };
 }
-
-const UsageRows = UsageRow.array();
-const ActivityRows = ActivityRow.array();
-const GroupedRows = GroupedUsageRow.array();
 
 const lateSchemas = () => import('./late-schemas');
 
