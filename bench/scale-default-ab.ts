@@ -14,7 +14,11 @@ import type { GroupBy } from '../shared';
 import { explaining } from './scale-explain';
 
 const [file, baseDir, callsArg = '10', match = '', explain] = process.argv.slice(2);
-const kept = JSON.parse(readFileSync(file!, 'utf8')) as { url: string; workspaceId: string; busyRuntimeId: string };
+const kept = JSON.parse(readFileSync(file!, 'utf8')) as {
+  url: string;
+  workspaceId: string;
+  busyRuntimeId: string;
+};
 const base = (await import(`${baseDir}/server/store/index.ts`)) as typeof current;
 
 interface View {
@@ -29,9 +33,19 @@ const VIEWS: View[] = [
   { label: 'busy runtime 90 d Asia/Kathmandu', runtime: true, days: 90, tz: 'Asia/Kathmandu' },
   { label: 'busy runtime 90 d UTC', runtime: true, days: 90, tz: 'UTC' },
   { label: 'workspace 30 d UTC, default', runtime: false, days: 30, tz: 'UTC' },
-  { label: 'workspace 30 d America/Los_Angeles, default', runtime: false, days: 30, tz: 'America/Los_Angeles' },
+  {
+    label: 'workspace 30 d America/Los_Angeles, default',
+    runtime: false,
+    days: 30,
+    tz: 'America/Los_Angeles',
+  },
   { label: 'workspace 365 d UTC, default', runtime: false, days: 365, tz: 'UTC' },
-  { label: 'workspace 365 d America/Los_Angeles, default', runtime: false, days: 365, tz: 'America/Los_Angeles' },
+  {
+    label: 'workspace 365 d America/Los_Angeles, default',
+    runtime: false,
+    days: 365,
+    tz: 'America/Los_Angeles',
+  },
   { label: 'workspace 30 d UTC, group_by=model', runtime: false, days: 30, tz: 'UTC', groupBy: 'model' },
   {
     label: 'workspace 365 d America/Los_Angeles, group_by=model',
@@ -52,7 +66,10 @@ const read = (store: Store, sql: current.Sql, v: View) => {
 };
 
 const options = { statementTimeoutMs: 120_000, lockTimeoutMs: 10_000 };
-const dbs = { base: base.openPostgres(kept.url, 1, options), current: current.openPostgres(kept.url, 1, options) };
+const dbs = {
+  base: base.openPostgres(kept.url, 1, options),
+  current: current.openPostgres(kept.url, 1, options),
+};
 const stores = { base, current };
 /** CPU time (ms) the connection's backend has used so far: utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms. */
 const backendPid = async (sql: current.Database) =>
@@ -64,7 +81,9 @@ const cpuMs = (pid: number) => {
 const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil(p * xs.length) - 1] ?? 0;
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 try {
-  process.stdout.write(`load average ${load()}\n| view | calls | rows | base p50 / p90 / max (CPU mean) | this tree p50 / p90 / max (CPU mean) |\n`);
+  process.stdout.write(
+    `load average ${load()}\n| view | calls | rows | base p50 / p90 / max (CPU mean) | this tree p50 / p90 / max (CPU mean) |\n`,
+  );
   for (const v of VIEWS.filter((x) => x.label.includes(match))) {
     const t = { base: [] as number[], current: [] as number[] };
     const cpu = { base: [] as number[], current: [] as number[] };
