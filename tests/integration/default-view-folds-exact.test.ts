@@ -3,8 +3,9 @@
  * rows past a day's share of the bound folded) answers row for row what it answered before its kept rows passed
  * through the folds unsummed and before local days were read as a UTC date corrected by hours
  * (tests/helpers/usage-by-day-reference.ts over the quarter-hour rollup): in UTC, Los Angeles across the March DST
- * change, Kolkata and Kathmandu, over 365 days (both folds) and 30 days, for the workspace and for one runtime, with
- * ties in totals, mixed providers and unpriced models, on Postgres and PGlite.
+ * change, Kolkata, Kathmandu, Auckland, Kiritimati, Chatham and Santiago, over 365 days (both folds) and 30 days,
+ * for the workspace and for one runtime, with ties in totals, mixed providers and unpriced models, on Postgres and
+ * PGlite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
@@ -23,7 +24,17 @@ import {
 import { databaseKinds } from '../helpers/databases';
 import { referenceUsageByDay } from '../helpers/usage-by-day-reference';
 
-const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Kathmandu'];
+const ZONES = [
+  'UTC',
+  'America/Los_Angeles',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  // A local day whose main UTC date is the day before (+13/+14, +13:45), and one whose clocks go back at midnight.
+  'Pacific/Auckland',
+  'Pacific/Kiritimati',
+  'Pacific/Chatham',
+  'America/Santiago',
+];
 /** 24 models: more than a runtime's day keeps (20), two of them priced, every third of another provider. */
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', ...Array.from({ length: 22 }, (_, i) => `m-${i}`)];
 const START = Date.parse('2026-03-05T00:00:00Z');
