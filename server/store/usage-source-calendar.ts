@@ -22,7 +22,8 @@ export const WINDOW_STOP = `(($4::date + 1)::timestamp AT TIME ZONE $5)`;
  * of whole-hour offsets), `mains` (main date → local date; a UTC date claimed by two local days — possible only
  * around a transition — stands for the first, and the other reads all its hours), `main_map` (one row: `first`
  * main date and `dates`, the local date of each main date from `first` on, null for a date that stands for none),
- * and `edge_ranges` (runs of consecutive UTC hours [lo, hi) sharing one `main_of` and one `own`, where they differ).
+ * `hour_map` (`main_of` and `own` of each hour of the span, from its `first`: hourDay) and `edge_ranges` (runs of
+ * consecutive UTC hours [lo, hi) whose `main_of` and `own` differ).
  */
 export const CALENDAR = `days AS (
        SELECT g.d::date AS date, g.d::date::timestamp AT TIME ZONE $5 AS start,
@@ -63,16 +64,29 @@ export const CALENDAR = `days AS (
          greatest(${WINDOW_STOP}, ((SELECT max(main) FROM mains) + 1)::timestamp AT TIME ZONE 'UTC')
            - interval '1 microsecond',
          interval '1 hour') AS u(hour)
+       -- Evaluated once: in a window of UTC days (UTC; London in winter) no hour differs, so none is generated.
+       WHERE EXISTS (SELECT FROM days WHERE start <> date::timestamp AT TIME ZONE 'UTC'
+                       OR stop <> (date + 1)::timestamp AT TIME ZONE 'UTC')
      ),
+     -- Per hour of the span (from its first), the two local days, so a row finds them by subscript.
+     hour_map AS (
+       SELECT min(hour) AS first, array_agg(main_of ORDER BY hour) AS main_of, array_agg(own ORDER BY hour) AS own
+       FROM edge_hours
+     ),
+     -- Runs of consecutive hours to correct, whichever days they move between: one index range per UTC date in
+     -- Los Angeles or Kolkata (where the split hour and the hours after it are one run), not one per pair of days.
      edge_ranges AS (
-       SELECT min(hour) AS lo, max(hour) + interval '1 hour' AS hi, main_of, own
+       SELECT min(hour) AS lo, max(hour) + interval '1 hour' AS hi
        FROM (
-         SELECT hour, main_of, own,
-                hour - row_number() OVER (PARTITION BY main_of, own ORDER BY hour) * interval '1 hour' AS island
+         SELECT hour, hour - row_number() OVER (ORDER BY hour) * interval '1 hour' AS island
          FROM edge_hours WHERE main_of IS DISTINCT FROM own
        ) AS e
-       GROUP BY main_of, own, island
+       GROUP BY island
      )`;
+
+/** SQL: the `side` ('main_of' or 'own') local day of the UTC hour `hour` of the span (hour_map). */
+export const hourDay = (side: 'main_of' | 'own', hour: string) =>
+  `(SELECT ${side} FROM hour_map)[(date_part('epoch', ${hour} - (SELECT first FROM hour_map)) / 3600)::int + 1]`;
 
 /** SQL: the local date the main date `day` stands for (null when none). */
 export const mainOf = (day: string) =>

@@ -24,7 +24,7 @@ import {
   type UsageFilter,
   usageSource,
 } from './usage-source';
-import { CALENDAR, mainOf, WINDOW_START, WINDOW_STOP } from './usage-source-calendar';
+import { CALENDAR, hourDay, mainOf, WINDOW_START, WINDOW_STOP } from './usage-source-calendar';
 
 export type CoarseScope = 'workspace' | 'runtime';
 
@@ -78,7 +78,9 @@ export function coarseSource(
        SELECT ${rollup('h', 's.date', signed)}
        FROM edge_ranges r CROSS JOIN LATERAL (
          SELECT * FROM ${prefix}_hourly h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
-       ) h CROSS JOIN LATERAL (VALUES (r.main_of, true), (r.own, false)) AS s(date, negative)
+       ) h CROSS JOIN LATERAL (
+         VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
+       ) AS s(date, negative)
        WHERE s.date IS NOT NULL
        UNION ALL
        -- Driven by the split hours (none in most zones): each reads its quarter-hours through the primary key.
