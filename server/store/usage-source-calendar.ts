@@ -1,5 +1,6 @@
 /**
- * The calendar of a window for the coarse sources (usage-source-coarse.ts): which UTC date stands for each local
+ * The calendar of a window for the coarse sources (usage-source-coarse.ts). HOUR_CALENDAR: which local days are
+ * UTC days and which hours make up the others. CALENDAR (workspace-wide views): which UTC date stands for each local
  * day, and which UTC hours then have to be taken from it or added to it. A local day is read as the UTC date it
  * overlaps most (its main date: one daily row per scope × model) minus that date's hours that lie outside the local
  * day plus the hours of its other dates that lie inside it. In a zone whose days are UTC days no hour is read; in
@@ -18,14 +19,10 @@ export const WINDOW_START = `($3::date::timestamp AT TIME ZONE $5)`;
 export const WINDOW_STOP = `(($4::date + 1)::timestamp AT TIME ZONE $5)`;
 
 /**
- * CTEs `days` (each local date and its bounds in UTC), `split` (UTC hours that hold a local midnight: never in a zone
- * of whole-hour offsets), `mains` (main date → local date; a UTC date claimed by two local days — possible only
- * around a transition — stands for the first, and the other reads all its hours), `main_map` (one row: `first`
- * main date and `dates`, the local date of each main date from `first` on, null for a date that stands for none),
- * `hour_map` (`main_of` and `own` of each hour of the span, from its `first`: hourDay) and `edge_ranges` (runs of
- * consecutive UTC hours [lo, hi) whose `main_of` and `own` differ).
+ * CTEs `days` (each local date of the window and its bounds, local midnights, in UTC) and `split` (UTC hours that
+ * hold a local midnight inside them: never in a zone of whole-hour offsets).
  */
-export const CALENDAR = `days AS (
+const DAYS_AND_SPLIT = `days AS (
        SELECT g.d::date AS date, g.d::date::timestamp AT TIME ZONE $5 AS start,
               (g.d::date + 1)::timestamp AT TIME ZONE $5 AS stop
        FROM generate_series($3::date, $4::date, interval '1 day') AS g(d)
@@ -34,7 +31,34 @@ export const CALENDAR = `days AS (
        SELECT date_trunc('hour', start, 'UTC') AS hour FROM days WHERE start <> date_trunc('hour', start, 'UTC')
        UNION
        SELECT date_trunc('hour', stop, 'UTC') FROM days WHERE stop <> date_trunc('hour', stop, 'UTC')
+     )`;
+
+/**
+ * CTEs `days`, `split`, `whole_days` (local days that are UTC days), `part_days` (the others) and `hour_span` (the
+ * first and last instant of the part days): for reading each local day at the coarsest grain inside it — the
+ * daily rows of a whole day, the hours of the others — as one runtime's views do.
+ */
+export const HOUR_CALENDAR = `${DAYS_AND_SPLIT},
+     whole_days AS (
+       SELECT date FROM days
+       WHERE start = date::timestamp AT TIME ZONE 'UTC' AND stop = (date + 1)::timestamp AT TIME ZONE 'UTC'
      ),
+     part_days AS (
+       SELECT date, start, stop FROM days WHERE date NOT IN (SELECT date FROM whole_days)
+     ),
+     hour_span AS (
+       SELECT min(start) AS start, max(stop) AS stop FROM part_days
+     )`;
+
+/**
+ * CTEs `days` (each local date and its bounds in UTC), `split` (UTC hours that hold a local midnight: never in a zone
+ * of whole-hour offsets), `mains` (main date → local date; a UTC date claimed by two local days — possible only
+ * around a transition — stands for the first, and the other reads all its hours), `main_map` (one row: `first`
+ * main date and `dates`, the local date of each main date from `first` on, null for a date that stands for none),
+ * `hour_map` (`main_of` and `own` of each hour of the span, from its `first`: hourDay) and `edge_ranges` (runs of
+ * consecutive UTC hours [lo, hi) whose `main_of` and `own` differ).
+ */
+export const CALENDAR = `${DAYS_AND_SPLIT},
      -- The UTC date each local day overlaps most (the earliest on a tie).
      claims AS (
        SELECT DISTINCT ON (d.date) d.date, u.t::date AS main
