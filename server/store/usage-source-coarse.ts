@@ -6,8 +6,9 @@
  *   proportion to the window, whatever the size of the fleet;
  * - `runtime`: the per-runtime rollups of the runtimes in scope (one, or the whole workspace) — a runtime's views,
  *   `group_by=runtime` and the workspace's default shape (runtime × day × model).
- * One runtime's views read each local day at the coarsest grain inside it (the daily rows of a local day that is a
- * UTC day, else its UTC hours); workspace-wide views read each local day as the daily rows of the UTC date it
+ * One runtime's views and the workspace's model view read each local day at the coarsest grain inside it (the daily
+ * rows of a local day that is a UTC day, else its UTC hours); the views of every runtime of the workspace (the
+ * default shape, `group_by=runtime`) read each local day as the daily rows of the UTC date it
  * overlaps most, corrected by the UTC hours where the two differ (usage-source-calendar.ts): none in a zone whose
  * days are UTC days, a third of the hours in Los Angeles. An hour that holds a local midnight (zones 30 or 45
  * minutes off a whole hour: one hour a day) is read, or corrected, by its quarter-hours from the quarter-hour rollup.
@@ -93,9 +94,11 @@ function byHours(scope: CoarseScope): string {
 }
 
 /**
- * A workspace's rows (every runtime, or the workspace rollups): each local day is its main UTC date's daily rows
+ * The rows of every runtime of a workspace: each local day is its main UTC date's daily rows
  * corrected by the hours where the two differ (usage-source-calendar.ts), so a fleet's non-UTC zone reads a third
- * (Los Angeles) or a quarter (Kolkata) of its hours. Some `src` rows are negative; their sums are exact.
+ * (Los Angeles) or a quarter (Kolkata) of its hours. Some `src` rows are negative; their sums are exact. Not for
+ * the workspace rollups (24 rows an hour at most): there the per-row lookups cost more than the hours saved (CPU of
+ * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
  */
 function byMainDates(scope: CoarseScope): string {
   const { prefix, where } = SCOPES[scope];
@@ -134,7 +137,7 @@ export function coarseSource(
   w: HistoryWindow,
 ): { ctes: string; params: unknown[] } {
   const ctes = `${RUNTIMES_IN_SCOPE},
-     ${runtimeId === null ? byMainDates(scope) : byHours(scope)}`;
+     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope) : byHours(scope)}`;
   return { ctes, params: [workspaceId, runtimeId, w.startDate, w.endDate, w.tz] };
 }
 
