@@ -6,10 +6,12 @@
  *   proportion to the window, whatever the size of the fleet;
  * - `runtime`: the per-runtime rollups of the runtimes in scope (one, or the whole workspace) — a runtime's views,
  *   `group_by=runtime` and the workspace's default shape (runtime × day × model).
- * Each local day of the window is read at the coarsest grain that lies inside it:
- * - a local day that is exactly a UTC day (UTC; London in winter): one row per scope × model from the daily rollup;
- * - otherwise the UTC hours inside it from the hourly rollup, and the quarter-hours of an hour that holds a local
- *   midnight (zones 30 or 45 minutes off a whole hour: one hour a day) from the quarter-hour rollup.
+ * One runtime's views and the workspace's model view read each local day at the coarsest grain inside it (the daily
+ * rows of a local day that is a UTC day, else its UTC hours); the views of every runtime of the workspace (the
+ * default shape, `group_by=runtime`) read each local day as the daily rows of the UTC date it
+ * overlaps most, corrected by the UTC hours where the two differ (usage-source-calendar.ts): none in a zone whose
+ * days are UTC days, a third of the hours in Los Angeles. An hour that holds a local midnight (zones 30 or 45
+ * minutes off a whole hour: one hour a day) is read, or corrected, by its quarter-hours from the quarter-hour rollup.
  * Same CTEs, columns and parameters as usageSource, so the view sums either to exactly the same.
  */
 import { type GroupBy, TOKEN_KINDS } from '../../shared';
@@ -24,6 +26,7 @@ import {
   type UsageFilter,
   usageSource,
 } from './usage-source';
+import { CALENDAR, HOUR_CALENDAR, hourDay, mainOf, WINDOW_START, WINDOW_STOP } from './usage-source-calendar';
 
 export type CoarseScope = 'workspace' | 'runtime';
 
@@ -45,6 +48,84 @@ const SCOPES: Record<
   },
 };
 
+/** SOURCE_COLUMNS of the rollup row `a` of `scope` dated `date`, each sum through `value` (negated for a correction). */
+const rollupColumns = (scope: CoarseScope, a: string, date: string, value = (c: string) => `${a}.${c}`) =>
+  `${SCOPES[scope].runtime(a)}, ${date}, ${a}.provider, ${a}.model, '', '', '', ${TOKEN_KINDS.map(value).join(', ')},
+              ${['cost_usd', 'agent_tokens', 'unpriced_tokens'].map(value).join(', ')}`;
+
+/** `src` rows of the quarter-hours of the split hours inside the window (none in most zones). */
+const splitQuarters = (scope: CoarseScope) => `SELECT ${rollupColumns(scope, 'q', localDate('q.bucket'))}
+       FROM split s CROSS JOIN LATERAL (
+         SELECT * FROM usage_quarter q
+         WHERE q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
+           AND q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'
+           AND q.bucket >= ${WINDOW_START} AND q.bucket < ${WINDOW_STOP}
+       ) q`;
+
+/**
+ * One runtime's rows: each local day at the coarsest grain inside it — the daily rows of a local day that is a UTC
+ * day, else its hours (one index range of the runtime), and the quarter-hours of its split hours. Reading its
+ * hours by one range costs less than correcting a main date by runs of hours (CPU of its 90 Kolkata days 16.3 →
+ * 19.0 ms the other way, BENCHMARKS.md, hB), whose gain is the rows of a whole fleet.
+ */
+function byHours(scope: CoarseScope): string {
+  const { prefix, where } = SCOPES[scope];
+  return `${HOUR_CALENDAR},
+     ${LOCAL_DAYS},
+     src (${SOURCE_COLUMNS.join(', ')}) AS (
+       SELECT ${rollupColumns(scope, 'd', 'd.day')}
+       FROM ${prefix}_daily d
+       WHERE ${where('d')} AND d.day BETWEEN $3::date AND $4::date
+         -- A filter (hashed), not a join: joined to the whole days, the workspace's year was read by one index
+         -- probe per day and runtime (73,000 probes, 0.8 s at 5M events). Evaluated once, the EXISTS skips the
+         -- scan in a zone without whole days (it read a Los Angeles year's 345,000 daily rows for none: 0.3 s).
+         AND EXISTS (SELECT FROM whole_days) AND d.day NOT IN (SELECT date FROM part_days)
+       UNION ALL
+       SELECT ${rollupColumns(scope, 'h', localDate('h.hour'))}
+       FROM ${prefix}_hourly h
+       WHERE ${where('h')}
+         AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
+         AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
+         AND h.hour NOT IN (SELECT hour FROM split)
+       UNION ALL
+       ${splitQuarters(scope)}
+       UNION ALL ${DAILY_TOTALS}
+     )`;
+}
+
+/**
+ * The rows of every runtime of a workspace: each local day is its main UTC date's daily rows
+ * corrected by the hours where the two differ (usage-source-calendar.ts), so a fleet's non-UTC zone reads a third
+ * (Los Angeles) or a quarter (Kolkata) of its hours. Some `src` rows are negative; their sums are exact. Not for
+ * the workspace rollups (24 rows an hour at most): there the per-row lookups cost more than the hours saved (CPU of
+ * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
+ */
+function byMainDates(scope: CoarseScope): string {
+  const { prefix, where } = SCOPES[scope];
+  const signed = (c: string) => `CASE WHEN s.negative THEN -h.${c} ELSE h.${c} END`;
+  return `${LOCAL_DAYS},
+     ${CALENDAR},
+     src (${SOURCE_COLUMNS.join(', ')}) AS (
+       SELECT ${rollupColumns(scope, 'd', mainOf('d.day'))}
+       FROM ${prefix}_daily d
+       -- A hashed filter, not a join (see byHours).
+       WHERE ${where('d')} AND d.day BETWEEN (SELECT min(main) FROM mains) AND (SELECT max(main) FROM mains)
+         AND d.day IN (SELECT main FROM mains)
+       UNION ALL
+       -- Each hour whose local day is not the one its UTC date stands for: taken from the one, added to the other.
+       SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
+       FROM edge_ranges r CROSS JOIN LATERAL (
+         SELECT * FROM ${prefix}_hourly h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
+       ) h CROSS JOIN LATERAL (
+         VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
+       ) AS s(date, negative)
+       WHERE s.date IS NOT NULL
+       UNION ALL
+       ${splitQuarters(scope)}
+       UNION ALL ${DAILY_TOTALS}
+     )`;
+}
+
 /**
  * CTEs `rt`, `local_days` and `src` like usageSource's, from the coarse rollups of `scope`; the workspace scope
  * answers only for the whole workspace (runtimeId null).
@@ -55,62 +136,8 @@ export function coarseSource(
   runtimeId: string | null,
   w: HistoryWindow,
 ): { ctes: string; params: unknown[] } {
-  const { prefix, where, runtime } = SCOPES[scope];
-  /** SOURCE_COLUMNS of the rollup row `a` dated `date`. */
-  const rollup = (a: string, date: string) =>
-    `${runtime(a)}, ${date}, ${a}.provider, ${a}.model, '', '', '', ${TOKEN_KINDS.map((k) => `${a}.${k}`).join(', ')},
-              ${a}.cost_usd, ${a}.agent_tokens, ${a}.unpriced_tokens`;
   const ctes = `${RUNTIMES_IN_SCOPE},
-     -- Each local date of the window and its bounds (local midnights) in UTC.
-     days AS (
-       SELECT g.d::date AS date, g.d::date::timestamp AT TIME ZONE $5 AS start,
-              (g.d::date + 1)::timestamp AT TIME ZONE $5 AS stop
-       FROM generate_series($3::date, $4::date, interval '1 day') AS g(d)
-     ),
-     whole_days AS (
-       SELECT date FROM days
-       WHERE start = date::timestamp AT TIME ZONE 'UTC' AND stop = (date + 1)::timestamp AT TIME ZONE 'UTC'
-     ),
-     part_days AS (
-       SELECT date, start, stop FROM days WHERE date NOT IN (SELECT date FROM whole_days)
-     ),
-     hour_span AS (
-       SELECT min(start) AS start, max(stop) AS stop FROM part_days
-     ),
-     -- UTC hours that hold a local midnight inside them (never in a zone of whole-hour offsets).
-     split AS (
-       SELECT date_trunc('hour', start, 'UTC') AS hour FROM days WHERE start <> date_trunc('hour', start, 'UTC')
-       UNION
-       SELECT date_trunc('hour', stop, 'UTC') FROM days WHERE stop <> date_trunc('hour', stop, 'UTC')
-     ),
-     ${LOCAL_DAYS},
-     src (${SOURCE_COLUMNS.join(', ')}) AS (
-       SELECT ${rollup('d', 'd.day')}
-       FROM ${prefix}_daily d
-       WHERE ${where('d')} AND d.day BETWEEN $3::date AND $4::date
-         -- A filter (hashed), not a join: joined to the whole days, the workspace's year was read by one index
-         -- probe per day and runtime (73,000 probes, 0.8 s at 5M events). Evaluated once, the EXISTS skips the
-         -- scan in a zone without whole days (it read a Los Angeles year's 345,000 daily rows for none: 0.3 s).
-         AND EXISTS (SELECT FROM whole_days) AND d.day NOT IN (SELECT date FROM part_days)
-       UNION ALL
-       SELECT ${rollup('h', localDate('h.hour'))}
-       FROM ${prefix}_hourly h
-       WHERE ${where('h')}
-         AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
-         AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
-         AND h.hour NOT IN (SELECT hour FROM split)
-       UNION ALL
-       -- Driven by the split hours (none in most zones): each reads its quarter-hours through the primary key.
-       SELECT ${rollup('q', localDate('q.bucket'))}
-       FROM split s CROSS JOIN LATERAL (
-         SELECT * FROM usage_quarter q
-         WHERE q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
-           AND q.bucket >= s.hour AND q.bucket < s.hour + interval '1 hour'
-           AND q.bucket >= ($3::date::timestamp AT TIME ZONE $5)
-           AND q.bucket < (($4::date + 1)::timestamp AT TIME ZONE $5)
-       ) q
-       UNION ALL ${DAILY_TOTALS}
-     )`;
+     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope) : byHours(scope)}`;
   return { ctes, params: [workspaceId, runtimeId, w.startDate, w.endDate, w.tz] };
 }
 

@@ -52,48 +52,62 @@ export async function usageByDay(
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
+  const columns = `${TOKEN_KINDS.join(', ')}, cost, agent, unpriced`;
   const days = windowDays(w);
   // One row of each day is kept for the fold itself.
   const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
   const top = `$${params.length + 1}`;
   const perDay = `$${params.length + 2}`;
+  // Rows kept pass through each step as they are and only the rows folded away are summed again: summing every
+  // row of every step (singleton groups but for the fold) was half of the 30-day default view (BENCHMARKS.md, hB).
+  // Text sorts are COLLATE "C": byte order, which is the order of the databases' own collations here (C.UTF-8 of
+  // glibc ≥ 2.35 sorts by code point, PGlite's is C) without a strcoll call per comparison.
   return readView<DailyUsage>(
     sql,
     `WITH ${ctes},
      -- Sums stay numeric: a day may pass what bigint holds even when every quarter fits.
      by_model AS (
-       SELECT runtime_id, date, provider, model, ${sums}, ${costSums},
-              row_number() OVER (PARTITION BY runtime_id, date
-                ORDER BY ${sumTotal}
-                DESC, provider, model) AS model_rank
-       FROM src
-       GROUP BY runtime_id, date, provider, model
-       -- A replaced event that moved quarter or model leaves a zero row behind: not "any usage".
-       HAVING ${sumTotal} > 0
+       SELECT *, row_number() OVER (PARTITION BY runtime_id, date
+                ORDER BY total DESC, provider COLLATE "C", model COLLATE "C") AS model_rank
+       FROM (
+         SELECT runtime_id, date, provider, model, ${sums}, ${costSums}, ${sumTotal} AS total
+         FROM src
+         GROUP BY runtime_id, date, provider, model
+         -- A replaced event that moved quarter or model leaves a zero row behind: not "any usage".
+         HAVING ${sumTotal} > 0
+       ) AS g
      ),
+     -- Per runtime and day, the models past the top ones as one row; the ranks below break ties by the smallest
+     -- provider and model it folds.
      top_models AS (
-       SELECT runtime_id, date,
-              CASE WHEN bool_and(model_rank <= ${top}) THEN min(provider) ELSE ${foldedProvider} END AS provider,
-              CASE WHEN bool_and(model_rank <= ${top}) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
-              ${costSums},
-              row_number() OVER (PARTITION BY date
-                ORDER BY ${sumTotal}
-                DESC, runtime_id, min(provider), min(model)) AS row_rank
-       FROM by_model
-       GROUP BY runtime_id, date, CASE WHEN model_rank <= ${top} THEN model_rank END
+       SELECT runtime_id, date, provider, model, ${columns}, total, provider AS first_provider, model AS first_model
+       FROM by_model WHERE model_rank <= ${top}
+       UNION ALL
+       SELECT runtime_id, date, ${foldedProvider}, '${FOLDED}', ${sums}, ${costSums}, sum(total), min(provider COLLATE "C"),
+              min(model COLLATE "C")
+       FROM by_model WHERE model_rank > ${top}
+       GROUP BY runtime_id, date
+     ),
+     ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY date
+                ORDER BY total DESC, runtime_id, first_provider COLLATE "C", first_model COLLATE "C") AS row_rank
+       FROM top_models
      )
-     SELECT CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(runtime_id::text) ELSE '${FOLDED_RUNTIME_ID}' END
-              AS runtime_id,
-            to_char(date, 'YYYY-MM-DD') AS date,
-            CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(provider) ELSE ${foldedProvider} END AS provider,
-            CASE WHEN bool_and(row_rank <= ${perDay}) THEN min(model) ELSE '${FOLDED}' END AS model, ${sums},
+     SELECT * FROM (
+     SELECT runtime_id::text AS runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model, ${TOKEN_KINDS.join(', ')},
             -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
-            CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END AS cost_usd,
-            sum(agent)::float8 AS agent_tokens, sum(unpriced)::float8 AS unpriced_tokens
-     FROM top_models
-     GROUP BY date, CASE WHEN row_rank <= ${perDay} THEN row_rank END
-     ORDER BY date DESC, 1, 3, 4`,
+            CASE WHEN unpriced > 0 THEN NULL ELSE round(cost, 9)::float8 END AS cost_usd,
+            agent::float8 AS agent_tokens, unpriced::float8 AS unpriced_tokens
+     FROM ranked WHERE row_rank <= ${perDay}
+     UNION ALL
+     SELECT '${FOLDED_RUNTIME_ID}', to_char(date, 'YYYY-MM-DD'), ${foldedProvider}, '${FOLDED}', ${sums},
+            CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END,
+            sum(agent)::float8, sum(unpriced)::float8
+     FROM ranked WHERE row_rank > ${perDay}
+     GROUP BY date
+     ) AS answer
+     ORDER BY date DESC, runtime_id COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
     [...params, HISTORY_TOP_MODELS, rowsPerDay],
   );
 }

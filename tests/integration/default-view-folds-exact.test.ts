@@ -1,0 +1,112 @@
+/**
+ * The workspace's default history view (runtime × day × model rows, models past the top N of a runtime's day folded,
+ * rows past a day's share of the bound folded) answers row for row what it answered before its kept rows passed
+ * through the folds unsummed and before local days were read as a UTC date corrected by hours
+ * (tests/helpers/usage-by-day-reference.ts over the quarter-hour rollup): in UTC, Los Angeles across the March DST
+ * change, Kolkata, Kathmandu, Auckland, Kiritimati, Chatham and Santiago, over 365 days (both folds) and 30 days,
+ * for the workspace and for one runtime, with ties in totals, mixed providers and unpriced models, on Postgres and
+ * PGlite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyWindow } from '../../server/http/history-window';
+import { createPricer } from '../../server/pricing';
+import {
+  collapseByKey,
+  createWorkspace,
+  type Database,
+  FOLDED,
+  FOLDED_RUNTIME_ID,
+  lockRuntimes,
+  registerRuntimes,
+  usageByDay,
+  writeUsageEvents,
+} from '../../server/store';
+import { databaseKinds } from '../helpers/databases';
+import { referenceUsageByDay } from '../helpers/usage-by-day-reference';
+
+const ZONES = [
+  'UTC',
+  'America/Los_Angeles',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  // A local day whose main UTC date is the day before (+13/+14, +13:45), and one whose clocks go back at midnight.
+  'Pacific/Auckland',
+  'Pacific/Kiritimati',
+  'Pacific/Chatham',
+  'America/Santiago',
+];
+/** 24 models: more than a runtime's day keeps (20), two of them priced, every third of another provider. */
+const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', ...Array.from({ length: 22 }, (_, i) => `m-${i}`)];
+const START = Date.parse('2026-03-05T00:00:00Z');
+const NOW = new Date('2026-03-20T12:00:00Z');
+
+describe.each(databaseKinds)('the default view folds exactly as before on %s', (_k, open) => {
+  let db: Database;
+  let close: () => Promise<void>;
+  let workspaceId: string;
+  let runtimeIds: string[];
+
+  beforeAll(async () => {
+    ({ db, close } = await open());
+    workspaceId = (await createWorkspace(db, 'folds')).id;
+    runtimeIds = (
+      await registerRuntimes(
+        db,
+        workspaceId,
+        {
+          daemon_id: crypto.randomUUID(),
+          device_info: 'box',
+          // A daemon's runtimes differ by provider.
+          runtimes: [0, 1, 2].map((i) => ({
+            provider: `p${i}`,
+            name: `r${i}`,
+            runtime_mode: 'local' as const,
+          })),
+        },
+        'test',
+      )
+    ).map((r) => r.id);
+    // Every 41 minutes for 8 days (across Los Angeles' change on 8 March); totals repeat, so ranks meet ties.
+    for (const [r, runtimeId] of runtimeIds.entries()) {
+      await db.transaction(async (tx) => {
+        await lockRuntimes(tx, [runtimeId]);
+        const events = Array.from({ length: Math.floor((8 * 24 * 60) / 41) }, (_, n) => {
+          const m = (n * 7 + r) % MODELS.length;
+          return {
+            runtime_id: runtimeId,
+            id: `f-${r}-${n}`,
+            ts: new Date(START + n * 41 * 60_000 + r * 13 * 60_000).toISOString(),
+            provider: m % 3 === 2 ? 'openai' : 'claude',
+            model: MODELS[m]!,
+            input_tokens: 100 * (1 + (n % 5)),
+            output_tokens: 10 * (n % 3),
+            cache_read_tokens: 0,
+            cache_write_tokens: 0,
+          };
+        });
+        await writeUsageEvents(tx, collapseByKey(events), createPricer());
+      });
+    }
+  });
+  afterAll(() => close());
+
+  it.each(ZONES)('answers the workspace and a runtime over 365 and 30 days of %s as before', async (tz) => {
+    for (const days of [365, 30]) {
+      const w = historyWindow(days, tz, NOW);
+      for (const runtimeId of [null, runtimeIds[0]!]) {
+        const want = await referenceUsageByDay(db, workspaceId, runtimeId, w);
+        expect(want.length).toBeGreaterThan(20);
+        expect({ days, runtimeId, rows: await usageByDay(db, workspaceId, runtimeId, w) }).toEqual({
+          days,
+          runtimeId,
+          rows: want,
+        });
+        // Both folds happen: models past the top of a runtime's day (kept whole over 30 days), and rows past the
+        // day's share of the bound (365 days: 18 rows a day).
+        if (days === 30)
+          expect(want.some((r) => r.model === FOLDED && r.runtime_id !== FOLDED_RUNTIME_ID)).toBe(true);
+        else expect(want.some((r) => r.runtime_id === FOLDED_RUNTIME_ID)).toBe(true);
+      }
+    }
+  });
+});
