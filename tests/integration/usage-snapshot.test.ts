@@ -88,6 +88,22 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     expect(parseSnapshot('1:2:x')).toBeNull();
   });
 
+  /**
+   * The transaction that last wrote the event's daily runtime rollup row: the commit's own xid. Not the event
+   * row's xmin: the write function inserts new events in a subtransaction (a plain insert that may fall back to
+   * ON CONFLICT), so their xmin is that subtransaction's xid, one above the commit's.
+   */
+  async function commitOfEvent(id: string): Promise<{ xid: string }> {
+    const [row] = await hub.db.query<{ xid: string }>(
+      `SELECT d.xmin::text AS xid FROM usage_runtime_daily d JOIN usage_events e
+         ON d.runtime_id = e.runtime_id AND d.provider = e.provider AND d.model = e.model
+        AND d.day = (e.ts AT TIME ZONE 'UTC')::date
+       WHERE e.id = $1`,
+      [id],
+    );
+    return row!;
+  }
+
   it('names in each push the commit that wrote it: out of an answer read before it, in one read after', async () => {
     const path = `${hub.url}/api/runtimes/${runtimeId}/usage?days=7&tz=UTC`;
     const before = await rest(path, { token: hub.memberToken });
@@ -96,11 +112,9 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     await callOk(daemon, 'usage', { runtime_id: runtimeId, events: [event('named-1', 11)] });
     await eventually(() => pushes.length === 1);
     const commit = pushes[0]!.commit!;
-    const [stored] = await hub.db.query<{ xid: string }>(
-      `SELECT xmin::text AS xid FROM usage_events WHERE id = 'named-1'`,
-    );
+    const stored = await commitOfEvent('named-1');
     // The 32-bit xmin of the row is the commit's xid8 while the epoch is 0 (a fresh cluster's, and PGlite's).
-    expect(commit).toBe(stored!.xid);
+    expect(commit).toBe(stored.xid);
     const after = await rest(path, { token: hub.memberToken });
     const snapshotBefore = parseSnapshot(before.headers.get(USAGE_SNAPSHOT_HEADER))!;
     const snapshotAfter = parseSnapshot(after.headers.get(USAGE_SNAPSHOT_HEADER))!;
@@ -137,15 +151,13 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
     expect(budget.status).toBe(200);
     await callOk(daemon, 'usage', { runtime_id: runtimeId, events: [event('budgeted-1', 9)] });
     await eventually(() => pushes.length === 2);
-    const [stored] = await hub.db.query<{ xid: string }>(
-      `SELECT xmin::text AS xid FROM usage_events WHERE id = 'budgeted-1'`,
-    );
+    const stored = await commitOfEvent('budgeted-1');
     const [spend] = await hub.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM budget_periods WHERE xmin::text = $1',
-      [stored!.xid],
+      [stored.xid],
     );
     expect(spend!.n).toBe(1);
-    expect(pushes[1]!.commit).toBe(stored!.xid);
+    expect(pushes[1]!.commit).toBe(stored.xid);
   });
 
   it('answers a cached view with the snapshot it was read at, on every usage route', async () => {
