@@ -35,22 +35,33 @@ import {
   sumOf,
 } from './usage-columns';
 
-/** The columns an event row is written with: the key, then what may change when a larger snapshot replaces it. */
-const EVENT_COLUMNS = [
-  'runtime_id',
-  'id',
-  'ts',
-  'provider',
-  'model',
-  ...TOKEN_KINDS,
-  'task_id',
-  'cache_write_1h_tokens',
-  'speed',
-  'agent_cost_usd',
-  'cost_usd',
-  'cost_source',
-  ...ATTRIBUTION_COLUMNS,
+/**
+ * The columns an event row is written with — the key, then what may change when a larger snapshot replaces it —
+ * with their types: the batch's own row type (BATCH_ROW_TYPE) is built from this list, so the hub's encoder
+ * (usage-writes.ts, the same order) and the function read one list.
+ */
+const EVENT_COLUMN_TYPES: readonly (readonly [string, string])[] = [
+  ['runtime_id', 'uuid'],
+  ['id', 'text'],
+  ['ts', 'timestamptz'],
+  ['provider', 'text'],
+  ['model', 'text'],
+  ...TOKEN_KINDS.map((c) => [c, 'bigint'] as const),
+  ['task_id', 'text'],
+  ['cache_write_1h_tokens', 'bigint'],
+  ['speed', 'text'],
+  ['agent_cost_usd', 'numeric'],
+  ['cost_usd', 'numeric'],
+  ['cost_source', 'text'],
+  ...ATTRIBUTION_COLUMNS.map((c) => [c, 'text'] as const),
 ];
+const EVENT_COLUMNS = EVENT_COLUMN_TYPES.map(([c]) => c);
+/** The batch row's fields in order (what encodeUsageBatch spells; its unit test decodes rows with it). */
+export const BATCH_ROW_FIELDS: readonly string[] = EVENT_COLUMNS;
+/** The field list of the batch's row type (the order encodeUsageBatch spells a row in). */
+const ROW_FIELDS = EVENT_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ');
+/** Versioned by its fields, as the function by its text: a node never reads rows of another version's layout. */
+const BATCH_ROW_TYPE = `rh_usage_row_${createHash('sha256').update(ROW_FIELDS).digest('hex').slice(0, 12)}`;
 const LIST = EVENT_COLUMNS.join(', ');
 /** SQL: the event row `alias` names no project, user or session. */
 const unattributed = (alias: string) =>
@@ -104,8 +115,7 @@ const insertNew = (onConflict: string) => `WITH inserted AS (
 const BODY = `
 #variable_conflict use_column
 DECLARE
-  batch_rows usage_events[] := ARRAY(
-    SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
+  batch_rows ${BATCH_ROW_TYPE}[] := ARRAY(SELECT r FROM unnest(batch) AS r ORDER BY r.runtime_id, r.id);
   -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
   -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
   -- by every migrate, also before the rollup's table exists (tests of older migrations).
@@ -216,10 +226,19 @@ const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provi
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;
 
-/** Creates (or recreates, unchanged) the function; `migrate` runs it on every start. */
-export const USAGE_ROUTINE_SQL = `CREATE OR REPLACE FUNCTION ${NAME}(batch json) RETURNS ${RETURNS}
+/**
+ * Creates the batch's row type if missing, and (or recreates, unchanged) the function; `migrate` runs it on every
+ * start, under its lock. The batch arrives as an array of these rows, not JSON: Postgres read a JSON batch twice
+ * (validated on receipt, parsed again by json_populate_recordset), a quarter of a commit's CPU (BENCHMARKS.md, hA2).
+ */
+export const USAGE_ROUTINE_SQL = `DO $do$ BEGIN
+  IF to_regtype('${BATCH_ROW_TYPE}') IS NULL THEN
+    CREATE TYPE ${BATCH_ROW_TYPE} AS (${ROW_FIELDS});
+  END IF;
+END $do$;
+CREATE OR REPLACE FUNCTION ${NAME}(batch ${BATCH_ROW_TYPE}[]) RETURNS ${RETURNS}
 LANGUAGE plpgsql AS $fn$${BODY}
 $fn$;`;
 
-/** The one statement a usage commit sends: $1 is the batch as a JSON array of event rows. */
-export const WRITE_USAGE_CALL = `SELECT * FROM ${NAME}($1::json)`;
+/** The one statement a usage commit sends: $1 is the batch as an array literal of event rows (encodeUsageBatch). */
+export const WRITE_USAGE_CALL = `SELECT * FROM ${NAME}($1::${BATCH_ROW_TYPE}[])`;
