@@ -3,8 +3,8 @@
  * another one (a `git archive` of main unpacked with this checkout's node_modules linked in will do), in one
  * process, commits alternating, so that both sides share the minutes and the load of a busy machine. Each side has a
  * fresh database migrated by its own checkout (its own migrations and write function) and sends the same batches,
- * encoded by this checkout (compare SQL changes here; hub-side ones with bench/writer-ab.ts), as one statement
- * outside any transaction, as the hub's lone commits do. Prints per batch shape the medians of the wall time, the
+ * each encoded by its own checkout's encodeUsageBatch (the batch format is part of the SQL side; hub-side costs are
+ * bench/writer-ab.ts's), as one statement outside any transaction, as the hub's lone commits do. Prints per batch shape the medians of the wall time, the
  * Postgres backend's CPU (`/proc/<pid>/schedstat`, read while the backend sleeps, so exact) and the WAL bytes per
  * commit (`pg_current_wal_lsn` before and after).
  */
@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { syntheticEvent } from '../server/daemon/simulate';
 import { createPricer } from '../server/pricing';
-import { encodeUsageBatch, openPostgres } from '../server/store';
+import { openPostgres } from '../server/store';
 import type { UsageEvent } from '../shared';
 import { createBenchDatabase } from './database';
 
@@ -48,11 +48,18 @@ const SHAPES = [
 ] as const;
 
 const pricer = createPricer();
+interface Medians {
+  wall: number;
+  cpu: number;
+  wal: number;
+  kb: number;
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function side(dir: string) {
   const { migrate } = await import(resolve(dir, 'server/store/migrate.ts'));
   const { WRITE_USAGE_CALL } = await import(resolve(dir, 'server/store/usage-routine.ts'));
+  const { encodeUsageBatch } = await import(resolve(dir, 'server/store/usage-writes.ts'));
   const database = await createBenchDatabase();
   const setup = openPostgres(database.url, 1);
   await migrate(setup);
@@ -70,7 +77,18 @@ async function side(dir: string) {
     runtimes.push(rows[0].id);
   }
   const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
-  return { dir, database, client, call: WRITE_USAGE_CALL as string, runtimes, pid: rows[0].pid as number };
+  return {
+    dir,
+    database,
+    client,
+    call: WRITE_USAGE_CALL as string,
+    encode: encodeUsageBatch as (
+      calls: { runtimeId: string; events: UsageEvent[] }[],
+      p: typeof pricer,
+    ) => string,
+    runtimes,
+    pid: rows[0].pid as number,
+  };
 }
 
 const sides = [await side(resolve('.')), await side(resolve(otherDir))];
@@ -78,7 +96,12 @@ const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {
   for (const shape of SHAPES) {
-    const stats = sides.map(() => ({ wall: [] as number[], cpu: [] as number[], wal: [] as number[] }));
+    const stats = sides.map(() => ({
+      wall: [] as number[],
+      cpu: [] as number[],
+      wal: [] as number[],
+      kb: [] as number[],
+    }));
     const previous = sides.map(() => new Map<string, UsageEvent[]>());
     for (let round = 0; round < COMMITS + WARMUP; round++) {
       // Alternate which side goes first, so neither always follows the other's cache state.
@@ -97,7 +120,7 @@ try {
           previous[i]!.set(runtimeId, events);
           return { runtimeId, events };
         });
-        const batch = encodeUsageBatch(calls, pricer);
+        const batch = s.encode(calls, pricer);
         const [{ lsn }] = (await s.client.query({ name: 'lsn', text: 'SELECT pg_current_wal_lsn() AS lsn' }))
           .rows;
         const cpu0 = backendCpuMs(s.pid);
@@ -116,17 +139,19 @@ try {
         stats[i]!.wall.push(wall);
         stats[i]!.cpu.push(cpu);
         stats[i]!.wal.push(bytes / 1024);
+        stats[i]!.kb.push(Buffer.byteLength(batch) / 1024);
       }
     }
     const [self, other] = stats.map((x) => ({
       wall: median(x.wall),
       cpu: median(x.cpu),
       wal: median(x.wal),
-    })) as [{ wall: number; cpu: number; wal: number }, { wall: number; cpu: number; wal: number }];
+      kb: median(x.kb),
+    })) as [Medians, Medians];
     process.stdout.write(
       `${shape.name}: wall p50 other ${other.wall.toFixed(2)} → this ${self.wall.toFixed(2)} ms; ` +
         `backend CPU ${other.cpu.toFixed(2)} → ${self.cpu.toFixed(2)} ms (${(self.cpu / other.cpu).toFixed(2)}×); ` +
-        `WAL ${other.wal.toFixed(0)} → ${self.wal.toFixed(0)} KB\n`,
+        `WAL ${other.wal.toFixed(0)} → ${self.wal.toFixed(0)} KB; batch ${other.kb.toFixed(1)} → ${self.kb.toFixed(1)} KB\n`,
     );
   }
 } finally {

@@ -35,22 +35,33 @@ import {
   sumOf,
 } from './usage-columns';
 
-/** The columns an event row is written with: the key, then what may change when a larger snapshot replaces it. */
-const EVENT_COLUMNS = [
-  'runtime_id',
-  'id',
-  'ts',
-  'provider',
-  'model',
-  ...TOKEN_KINDS,
-  'task_id',
-  'cache_write_1h_tokens',
-  'speed',
-  'agent_cost_usd',
-  'cost_usd',
-  'cost_source',
-  ...ATTRIBUTION_COLUMNS,
+/**
+ * The columns an event row is written with — the key, then what may change when a larger snapshot replaces it —
+ * with their types: the batch's own row type (BATCH_ROW_TYPE) is built from this list, so the hub's encoder
+ * (usage-writes.ts, the same order) and the function read one list.
+ */
+const EVENT_COLUMN_TYPES: readonly (readonly [string, string])[] = [
+  ['runtime_id', 'uuid'],
+  ['id', 'text'],
+  ['ts', 'timestamptz'],
+  ['provider', 'text'],
+  ['model', 'text'],
+  ...TOKEN_KINDS.map((c) => [c, 'bigint'] as const),
+  ['task_id', 'text'],
+  ['cache_write_1h_tokens', 'bigint'],
+  ['speed', 'text'],
+  ['agent_cost_usd', 'numeric'],
+  ['cost_usd', 'numeric'],
+  ['cost_source', 'text'],
+  ...ATTRIBUTION_COLUMNS.map((c) => [c, 'text'] as const),
 ];
+const EVENT_COLUMNS = EVENT_COLUMN_TYPES.map(([c]) => c);
+/** The batch row's fields in order (what encodeUsageBatch spells; its unit test decodes rows with it). */
+export const BATCH_ROW_FIELDS: readonly string[] = EVENT_COLUMNS;
+/** The field list of the batch's row type (the order encodeUsageBatch spells a row in). */
+const ROW_FIELDS = EVENT_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ');
+/** Versioned by its fields, as the function by its text: a node never reads rows of another version's layout. */
+const BATCH_ROW_TYPE = `rh_usage_row_${createHash('sha256').update(ROW_FIELDS).digest('hex').slice(0, 12)}`;
 const LIST = EVENT_COLUMNS.join(', ');
 /** SQL: the event row `alias` names no project, user or session. */
 const unattributed = (alias: string) =>
@@ -86,31 +97,48 @@ const rollupColumns = (alias: string) =>
  * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
  * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning
  * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
+ * With ON CONFLICT (a batch that re-sends events), the inserted keys are kept too (fresh_rt, fresh_id): the look-up
+ * of stored rows then skips them, one primary-key descent less per new key (BENCHMARKS.md, hA2).
  */
-const insertNew = (onConflict: string) => `WITH inserted AS (
+const insertNew = (onConflict: string) => {
+  const keepKeys = onConflict !== '';
+  return `WITH inserted AS (
       INSERT INTO usage_events AS e (${LIST})
       SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
       ${onConflict}
-      RETURNING ${rollupColumns('e')}
+      RETURNING ${rollupColumns('e')}${keepKeys ? ', e.id' : ''}
     ),
     grouped AS (
       SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
       GROUP BY ${ROLLUP_KEY}
-    )
-    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}
-    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')} FROM grouped AS g;`;
+    )${
+      keepKeys
+        ? `,
+    keys AS (
+      SELECT array_agg(i.runtime_id) AS rt, array_agg(i.event_id) AS ids
+      FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')}, event_id)
+    )`
+        : ''
+    }
+    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}${
+      keepKeys ? ', (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)' : ''
+    }
+    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}${keepKeys ? ', fresh_rt, fresh_id' : ''}
+    FROM grouped AS g;`;
+};
 
 const BODY = `
 #variable_conflict use_column
 DECLARE
-  batch_rows usage_events[] := ARRAY(
-    SELECT r FROM json_populate_recordset(NULL::usage_events, batch) AS r ORDER BY r.runtime_id, r.id);
+  batch_rows ${BATCH_ROW_TYPE}[] := ARRAY(SELECT r FROM unnest(batch) AS r ORDER BY r.runtime_id, r.id);
   -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
   -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
   -- by every migrate, also before the rollup's table exists (tests of older migrations).
   ${ROLLUP_ROW.map((c) => `fresh_${c} ${ROLLUP_TYPE[c]}[];`).join('\n  ')}
   fresh_count bigint;
+  fresh_rt uuid[];
+  fresh_id text[];
   horizon timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
@@ -152,9 +180,15 @@ BEGIN
   -- the condition on the latest committed version of a row another transaction changed meanwhile (totals only grow
   -- and attribution is only filled in, so a row not beaten in this snapshot is not beaten later either); the rows
   -- this transaction just inserted are the batch's own values, never beaten. Rows left alone are neither locked
-  -- nor written. A batch of new events only (a fleet streaming) has none to look up.
+  -- nor written. A batch of new events only (a fleet streaming) has none to look up; of a mixed batch only the keys
+  -- this transaction did not insert are looked up (a hash anti-join: cheaper than a descent of the key per row).
   IF fresh_count = cardinality(batch_rows) THEN
     batch_rows := '{}';
+  ELSIF fresh_count > 0 AND fresh_id IS NOT NULL THEN
+    batch_rows := ARRAY(
+      SELECT b FROM unnest(batch_rows) AS b
+      WHERE NOT EXISTS (
+        SELECT FROM unnest(fresh_rt, fresh_id) AS f(rt, id) WHERE f.rt = b.runtime_id AND f.id = b.id));
   END IF;
 
   RETURN QUERY
@@ -216,10 +250,19 @@ const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provi
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;
 
-/** Creates (or recreates, unchanged) the function; `migrate` runs it on every start. */
-export const USAGE_ROUTINE_SQL = `CREATE OR REPLACE FUNCTION ${NAME}(batch json) RETURNS ${RETURNS}
+/**
+ * Creates the batch's row type if missing, and (or recreates, unchanged) the function; `migrate` runs it on every
+ * start, under its lock. The batch arrives as an array of these rows, not JSON: Postgres read a JSON batch twice
+ * (validated on receipt, parsed again by json_populate_recordset), a quarter of a commit's CPU (BENCHMARKS.md, hA2).
+ */
+export const USAGE_ROUTINE_SQL = `DO $do$ BEGIN
+  IF to_regtype('${BATCH_ROW_TYPE}') IS NULL THEN
+    CREATE TYPE ${BATCH_ROW_TYPE} AS (${ROW_FIELDS});
+  END IF;
+END $do$;
+CREATE OR REPLACE FUNCTION ${NAME}(batch ${BATCH_ROW_TYPE}[]) RETURNS ${RETURNS}
 LANGUAGE plpgsql AS $fn$${BODY}
 $fn$;`;
 
-/** The one statement a usage commit sends: $1 is the batch as a JSON array of event rows. */
-export const WRITE_USAGE_CALL = `SELECT * FROM ${NAME}($1::json)`;
+/** The one statement a usage commit sends: $1 is the batch as an array literal of event rows (encodeUsageBatch). */
+export const WRITE_USAGE_CALL = `SELECT * FROM ${NAME}($1::${BATCH_ROW_TYPE}[])`;

@@ -2,11 +2,15 @@
  * The usage write's batch parameter is spelled by hand (encodeUsageBatch) instead of `JSON.stringify` of the rows
  * `pricedRow` builds from `collapseByKey`: Postgres must receive the same rows — same keys kept (largest total,
  * ties to the first unless only a later one is attributed), same values, a missing field and null alike — for any
- * text, including quotes, backslashes, control characters, lone surrogates and non-BMP characters.
+ * text, including quotes, backslashes, commas, parentheses, braces, control characters and non-BMP characters (lone
+ * surrogates never get here: the schema refuses them). The batch is an array literal of records; the test reads it
+ * back as Postgres's array_in and record_in do (tests/integration/usage-batch-hostile-labels.test.ts checks the rows
+ * Postgres really stores).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../../server/pricing';
+import { BATCH_ROW_FIELDS } from '../../../server/store/usage-routine';
 import {
   collapseByKey,
   encodeUsageBatch,
@@ -29,7 +33,10 @@ const text = fc.oneof(
     '😀',
     '\u2028',
     '</script>',
-    'lone \ud800',
+    'comma,paren)(',
+    '{"(x,y)"}',
+    'NULL',
+    ' ',
     'del\u007f',
   ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
@@ -65,22 +72,89 @@ const calls: fc.Arbitrary<RuntimeUsageCall[]> = fc.array(
   { maxLength: 4 },
 );
 
+/** The batch row's number fields: every other field is text. */
+const NUMBER_FIELDS = new Set([
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'agent_cost_usd',
+  'cost_usd',
+]);
+
+/** The elements of a one-dimensional array literal of quoted elements, unescaped (array_in). */
+function arrayElements(literal: string): string[] {
+  expect(literal[0]).toBe('{');
+  expect(literal.at(-1)).toBe('}');
+  const elements: string[] = [];
+  let i = 1;
+  while (i < literal.length - 1) {
+    expect(literal[i]).toBe('"');
+    let element = '';
+    for (i++; literal[i] !== '"'; i++) element += literal[i] === '\\' ? literal[++i] : literal[i];
+    elements.push(element);
+    i++;
+    if (literal[i] === ',') i++;
+  }
+  return elements;
+}
+
+/** The fields of a record literal, unescaped; null for an empty (unquoted) field (record_in). */
+function recordFields(record: string): (string | null)[] {
+  expect(record[0]).toBe('(');
+  expect(record.at(-1)).toBe(')');
+  const fields: (string | null)[] = [];
+  let i = 1;
+  for (;;) {
+    let field = '';
+    let quoted = false;
+    let inQuote = false;
+    while (inQuote || (record[i] !== ',' && record[i] !== ')')) {
+      const c = record[i++];
+      if (c === '\\') field += record[i++];
+      else if (c === '"') {
+        quoted = true;
+        if (inQuote && record[i] === '"') field += record[i++];
+        else inQuote = !inQuote;
+      } else field += c;
+    }
+    fields.push(field === '' && !quoted ? null : field);
+    if (record[i++] === ')') break;
+  }
+  expect(i).toBe(record.length);
+  return fields;
+}
+
 /**
- * Rows as the write function reads them: a missing field and a null are both NULL (json_populate_recordset), so
- * both are left out; it sorts them by key itself, so their order in the batch does not matter.
+ * Rows as the write function reads them: a NULL field is left out (as a missing one in pricedRow's rows); it sorts
+ * them by key itself, so their order in the batch does not matter.
  */
-const asRows = (json: string) =>
-  (JSON.parse(json) as Record<string, unknown>[])
-    .map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)))
+const asRows = (literal: string) =>
+  arrayElements(literal)
+    .map((element) => {
+      const fields = recordFields(element);
+      expect(fields).toHaveLength(BATCH_ROW_FIELDS.length);
+      return Object.fromEntries(
+        BATCH_ROW_FIELDS.flatMap((name, i) => {
+          const v = fields[i];
+          if (v === null || v === undefined) return [];
+          return [[name, NUMBER_FIELDS.has(name) ? Number(v) : v]];
+        }),
+      );
+    })
     .sort((a, b) => byKey(a).localeCompare(byKey(b)));
 const byKey = (row: Record<string, unknown>) => `${row.runtime_id}\u0000${row.id}`;
+const withoutNulls = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined));
 
 function expected(batch: RuntimeUsageCall[]) {
   const events = batch.flatMap(({ runtimeId, events }) =>
     events.map((e) => ({ ...e, runtime_id: runtimeId })),
   );
-  const rows = collapseByKey(events).map((e) => pricedRow(e, pricer));
-  return rows.length === 0 ? [] : asRows(JSON.stringify(rows));
+  return collapseByKey(events)
+    .map((e) => withoutNulls(pricedRow(e, pricer)))
+    .sort((a, b) => byKey(a).localeCompare(byKey(b)));
 }
 
 describe('usage batch encoding', () => {
