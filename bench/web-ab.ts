@@ -8,7 +8,8 @@
  * Beside the wall-clock time, the CPU the browser's processes spent on each load (until the mark; Linux ticks of
  * 10 ms): unlike the wall clock it hardly depends on how busy the machine is.
  *
- * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15]`; a folder written `dist+cache` serves its
+ * `npx tsx bench/web-ab.ts <dist-a> <dist-b> [...] [--loads 15] [--kept]` (`--kept`: each build's loads in one tab
+ * kept open, the next address typed in, instead of a new tab per load); a folder written `dist+cache` serves its
  * assets with the hub's cache policy (server/http/dashboard-cache.ts), without it they are revalidated each load.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -140,7 +141,7 @@ function cpuSince(before: Map<number, number>): number {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { loads: { type: 'string', default: '15' } },
+    options: { loads: { type: 'string', default: '15' }, kept: { type: 'boolean', default: false } },
   });
   const builds = positionals.map((arg) => ({
     name: arg,
@@ -175,18 +176,20 @@ async function main(): Promise<void> {
           await page.goto(`${url}/#token=${encodeURIComponent(ws.memberToken)}`);
           await page.waitForFunction(() => localStorage.length > 0);
           await page.close();
-          return { url, context, samples: [] as number[], cpu: [] as number[] };
+          // --kept: one tab per build kept open, the next address typed in (a full navigation each load).
+          const kept = values.kept ? await context.newPage() : null;
+          return { url, context, kept, samples: [] as number[], cpu: [] as number[] };
         }),
       );
       for (let i = 0; i < loads; i++) {
         for (const c of contexts) {
-          const page = await c.context.newPage();
+          const page = c.kept ?? (await c.context.newPage());
           const before = chromiumCpu();
           const tag = `n=${i}`;
           await page.goto(`${c.url}/?${tag}#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
           c.samples.push(await pollPage(page, chartsDrawn, null, tag));
           c.cpu.push(cpuSince(before));
-          await page.close();
+          if (!c.kept) await page.close();
         }
       }
       contexts.forEach((c, i) => {

@@ -127,7 +127,34 @@ export function addDays(date: string, days: number): string {
  */
 export function windowDates(days: number, tz: string, now: Date = new Date()): string[] {
   const today = localDate(now, tz);
-  return Array.from({ length: days }, (_, i) => addDays(today, -i));
+  // Counted back on the calendar's own numbers: a Date parsed and printed per day cost a dashboard's first
+  // render (two windows of 180 days) milliseconds before its charts. Years outside 1–9999, which toISOString
+  // spells otherwise, take addDays.
+  let y = Number(today.slice(0, 4));
+  let m = Number(today.slice(5, 7));
+  let d = Number(today.slice(8, 10));
+  const out: string[] = [];
+  for (let i = 0; i < days; i++) {
+    if (!(y >= 1 && y <= 9999 && today.length === 10)) {
+      out.push(addDays(today, -i));
+      continue;
+    }
+    out.push(`${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`);
+    if (--d === 0) {
+      if (--m === 0) {
+        m = 12;
+        y--;
+      }
+      d = daysInMonth(y, m);
+    }
+  }
+  return out;
+}
+
+/** Days of month `m` (1–12) of year `y` in the proleptic Gregorian calendar, as Date counts them. */
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 /** True when the string is a real calendar date `YYYY-MM-DD` (no 30 February). */

@@ -13,3 +13,17 @@ export function useAfterPaint(): boolean {
   }, []);
   return painted;
 }
+
+/**
+ * False until `ready` has been true in a painted frame, then true for good: what a page draws one paint after
+ * its first data (the charts first, the parts below or beside them a frame later).
+ */
+export function usePaintedWhen(ready: boolean): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!ready || painted) return;
+    const t = window.setTimeout(() => setPainted(true), 0);
+    return () => window.clearTimeout(t);
+  }, [ready, painted]);
+  return painted;
+}

@@ -4,30 +4,29 @@
  * viewer (the filter narrows everything but the tasks, which name no project, person or session).
  */
 import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
-import { localDate } from '../../../shared/time';
 import { CostBurnChart } from '../charts/CostBurnChart';
 import { DailyTokensChart, HourlyChart } from '../charts/DailyCharts';
 import { drawQueuedCharts } from '../charts/UPlotChart';
 import { Ago } from '../components/Ago';
+import { usePaintedWhen } from '../components/after-paint';
 import { RangeSelect, ZoneSelect } from '../components/Controls';
 import { DataQuality } from '../components/DataQuality';
 import { EmptyUsage } from '../components/EmptyUsage';
 import { FilterChips } from '../components/FilterChips';
-import type { DayAmount } from '../components/Heatmap';
 import { KpiRow } from '../components/KpiRow';
 import { BudgetPanel, Donut, Heatmap } from '../components/lazy';
 import { Panel } from '../components/Panel';
 import { StaleBadge } from '../components/RuntimeList';
 import { StatusDot } from '../components/StatusDot';
-import { downloadCsv, tableOrder, UsageTable } from '../components/UsageTable';
+import { downloadCsv, UsageTable } from '../components/UsageTable';
 import { WhereItWent } from '../components/WhereItWent';
-import { byModel, dailySeries, rowTokens, splitPeriods, totalsOf } from '../lib/aggregate';
-import { assignModelColors, modelColor } from '../lib/colors';
+import { modelColor } from '../lib/colors';
 import { isEmptyFilter } from '../lib/filter';
 import { navigateRange, navigateZone } from '../lib/navigation';
 import { shownStatus } from '../lib/presence';
 import { routeHref } from '../lib/route';
 import { useStore, useStoreApi } from '../live/use-store';
+import { chartsView, restView } from './runtime-view';
 
 export { DEFAULT_DAYS } from '../lib/route';
 
@@ -58,34 +57,11 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
     if (chartsReady) performance.mark('charts-drawn', { detail: { id, days } });
   }, [chartsReady, id, days]);
 
-  const view = useMemo(() => {
-    if (!data) return null;
-    // The range per model; the days before it only as per-day totals (the comparison and the heatmap).
-    const p = splitPeriods(data.rows, days, tz);
-    const daily = splitPeriods(data.daily, days, tz);
-    const heat = new Map<string, DayAmount>();
-    // The range's days from its rows per model (a model of unknown price leaves the others' cost counted); the
-    // days before it from the hub's per-day totals.
-    const rangeStart = p.dates[0] ?? '';
-    for (const r of [...data.rows, ...data.daily.filter((d) => d.date < rangeStart)]) {
-      const a = heat.get(r.date) ?? { tokens: 0, cost: 0 };
-      a.tokens += rowTokens(r);
-      a.cost += r.cost_usd ?? 0;
-      heat.set(r.date, a);
-    }
-    return {
-      current: totalsOf(p.current),
-      // 365 days is the hub's limit, so that range has no previous period to compare with.
-      previous: days * 2 <= 365 ? totalsOf(daily.previous) : undefined,
-      series: dailySeries(p.current, p.dates),
-      models: byModel(p.current),
-      heat,
-      table: tableOrder(p.current),
-      today: localDate(Date.now(), tz),
-      // Every model of the range (known families keep their colour whatever the range).
-      colors: assignModelColors(data.rows.map((r) => r.model)),
-    };
-  }, [data, days, tz]);
+  // The first render with data draws the charts; the KPIs, models, heatmap, data quality, where it went and the
+  // table come one paint later (their sums too), so the charts' frame holds only what they need.
+  const charts = useMemo(() => (data ? chartsView(data, days, tz) : null), [data, days, tz]);
+  const full = usePaintedWhen(usage.status !== 'loading');
+  const view = useMemo(() => (data && full ? restView(data, days, tz) : null), [data, full, days, tz]);
 
   if (runtimes.status === 'ready' && !runtime) {
     return (
@@ -99,9 +75,11 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
 
   const status = runtime ? shownStatus(runtime.status, connection) : null;
   const loading = usage.status === 'loading';
+  // The panels drawn a paint after the charts keep their skeleton until then.
+  const restLoading = loading || (data !== null && view === null);
   const error = usage.status === 'error' ? usage.message : null;
   const empty =
-    view && view.current.tokens === 0 ? <EmptyUsage what={`No usage in the last ${days} days`} /> : null;
+    charts && charts.tokens === 0 ? <EmptyUsage what={`No usage in the last ${days} days`} /> : null;
 
   return (
     <main class="page">
@@ -139,10 +117,12 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
 
       <div class="grid">
         <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
-          {view ? <DailyTokensChart series={view.series} label="Tokens per day, stacked by kind" /> : null}
+          {charts ? (
+            <DailyTokensChart series={charts.series} label="Tokens per day, stacked by kind" />
+          ) : null}
         </Panel>
         <Panel title="Cost per day" loading={loading} error={error} empty={empty}>
-          {view ? <CostBurnChart series={view.series} /> : null}
+          {charts ? <CostBurnChart series={charts.series} /> : null}
         </Panel>
         <Panel
           title="Tasks by hour of day"
@@ -166,7 +146,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         >
           {hourly.status === 'ready' ? <HourlyChart counts={hourly.data.counts} /> : null}
         </Panel>
-        <Panel title="Models" loading={loading} error={error} empty={empty}>
+        <Panel title="Models" loading={restLoading} error={error} empty={empty}>
           {view ? (
             <Donut
               slices={view.models}
@@ -175,7 +155,7 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
             />
           ) : null}
         </Panel>
-        <Panel title="Activity per day" loading={loading} error={error}>
+        <Panel title="Activity per day" loading={restLoading} error={error}>
           {view ? <Heatmap today={view.today} days={view.heat} /> : null}
         </Panel>
         <Panel title="Data quality" loading={!runtime} error={null}>
@@ -183,12 +163,12 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         </Panel>
       </div>
 
-      {groups ? <WhereItWent groups={groups} days={days} /> : null}
+      {groups && full ? <WhereItWent groups={groups} days={days} /> : null}
 
       <Panel
         title="Usage per day and model"
         wide
-        loading={loading}
+        loading={restLoading}
         error={error}
         empty={empty}
         actions={
