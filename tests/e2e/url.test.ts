@@ -63,6 +63,25 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the address drives t
     await expect.poll(input).toBe(5100);
   });
 
+  it('regression: follows an address changed right after the first render, before the page listened for it', async () => {
+    // The address changes in the same task as the first render (main.tsx marks `app-rendered` right after it),
+    // so its hashchange fires before the app's effects have added their listener. Before the fix the overview
+    // stayed on screen under the runtime's address.
+    const late = await (await newContext(browser)).newPage();
+    await late.addInitScript((href) => {
+      const mark = performance.mark.bind(performance);
+      performance.mark = ((name: string, options?: PerformanceMarkOptions) => {
+        const entry = mark(name, options);
+        if (name === 'app-rendered') location.hash = href;
+        return entry;
+      }) as typeof performance.mark;
+    }, `#/runtime/${runtime.id}?days=30`);
+    await late.goto(`${hub.url}/#token=${encodeURIComponent(hub.memberToken)}`);
+    await expect.poll(() => late.url()).toContain(`/runtime/${runtime.id}`);
+    await expect.poll(() => numAt(late, '[data-kpi="Input"] .num'), { timeout: 10_000 }).toBe(100);
+    await late.close();
+  });
+
   it('writes a range chosen on the page into the address, as a step Back undoes', async () => {
     await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=30`);
     await expect.poll(pressed).toBe('30d');

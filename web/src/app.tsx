@@ -34,6 +34,9 @@ function useRoute() {
     // An edited address fires hashchange; Back and Forward fire popstate (and hashchange between hashes).
     window.addEventListener('hashchange', on);
     window.addEventListener('popstate', on);
+    // The address may have changed between the first render and now (effects run after the first paint), and its
+    // hashchange fired before anyone listened: the view would stay on the old route under the new address.
+    on();
     return () => {
       window.removeEventListener('hashchange', on);
       window.removeEventListener('popstate', on);
