@@ -57,9 +57,14 @@ export function intlLocalDate(instant: string | number, tz: string): string {
 /** A workspace holding one Claude runtime, registered the way a daemon's hello does; answers the runtime id. */
 export async function workspaceWithRuntime(db: Database, workspaceName: string): Promise<string> {
   const ws = await createWorkspace(db, workspaceName);
+  return claudeRuntimeIn(db, ws.id);
+}
+
+/** A new daemon's Claude runtime in the workspace, registered the way its hello does; answers the runtime id. */
+export async function claudeRuntimeIn(db: Database, workspaceId: string): Promise<string> {
   const [rt] = await registerRuntimes(
     db,
-    ws.id,
+    workspaceId,
     {
       daemon_id: crypto.randomUUID(),
       device_info: 'box',

@@ -4,46 +4,12 @@
  * segments, which that node could push in as many ticks (one `writev` per runtime per screen). The publisher is now
  * corked for the tick: one write to Redis per commit, and the other node's dashboard gets the commit in one push.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, uniqueRedisPrefix } from '../helpers/hub';
+import { countWrites, localPort, usageEvent } from '../helpers/socket-writes';
 import { type ClientSocket, call, collect, connect, eventually, hello } from '../helpers/sockets';
 
 const REDIS_PORT = 6379;
-const at = new Date(Date.now() - 3_600_000).toISOString();
-const usageEvent = (id: string) => ({
-  id,
-  ts: at,
-  provider: 'claude',
-  model: 'claude-sonnet-4-5',
-  input_tokens: 1,
-  output_tokens: 2,
-  cache_read_tokens: 3,
-  cache_write_tokens: 4,
-});
-
-/** Writes this process makes, by the port at the far end of the TCP connection. */
-function countWrites() {
-  const counts = new Map<number, number>();
-  const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
-  const originals = { _write: proto._write, _writev: proto._writev };
-  for (const name of ['_write', '_writev'] as const) {
-    const original = originals[name];
-    proto[name] = function (this: net.Socket, ...args: unknown[]) {
-      const port = this.remotePort;
-      if (port !== undefined) counts.set(port, (counts.get(port) ?? 0) + 1);
-      return original.apply(this, args);
-    };
-  }
-  return {
-    of: (port: number) => counts.get(port) ?? 0,
-    restore: () => Object.assign(proto, originals),
-  };
-}
-
-const localPort = (socket: ClientSocket) =>
-  (socket.io.engine as unknown as { transport: { ws: { _socket: net.Socket } } }).transport.ws._socket
-    .localPort!;
 
 describe('one Redis write per commit', () => {
   let a: TestHub;

@@ -5,52 +5,16 @@
  * tick leaves in at most two writes (the first frame, then the batch engine.io queued behind it), whatever the
  * number of messages.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub';
+import { countWrites, localPort, usageEvent } from '../helpers/socket-writes';
 import { type ClientSocket, call, collect, connect, eventually, hello } from '../helpers/sockets';
-
-const at = new Date(Date.now() - 3_600_000).toISOString();
-const usageEvent = (id: string) => ({
-  id,
-  ts: at,
-  provider: 'claude',
-  model: 'claude-sonnet-4-5',
-  input_tokens: 1,
-  output_tokens: 2,
-  cache_read_tokens: 3,
-  cache_write_tokens: 4,
-});
-
-/** Writes the hub's process makes to the TCP connection whose far end is `port` (a client's local port). */
-function countWritesTo() {
-  const counts = new Map<number, number>();
-  const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
-  const originals = { _write: proto._write, _writev: proto._writev };
-  for (const name of ['_write', '_writev'] as const) {
-    const original = originals[name];
-    proto[name] = function (this: net.Socket, ...args: unknown[]) {
-      const port = this.remotePort;
-      if (port !== undefined) counts.set(port, (counts.get(port) ?? 0) + 1);
-      return original.apply(this, args);
-    };
-  }
-  return {
-    of: (port: number) => counts.get(port) ?? 0,
-    restore: () => Object.assign(proto, originals),
-  };
-}
-
-/** The local port of a socket.io-client connection (websocket transport). */
-const localPort = (socket: ClientSocket) =>
-  (socket.io.engine as unknown as { transport: { ws: { _socket: net.Socket } } }).transport.ws._socket
-    .localPort!;
 
 describe('writes per socket', () => {
   let hub: TestHub;
   let daemon: ClientSocket;
   let dashboard: ClientSocket;
-  const writes = countWritesTo();
+  const writes = countWrites();
 
   beforeAll(async () => {
     // One writer that lingers before committing: the calls below share one commit (even if their frames are read

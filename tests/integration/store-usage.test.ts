@@ -8,13 +8,12 @@ import {
   lockRuntimes,
   migrate,
   type RuntimeUsageEvent,
-  registerRuntimes,
   usageByDay,
   writeDailyTotals,
   writeUsageEvents,
 } from '../../server/store';
 import type { DailyTotalsEntry, UsageEvent } from '../../shared';
-import { databaseKinds, intlLocalDate } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds, intlLocalDate } from '../helpers/databases';
 
 const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
 
@@ -48,19 +47,7 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
       return writeUsageEvents(tx, collapseByKey(rows), pricer);
     });
 
-  const newRuntime = async () => {
-    const [rt] = await registerRuntimes(
-      db,
-      workspaceId,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    return rt!.id;
-  };
+  const newRuntime = () => claudeRuntimeIn(db, workspaceId);
 
   const view = (tz: string, days: number, now: string, rt: string | null = runtimeId) =>
     usageByDay(db, workspaceId, rt, historyWindow(days, tz, new Date(now)));

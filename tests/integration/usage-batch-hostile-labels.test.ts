@@ -7,15 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  registerRuntimes,
-  writeUsageEvents,
-} from '../../server/store';
+import { createWorkspace, type Database, lockRuntimes, writeUsageEvents } from '../../server/store';
 import { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
 
 const HOSTILE = [
   'a"b',
@@ -99,19 +93,7 @@ describe.each(databaseKinds)('usage batch with hostile labels on %s', (_kind, op
   let close: () => Promise<void>;
   let workspaceId: string;
 
-  const newRuntime = async () => {
-    const [rt] = await registerRuntimes(
-      db,
-      workspaceId,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    return rt!.id;
-  };
+  const newRuntime = () => claudeRuntimeIn(db, workspaceId);
   const write = (rt: string, events: UsageEvent[]) =>
     db.transaction(async (tx) => {
       await lockRuntimes(tx, [rt]);

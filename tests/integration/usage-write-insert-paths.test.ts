@@ -10,11 +10,10 @@ import {
   type Database,
   type HourDelta,
   lockRuntimes,
-  registerRuntimes,
   writeUsageEvents,
 } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
 
 const TS = '2026-05-01T10:15:00Z';
 const event = (id: string, n: number): UsageEvent => ({
@@ -38,19 +37,7 @@ describe.each(databaseKinds)('usage write insert paths on %s', (_kind, open) => 
   let workspaceId: string;
   const pricer = createPricer();
 
-  const newRuntime = async () => {
-    const [rt] = await registerRuntimes(
-      db,
-      workspaceId,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    return rt!.id;
-  };
+  const newRuntime = () => claudeRuntimeIn(db, workspaceId);
   const write = (rt: string, events: UsageEvent[]) =>
     db.transaction(async (tx) => {
       await lockRuntimes(tx, [rt]);
