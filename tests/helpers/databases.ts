@@ -5,11 +5,14 @@
 import {
   createWorkspace,
   type Database,
+  lockRuntimes,
   migrate,
   openEmbedded,
   openPostgres,
   registerRuntimes,
+  writeUsageEvents,
 } from '../../server/store';
+import type { Pricer, UsageEvent } from '../../shared';
 import { freshDatabase } from './postgres';
 
 export interface DatabaseUnderTest {
@@ -96,3 +99,17 @@ export async function workspaceWithTwoRuntimes(
   );
   return { workspaceId: ws.id, runtimeIds: rts.map((r) => r.id) };
 }
+
+/**
+ * Writes one runtime's events as the hub's writer does: in one transaction, under the runtime's lock (the write
+ * keeps the largest snapshot of a key sent twice). Answers what changed, as the writer publishes it.
+ */
+export const writeEventsOf = (db: Database, runtimeId: string, events: UsageEvent[], pricer: Pricer) =>
+  db.transaction(async (tx) => {
+    await lockRuntimes(tx, [runtimeId]);
+    return writeUsageEvents(
+      tx,
+      events.map((e) => ({ ...e, runtime_id: runtimeId })),
+      pricer,
+    );
+  });

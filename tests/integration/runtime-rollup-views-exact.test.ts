@@ -10,21 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
 import { createPricer } from '../../server/pricing';
 import {
-  collapseByKey,
   type Database,
   fineSource,
   type HistoryWindow,
-  lockRuntimes,
-  type RuntimeUsageEvent,
   repriceUsage,
   runRetention,
   usageByDay,
   usageByGroup,
   writeDailyTotals,
-  writeUsageEvents,
 } from '../../server/store';
 import { type GroupBy, TOKEN_KINDS, type UsageEvent } from '../../shared';
-import { databaseKinds, intlLocalDate, workspaceWithTwoRuntimes } from '../helpers/databases';
+import { databaseKinds, intlLocalDate, workspaceWithTwoRuntimes, writeEventsOf } from '../helpers/databases';
 
 const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Kathmandu'];
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
@@ -57,12 +53,7 @@ describe.each(databaseKinds)(
     let workspaceId: string;
     let runtimes: string[];
 
-    const write = (rt: string, events: UsageEvent[]) =>
-      db.transaction(async (tx) => {
-        await lockRuntimes(tx, [rt]);
-        const rows: RuntimeUsageEvent[] = events.map((e) => ({ ...e, runtime_id: rt }));
-        await writeUsageEvents(tx, collapseByKey(rows), pricer);
-      });
+    const write = (rt: string, events: UsageEvent[]) => writeEventsOf(db, rt, events, pricer);
 
     /** Every view without attribution, from the coarse rollups and from the quarter-hour rollup. */
     const expectViewsEqual = async (w: HistoryWindow) => {

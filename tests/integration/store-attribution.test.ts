@@ -2,23 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
 import { createPricer } from '../../server/pricing';
 import {
-  collapseByKey,
   createWorkspace,
   type Database,
   GROUPS_TOP_KEYS,
   groupKeysKept,
   HISTORY_MAX_ROWS,
-  lockRuntimes,
   registerRuntimes,
   repriceUsage,
   type UsageFilter,
   usageByDay,
   usageByGroup,
   writeDailyTotals,
-  writeUsageEvents,
 } from '../../server/store';
 import { type DailyTotalsEntry, type GroupBy, TOKEN_KINDS, type UsageEvent, windowDates } from '../../shared';
-import { databaseKinds, intlLocalDate } from '../helpers/databases';
+import { databaseKinds, intlLocalDate, writeEventsOf } from '../helpers/databases';
 
 const NOW = '2026-05-04T12:00:00Z';
 const DAYS = 5;
@@ -56,11 +53,7 @@ describe.each(databaseKinds)('usage attribution on %s', (_kind, open) => {
   const events = new Map<string, (UsageEvent & { runtime_id: string })[]>();
   const daily: { runtime_id: string; entry: DailyTotalsEntry }[] = [];
 
-  const write = (rt: string, batch: UsageEvent[]) =>
-    db.transaction(async (tx) => {
-      await lockRuntimes(tx, [rt]);
-      return writeUsageEvents(tx, collapseByKey(batch.map((e) => ({ ...e, runtime_id: rt }))), pricer);
-    });
+  const write = (rt: string, batch: UsageEvent[]) => writeEventsOf(db, rt, batch, pricer);
 
   const newRuntimes = async (ws: string, n: number) =>
     (

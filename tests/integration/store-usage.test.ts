@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
 import { createPricer } from '../../server/pricing';
-import {
-  collapseByKey,
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  migrate,
-  type RuntimeUsageEvent,
-  usageByDay,
-  writeDailyTotals,
-  writeUsageEvents,
-} from '../../server/store';
+import { createWorkspace, type Database, migrate, usageByDay, writeDailyTotals } from '../../server/store';
 import type { DailyTotalsEntry, UsageEvent } from '../../shared';
-import { claudeRuntimeIn, databaseKinds, intlLocalDate } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds, intlLocalDate, writeEventsOf } from '../helpers/databases';
 
 const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
 
@@ -40,12 +30,7 @@ describe.each(databaseKinds)('usage store on %s', (_kind, open) => {
   const writeDaily = (rt: string, entries: DailyTotalsEntry[]) => writeDailyTotals(db, rt, entries, pricer);
 
   /** Writes one batch the way the group-commit writer does. */
-  const write = (events: UsageEvent[], rt = runtimeId) =>
-    db.transaction(async (tx) => {
-      await lockRuntimes(tx, [rt]);
-      const rows: RuntimeUsageEvent[] = events.map((e) => ({ ...e, runtime_id: rt }));
-      return writeUsageEvents(tx, collapseByKey(rows), pricer);
-    });
+  const write = (events: UsageEvent[], rt = runtimeId) => writeEventsOf(db, rt, events, pricer);
 
   const newRuntime = () => claudeRuntimeIn(db, workspaceId);
 

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import { createWorkspace, type Database, lockRuntimes, writeUsageEvents } from '../../server/store';
+import { createWorkspace, type Database } from '../../server/store';
 import { UsageEvent } from '../../shared';
-import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds, writeEventsOf } from '../helpers/databases';
 
 const HOSTILE = [
   'a"b',
@@ -94,15 +94,7 @@ describe.each(databaseKinds)('usage batch with hostile labels on %s', (_kind, op
   let workspaceId: string;
 
   const newRuntime = () => claudeRuntimeIn(db, workspaceId);
-  const write = (rt: string, events: UsageEvent[]) =>
-    db.transaction(async (tx) => {
-      await lockRuntimes(tx, [rt]);
-      return writeUsageEvents(
-        tx,
-        events.map((e) => ({ ...e, runtime_id: rt })),
-        pricer,
-      );
-    });
+  const write = (rt: string, events: UsageEvent[]) => writeEventsOf(db, rt, events, pricer);
   const stored = async (rt: string) => {
     const rows = await db.query<StoredRow>(
       `SELECT id, provider, model, task_id, project, user_name, session_id,

@@ -5,15 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  createWorkspace,
-  type Database,
-  type HourDelta,
-  lockRuntimes,
-  writeUsageEvents,
-} from '../../server/store';
+import { createWorkspace, type Database, type HourDelta } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds, writeEventsOf } from '../helpers/databases';
 
 const TS = '2026-05-01T10:15:00Z';
 const event = (id: string, n: number): UsageEvent => ({
@@ -38,15 +32,7 @@ describe.each(databaseKinds)('usage write insert paths on %s', (_kind, open) => 
   const pricer = createPricer();
 
   const newRuntime = () => claudeRuntimeIn(db, workspaceId);
-  const write = (rt: string, events: UsageEvent[]) =>
-    db.transaction(async (tx) => {
-      await lockRuntimes(tx, [rt]);
-      return writeUsageEvents(
-        tx,
-        events.map((e) => ({ ...e, runtime_id: rt })),
-        pricer,
-      );
-    });
+  const write = (rt: string, events: UsageEvent[]) => writeEventsOf(db, rt, events, pricer);
   const stored = async (rt: string) =>
     (
       await db.query<{ id: string; input_tokens: number }>(

@@ -5,16 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  collapseByKey,
-  type Database,
-  lockRuntimes,
-  type RuntimeUsageEvent,
-  repriceUsage,
-  writeUsageEvents,
-} from '../../server/store';
+import { type Database, repriceUsage } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds, workspaceWithTwoRuntimes } from '../helpers/databases';
+import { databaseKinds, workspaceWithTwoRuntimes, writeEventsOf } from '../helpers/databases';
 
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'no-such-model'];
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -64,11 +57,7 @@ describe.each(databaseKinds)('coarse rollups on %s', (kind, open) => {
   const runtimes: string[] = [];
 
   const write = (rt: string, events: UsageEvent[], pricer = createPricer()) =>
-    db.transaction(async (tx) => {
-      await lockRuntimes(tx, [rt]);
-      const rows: RuntimeUsageEvent[] = events.map((e) => ({ ...e, runtime_id: rt }));
-      return writeUsageEvents(tx, collapseByKey(rows), pricer);
-    });
+    writeEventsOf(db, rt, events, pricer);
   const expectExact = async () => {
     for (const [table, scope, time, truthScope, truthTime] of LEVELS) {
       const rows = canonical(await db.query(rollup(table, scope, time)));
