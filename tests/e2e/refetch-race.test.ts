@@ -4,12 +4,13 @@
  * Before, the push went into the figures the answer then replaced, and the figure lost it until the next reload.
  * The test holds the page's usage answers itself (Playwright's route: the hub's full answer, fulfilled later).
  */
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
 import { eventually } from '../helpers/sockets';
+import { type HeldAnswers, holdAnswers } from './held-answers';
 import { type DaemonSocket, daemon, data, ensureBuilt, event, helloClaude, numAt } from './support';
 
 describe.skipIf(!hasChromium && process.env.CI !== 'true')('refetch race in Chromium', () => {
@@ -18,8 +19,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('refetch race in Chro
   let ws: DaemonSocket;
   let runtime: Runtime;
   let page: Page;
-  /** While set, each usage answer is fetched from the hub in full and kept back until released. */
-  const usage = { hold: false, read: 0, held: [] as (() => Promise<void>)[] };
+  let usage: HeldAnswers;
 
   const send = async (id: string, input: number) =>
     data(
@@ -40,15 +40,10 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('refetch race in Chro
     runtime = await helloClaude(ws, 'race-box', 'Race Runtime');
     await send('r0', 100);
     page = await (await newContext(browser)).newPage();
-    const hold = async (route: Route) => {
-      if (!usage.hold) return route.continue();
-      const response = await route.fetch();
-      usage.read++;
-      usage.held.push(() => route.fulfill({ response }));
-    };
-    await page.route(/\/api\/(usage|runtimes\/[^/]+\/usage)\?/, hold);
+    usage = await holdAnswers(page, /\/api\/(usage|runtimes\/[^/]+\/usage)\?/);
     await page.goto(`${hub.url}/#token=${encodeURIComponent(hub.memberToken)}`);
     await eventually(async () => (await figure()) === 100, 15_000);
+    await usage.firstLoadOver();
   });
 
   afterAll(async () => {
@@ -66,8 +61,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('refetch race in Chro
     await send('r1', 7);
     // Its push reaches the page (merged into the figures the answers will replace) before the answers do.
     await expect.poll(figure, { timeout: 10_000 }).toBe(107);
-    usage.hold = false;
-    for (const fulfil of usage.held.splice(0)) await fulfil();
+    await usage.release();
     await page.waitForTimeout(500);
     expect(await figure()).toBe(107);
     // And the page agrees with a fresh load of the database.

@@ -6,13 +6,14 @@
  * set of counted ids (the update counted twice). The test holds the activity answers itself (Playwright's route:
  * the hub's full answer, fulfilled later).
  */
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared/schemas';
 import { runtimeHref } from '../../web/src/lib/route';
 import { hasChromium, launchChromium, newContext } from '../helpers/browser';
 import { startTestHub, type TestHub } from '../helpers/hub';
 import { eventually } from '../helpers/sockets';
+import { type HeldAnswers, holdAnswers } from './held-answers';
 import { type DaemonSocket, daemon, data, ensureBuilt, helloClaude } from './support';
 
 describe.skipIf(!hasChromium && process.env.CI !== 'true')('task refetch race in Chromium', () => {
@@ -21,8 +22,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('task refetch race in
   let ws: DaemonSocket;
   let runtime: Runtime;
   let page: Page;
-  /** While set, each activity answer is fetched from the hub in full and kept back until released. */
-  const activity = { hold: false, read: 0, held: [] as (() => Promise<void>)[] };
+  let activity: HeldAnswers;
   const created = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000).toISOString();
 
   const report = async (id: string, status: string) =>
@@ -53,15 +53,10 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('task refetch race in
     runtime = await helloClaude(ws, 'task-race-box', 'Task Race Runtime');
     await report('a', 'queued');
     page = await (await newContext(browser)).newPage();
-    const hold = async (route: Route) => {
-      if (!activity.hold) return route.continue();
-      const response = await route.fetch();
-      activity.read++;
-      activity.held.push(() => route.fulfill({ response }));
-    };
-    await page.route(/\/api\/runtimes\/[^/]+\/activity\?/, hold);
+    activity = await holdAnswers(page, /\/api\/runtimes\/[^/]+\/activity\?/);
     await open(page);
     await eventually(async () => (await shownOn(page)) === 1, 15_000);
+    await activity.firstLoadOver();
   });
 
   afterAll(async () => {
@@ -78,8 +73,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('task refetch race in
     // The hub has answered the activity; this commit is not in it. Its push reaches the page first.
     await report('b', 'queued');
     await expect.poll(() => shownOn(page), { timeout: 10_000 }).toBe(2);
-    activity.hold = false;
-    for (const fulfil of activity.held.splice(0)) await fulfil();
+    await activity.release();
     await page.waitForTimeout(500);
     expect(await shownOn(page)).toBe(2);
 
