@@ -249,6 +249,11 @@ export const HistoryQuery = z.object({
   session: Label(200)
     .optional()
     .describe('Only usage of this session (exact match; "(none)": usage without a session)'),
+  /** Contract addition: the default rows are paged by whole local days; a page holds the days before this date. */
+  before: CalendarDate.optional().describe(
+    'Default rows only (not with group_by): the page of days strictly before this local date, inside the window ' +
+      '(from the Link rel="next" of the previous page)',
+  ),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 

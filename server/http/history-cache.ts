@@ -29,12 +29,15 @@ interface Entry<V> {
   keyLength: number;
   /** The Postgres snapshot the answer was read at (X-Usage-Snapshot), when known. */
   snapshot?: string;
+  /** For a page of the default rows: the `before` of the next page, when there is one. */
+  next?: string;
 }
 
-/** A cached answer and the snapshot it was read at. */
+/** A cached answer, the snapshot it was read at and (a page) the `before` of the next page. */
 export interface CachedAnswer<V> {
   value: V;
   snapshot?: string;
+  next?: string;
 }
 
 export class HistoryCache<V extends readonly object[]> {
@@ -60,12 +63,12 @@ export class HistoryCache<V extends readonly object[]> {
   /** The answer held under `key`, with its snapshot. */
   get(key: string): CachedAnswer<V> | undefined {
     const hit = this.entries.get(key);
-    return hit && { value: hit.value, snapshot: hit.snapshot };
+    return hit && { value: hit.value, snapshot: hit.snapshot, next: hit.next };
   }
 
   /** Holds `value`, read at `snapshot`, under `key` (which must name the version it was read at). */
-  set(key: string, value: V, snapshot?: string): void {
-    this.entries.set(key, { value, keyLength: key.length, snapshot });
+  set(key: string, value: V, snapshot?: string, next?: string): void {
+    this.entries.set(key, { value, keyLength: key.length, snapshot, next });
   }
 
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {

@@ -37,20 +37,24 @@ import {
   readAtSnapshot,
   StoreError,
   type UsageFilter,
-  usageByDay,
   usageByGroup,
+  usagePage,
   usageVersionAt,
 } from '../store';
 import { HistoryCache } from './history-cache';
 import { historyWindow } from './history-window';
+import { nextPageLink } from './page-link';
 import { type RouteContext, route } from './route';
 
 const RuntimeParams = z.object({ id: RuntimeId });
 
-const BOUNDED =
-  `At most ${HISTORY_MAX_ROWS} rows: per runtime and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold ` +
-  `into one row of model "${FOLDED}"; a day past its share of rows folds its smallest into one ` +
-  `row of runtime_id ${FOLDED_RUNTIME_ID}. Token sums are unchanged.`;
+const PAGED =
+  `Paged by whole local days, newest first: a page holds the newest days of the window (before \`before\`, when ` +
+  `given) that fit in ${HISTORY_MAX_ROWS} rows, at least one day; while older days remain, a Link header ` +
+  `<same path and query with before=YYYY-MM-DD>; rel="next" names the next page (none on the last). Per runtime ` +
+  `and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold into one row of model "${FOLDED}"; only a ` +
+  `single day of more than ${HISTORY_MAX_ROWS} rows folds its smallest into one row of runtime_id ` +
+  `${FOLDED_RUNTIME_ID}. Token sums are unchanged.`;
 
 const GROUPED =
   'With group_by=project|user|session|model|runtime: rows {date, key, tokens, cost_usd} per local day × value ' +
@@ -66,6 +70,7 @@ const SNAPSHOT_HEADERS = {
   [USAGE_SNAPSHOT_HEADER]:
     'The Postgres snapshot the rows were read at (pg_current_snapshot(), "xmin:xmax:xip,…"). A live usage push ' +
     'whose commit is visible in it (below xmin, or below xmax and not listed) is already in the rows.',
+  link: 'Default rows: <same path and query with before=YYYY-MM-DD>; rel="next" while older days of the window remain.',
 };
 
 /** The header of the activity route (documented in OpenAPI). */
@@ -102,7 +107,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
   const cache = new HistoryCache<UsageAnswer>();
 
   const answerUsage = async (
-    { identity, query, reply }: RouteContext<unknown, HistoryQuery, unknown>,
+    { identity, query, request, reply }: RouteContext<unknown, HistoryQuery, unknown>,
     runtimeId: string | null,
   ) => {
     const window: HistoryWindow = historyWindow(query.days, query.tz);
@@ -110,6 +115,8 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     if (at === undefined) throw new HubError('not_found', 'runtime not found');
     const filter: UsageFilter = { project: query.project, user: query.user, session: query.session };
     const groupBy = query.group_by;
+    if (groupBy && query.before !== undefined)
+      throw new HubError('invalid_payload', 'before: pages only the default rows, not group_by answers');
     // JSON, not a join: filter values are free text and may hold any separator.
     const keyAt = (version: string) =>
       JSON.stringify([
@@ -122,6 +129,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
         filter.project ?? null,
         filter.user ?? null,
         filter.session ?? null,
+        query.before ?? null,
       ]);
     let answer = cache.get(keyAt(at.version));
     if (!answer) {
@@ -132,19 +140,25 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
           db,
           identity.workspace_id,
           runtimeId,
-          async (tx): Promise<UsageAnswer> =>
-            groupBy
-              ? usageByGroup(tx, identity.workspace_id, runtimeId, window, groupBy, filter)
-              : priced(await usageByDay(tx, identity.workspace_id, runtimeId, window, filter)),
+          async (tx): Promise<{ rows: UsageAnswer; next?: string }> => {
+            if (groupBy)
+              return {
+                rows: await usageByGroup(tx, identity.workspace_id, runtimeId, window, groupBy, filter),
+              };
+            const page = await usagePage(tx, identity.workspace_id, runtimeId, window, query.before, filter);
+            return { rows: priced(page.rows), next: page.next };
+          },
         ),
       );
       if (read === undefined) throw new HubError('not_found', 'runtime not found');
-      cache.set(keyAt(read.version), read.value, read.snapshot);
-      answer = read;
+      const { rows, next } = read.value;
+      cache.set(keyAt(read.version), rows, read.snapshot, next);
+      answer = { value: rows, snapshot: read.snapshot, next };
     }
     const rows = answer.value;
     // Which commits the rows hold, so the dashboard merges each later push once (the body stays the contract's).
     if (answer.snapshot) reply.header(USAGE_SNAPSHOT_HEADER, answer.snapshot);
+    if (answer.next) reply.header('link', nextPageLink(request.url, answer.next));
     if (query.format === 'csv') {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
       return reply.send(groupBy ? groupedUsageCsv(rows as GroupedUsageRow[]) : usageCsv(rows as UsageRow[]));
@@ -181,7 +195,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     route({
       method: 'GET',
       url: '/api/runtimes/:id/usage',
-      summary: `Usage per local day × provider × model, newest day first (format=csv for CSV). ${BOUNDED} ${GROUPED}`,
+      summary: `Usage per local day × provider × model, newest day first (format=csv for CSV). ${PAGED} ${GROUPED}`,
       tag: 'dashboard',
       auth: 'member',
       params: RuntimeParams,
@@ -217,7 +231,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
     route({
       method: 'GET',
       url: '/api/usage',
-      summary: `Usage of every runtime of the workspace per local day × provider × model. ${BOUNDED} ${GROUPED}`,
+      summary: `Usage of every runtime of the workspace per local day × provider × model. ${PAGED} ${GROUPED}`,
       tag: 'dashboard',
       auth: 'member',
       query: HistoryQuery,

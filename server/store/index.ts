@@ -20,6 +20,7 @@ export * from './usage-reprice';
 export * from './usage-snapshot';
 export * from './usage-source';
 export * from './usage-source-coarse';
+export * from './usage-pages';
 export * from './usage-views';
 export * from './usage-writes';
 export * from './workspaces';

@@ -19,11 +19,14 @@ export interface DailyUsage extends TokenCounts {
   unpriced_tokens: number;
 }
 
-/** A history answer holds at most this many rows (under 2 MB of JSON at ~270 bytes a row), whatever the workspace holds. */
+/**
+ * A history answer (a page of the default rows, a grouped answer) holds at most this many rows (under 2 MB of JSON
+ * at ~270 bytes a row), whatever the workspace holds.
+ */
 export const HISTORY_MAX_ROWS = 7_000;
 /** Per runtime and local day, models past this many (by tokens) fold into one row of model `other`. */
 export const HISTORY_TOP_MODELS = 20;
-/** The runtime of the row that folds a day's smallest rows once a day passes its share of HISTORY_MAX_ROWS. */
+/** The runtime of the row that folds a day's smallest rows when the day alone has more than HISTORY_MAX_ROWS. */
 export const FOLDED_RUNTIME_ID = '00000000-0000-0000-0000-000000000000';
 export const FOLDED = 'other';
 
@@ -34,11 +37,12 @@ export function windowDays(w: HistoryWindow): number {
 
 /**
  * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first;
- * narrowed by `filter` when given. Folding happens in SQL so the hub never loads an unbounded answer: per runtime
- * and day the models past the top HISTORY_TOP_MODELS become one `other` row (provider kept when they share it);
- * then each day keeps its largest rows up to its share of HISTORY_MAX_ROWS and folds the rest into one row of
- * runtime FOLDED_RUNTIME_ID. Token sums are unchanged by folding. `source` chooses the rows read (tests compare
- * the coarse rollups with the quarter-hour one).
+ * narrowed by `filter` when given. Folding happens in SQL: per runtime and day the models past the top
+ * HISTORY_TOP_MODELS become one `other` row (provider kept when they share it); a day of more than `maxDayRows`
+ * rows keeps its largest maxDayRows - 1 and folds the rest into one row of runtime FOLDED_RUNTIME_ID, so a page
+ * (usage-pages.ts) of one day is bounded too. Token sums are unchanged by folding. The answer is every day of `w`:
+ * the routes read it a page of days at a time (usagePage). `source` chooses the rows read (tests compare the
+ * coarse rollups with the quarter-hour one).
  */
 export async function usageByDay(
   sql: Sql,
@@ -47,18 +51,16 @@ export async function usageByDay(
   w: HistoryWindow,
   filter: UsageFilter = {},
   source: ViewSource = viewSource,
+  maxDayRows: number = HISTORY_MAX_ROWS,
 ): Promise<DailyUsage[]> {
   const { ctes, params } = source(workspaceId, runtimeId, w, filter);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
   const columns = `${TOKEN_KINDS.join(', ')}, cost, agent, unpriced`;
-  const days = windowDays(w);
-  // One row of each day is kept for the fold itself.
-  const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / days) - 1);
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
   const top = `$${params.length + 1}`;
-  const perDay = `$${params.length + 2}`;
+  const maxDay = `$${params.length + 2}`;
   // Rows kept pass through each step as they are and only the rows folded away are summed again: summing every
   // row of every step (singleton groups but for the fold) was half of the 30-day default view (BENCHMARKS.md, hB).
   // Text sorts are COLLATE "C": byte order, which is the order of the databases' own collations here (C.UTF-8 of
@@ -91,7 +93,8 @@ export async function usageByDay(
      ),
      ranked AS (
        SELECT *, row_number() OVER (PARTITION BY date
-                ORDER BY total DESC, runtime_id, first_provider COLLATE "C", first_model COLLATE "C") AS row_rank
+                ORDER BY total DESC, runtime_id, first_provider COLLATE "C", first_model COLLATE "C") AS row_rank,
+              count(*) OVER (PARTITION BY date) AS day_rows
        FROM top_models
      )
      SELECT * FROM (
@@ -99,16 +102,17 @@ export async function usageByDay(
             -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
             CASE WHEN unpriced > 0 THEN NULL ELSE round(cost, 9)::float8 END AS cost_usd,
             agent::float8 AS agent_tokens, unpriced::float8 AS unpriced_tokens
-     FROM ranked WHERE row_rank <= ${perDay}
+     -- Only a day past the bound folds, into its largest rows and one row for the rest.
+     FROM ranked WHERE day_rows <= ${maxDay} OR row_rank < ${maxDay}
      UNION ALL
      SELECT '${FOLDED_RUNTIME_ID}', to_char(date, 'YYYY-MM-DD'), ${foldedProvider}, '${FOLDED}', ${sums},
             CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END,
             sum(agent)::float8, sum(unpriced)::float8
-     FROM ranked WHERE row_rank > ${perDay}
+     FROM ranked WHERE day_rows > ${maxDay} AND row_rank >= ${maxDay}
      GROUP BY date
      ) AS answer
      ORDER BY date DESC, runtime_id COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
-    [...params, HISTORY_TOP_MODELS, rowsPerDay],
+    [...params, HISTORY_TOP_MODELS, maxDayRows],
   );
 }
 

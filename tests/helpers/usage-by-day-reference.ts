@@ -1,20 +1,21 @@
 /**
  * The default history view's folding as it was before its rows passed through the folds unsummed (commit 0c1dd57 of
  * server/store/usage-views.ts): every step sums every row again, text sorts use the database's collation. Kept as
- * the reference the store's usageByDay must equal row for row (tests/integration/default-view-folds-exact.test.ts).
+ * the reference the store's usageByDay must equal row for row (tests/integration/default-view-folds-exact.test.ts),
+ * and the pages of usagePage concatenated (tests/integration/usage-pages.test.ts). Each day keeps its `rowsPerDay`
+ * largest rows and folds the rest into one row of FOLDED_RUNTIME_ID: none fold by default (the paged answer folds
+ * only a single day past the bound, which tests compare with `rowsPerDay` = the bound - 1).
  */
 import {
   type DailyUsage,
   FOLDED,
   FOLDED_RUNTIME_ID,
   fineSource,
-  HISTORY_MAX_ROWS,
   HISTORY_TOP_MODELS,
   type HistoryWindow,
   readView,
   type Sql,
   type ViewSource,
-  windowDays,
 } from '../../server/store';
 import { TOKEN_KINDS } from '../../shared';
 
@@ -24,12 +25,12 @@ export async function referenceUsageByDay(
   runtimeId: string | null,
   w: HistoryWindow,
   source: ViewSource = fineSource,
+  rowsPerDay: number = Number.MAX_SAFE_INTEGER,
 ): Promise<DailyUsage[]> {
   const { ctes, params } = source(workspaceId, runtimeId, w, {});
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
-  const rowsPerDay = Math.max(1, Math.floor(HISTORY_MAX_ROWS / windowDays(w)) - 1);
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
   const top = `$${params.length + 1}`;
   const perDay = `$${params.length + 2}`;

@@ -1,0 +1,117 @@
+/**
+ * The default usage rows (runtime × local day × provider × model) a page at a time: whole local days, newest first,
+ * as many as fit in HISTORY_MAX_ROWS rows (at least one day; a single day past the bound folds, usageByDay). Every
+ * row stays exact — no runtime's usage is folded into another's to fit a window — and a page costs the days it
+ * reads, not the window: the days to read are chosen from cheap facts (which runtimes have usage, how many models
+ * the workspace used), then from the density measured on the days already read.
+ */
+import type { Sql } from './database';
+import type { HistoryWindow, UsageFilter } from './usage-source';
+import { type ViewSource, viewSource } from './usage-source-coarse';
+import { type DailyUsage, HISTORY_MAX_ROWS, HISTORY_TOP_MODELS, usageByDay } from './usage-views';
+
+export interface UsagePage {
+  rows: DailyUsage[];
+  /** The `before` of the next page (this page's oldest date) while older days of the window remain. */
+  next?: string;
+}
+
+/** Reads of one page at most: the first from the estimate, then from the measured density. */
+const MAX_ROUNDS = 3;
+
+const DAY_MS = 86_400_000;
+const addDays = (date: string, n: number) =>
+  new Date(Date.parse(date) + n * DAY_MS).toISOString().slice(0, 10);
+const later = (a: string, b: string) => (a > b ? a : b);
+const daysBetween = (first: string, last: string) =>
+  Math.round((Date.parse(last) - Date.parse(first)) / DAY_MS) + 1;
+
+/**
+ * An upper estimate of the rows of one local day of `w`: the runtimes in scope with any usage in the window (an
+ * EXISTS probe per runtime on the primary keys of its daily rollup and daily totals) times the provider/model pairs
+ * the workspace used in it, at most one row per kept model plus `other` per runtime. The window is widened by a day
+ * each side: a local day overlaps up to three UTC dates.
+ */
+export async function dayRowsBound(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string | null,
+  w: HistoryWindow,
+): Promise<number> {
+  const [row] = await sql.query<{ runtimes: number; pairs: number }>(
+    `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
+     SELECT (SELECT count(*) FROM rt
+             WHERE EXISTS (SELECT FROM usage_runtime_daily d
+                           WHERE d.runtime_id = rt.id AND d.day BETWEEN $3::date - 1 AND $4::date + 1)
+                OR EXISTS (SELECT FROM usage_daily_totals t
+                           WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))::int AS runtimes,
+            (SELECT count(*) FROM (SELECT DISTINCT provider, model FROM usage_workspace_daily
+                                   WHERE workspace_id = $1 AND day BETWEEN $3::date - 1 AND $4::date + 1) AS p)::int
+              AS pairs`,
+    [workspaceId, runtimeId, w.startDate, w.endDate],
+  );
+  return (row?.runtimes ?? 0) * Math.min(HISTORY_TOP_MODELS + 1, Math.max(1, row?.pairs ?? 0));
+}
+
+/**
+ * The page of the default rows of `w` holding the newest days before `before` (the whole window when undefined);
+ * `[]` when `before` is at or before the window's first day. `bound` is HISTORY_MAX_ROWS but for tests. Every read
+ * goes through `sql`: the route's snapshot.
+ */
+export async function usagePage(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string | null,
+  w: HistoryWindow,
+  before?: string,
+  filter: UsageFilter = {},
+  bound: number = HISTORY_MAX_ROWS,
+  source: ViewSource = viewSource,
+): Promise<UsagePage> {
+  const last = before !== undefined && before <= w.endDate ? addDays(before, -1) : w.endDate;
+  if (last < w.startDate) return { rows: [] };
+  const perDay = await dayRowsBound(sql, workspaceId, runtimeId, { ...w, endDate: last });
+  let rows: DailyUsage[] = [];
+  let cursor = last;
+  let span = perDay > 0 ? Math.max(1, Math.floor(bound / perDay)) : daysBetween(w.startDate, last);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const first = later(addDays(cursor, 1 - span), w.startDate);
+    rows = rows.concat(
+      await usageByDay(
+        sql,
+        workspaceId,
+        runtimeId,
+        { ...w, startDate: first, endDate: cursor },
+        filter,
+        source,
+        bound,
+      ),
+    );
+    cursor = addDays(first, -1);
+    // Full enough, or nothing left: cut and answer. Otherwise read as many more days as the density seen so far fills.
+    if (rows.length * 2 >= bound || cursor < w.startDate) break;
+    const density = rows.length / daysBetween(addDays(cursor, 1), last);
+    span =
+      density > 0
+        ? Math.max(1, Math.floor((bound - rows.length) / density))
+        : daysBetween(w.startDate, cursor);
+  }
+  return cut(rows, bound, addDays(cursor, 1), w.startDate);
+}
+
+/**
+ * The newest whole days of `rows` (newest first) that fit in `bound`; `oldest` is the first day read. The page's
+ * oldest date is the day after the first day left out (days without rows before it belong to this page).
+ */
+function cut(rows: DailyUsage[], bound: number, oldest: string, windowStart: string): UsagePage {
+  let end = rows.length;
+  let pageOldest = oldest;
+  if (rows.length > bound) {
+    // The first row past the bound: its whole day is left out, and every older one.
+    const outDate = rows[bound]!.date;
+    end = rows.findIndex((r) => r.date === outDate);
+    pageOldest = addDays(outDate, 1);
+  }
+  const page = end === rows.length ? rows : rows.slice(0, end);
+  return pageOldest > windowStart ? { rows: page, next: pageOldest } : { rows: page };
+}
