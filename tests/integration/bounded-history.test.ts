@@ -8,14 +8,16 @@ import {
   type DailyUsage,
   type Database,
   FOLDED_RUNTIME_ID,
-  HISTORY_MAX_ROWS,
+  fineSource,
   HISTORY_TOP_MODELS,
   lockRuntimes,
   registerRuntimes,
   usageByDay,
+  usagePage,
   writeUsageEvents,
 } from '../../server/store';
 import { databaseKinds } from '../helpers/databases';
+import { referenceUsageByDay } from '../helpers/usage-by-day-reference';
 
 const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
 const NOW = new Date('2026-11-24T20:00:00Z');
@@ -96,22 +98,55 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 300, 300]);
   });
 
-  it('folds a day past its share of the row bound into one row, keeping the sums', async () => {
+  it('keeps every runtime of a day whole while the day fits in the bound (no fold into other)', async () => {
     const ws = await createWorkspace(db, 'many runtimes');
     const runtimeIds = await runtimesOf(ws.id, 64);
     for (const [i, id] of runtimeIds.entries()) await write(id, [{ model: 'm', tokens: (i + 1) * 10 }]);
 
-    const rows = await usageByDay(db, ws.id, null, historyWindow(365, 'UTC', NOW));
-    const perDay = Math.floor(HISTORY_MAX_ROWS / 365) - 1;
-    expect(rows).toHaveLength(perDay + 1);
+    const page = await usagePage(db, ws.id, null, historyWindow(365, 'UTC', NOW));
+    expect(page.next).toBeUndefined();
+    expect(page.rows).toHaveLength(64);
+    expect(new Set(page.rows.map((r) => r.runtime_id))).toEqual(new Set(runtimeIds));
+  });
+
+  it('folds a single day past the bound into its largest rows and one row of no runtime, keeping the sums', async () => {
+    const ws = await createWorkspace(db, 'a day past the bound');
+    const runtimeIds = await runtimesOf(ws.id, 64);
+    for (const [i, id] of runtimeIds.entries()) await write(id, [{ model: 'm', tokens: (i + 1) * 10 }]);
+    const bound = 40;
+    const w = historyWindow(365, 'UTC', NOW);
+
+    // The day alone is the first page; the older days of the window (no usage) are the next one.
+    const page = await usagePage(db, ws.id, null, w, undefined, {}, bound);
+    expect(page.next).toBe('2026-11-24');
+    expect(await usagePage(db, ws.id, null, w, page.next, {}, bound)).toEqual({ rows: [] });
+    const rows = page.rows;
+    expect(rows).toHaveLength(bound);
+    expect(rows).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource, bound - 1));
     // The largest runtimes keep their rows; the rest are one row that no runtime owns.
     const folded = rows.filter((r) => r.runtime_id === FOLDED_RUNTIME_ID);
     expect(folded).toHaveLength(1);
     expect(folded[0]).toMatchObject({ provider: 'claude', model: 'other' });
-    expect(new Set(rows.map((r) => r.runtime_id)).size).toBe(perDay + 1);
     expect(rows.map((r) => r.runtime_id)).not.toContain(runtimeIds[0]);
+    expect(rows.map((r) => r.runtime_id)).toContain(runtimeIds[63]);
     const raw = runtimeIds.reduce((s, _, i) => s + (i + 1) * 10, 0);
     expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 64, 64]);
+  });
+
+  it("answers [] for a before at or before the window's first day, and the whole window for one after it", async () => {
+    const ws = await createWorkspace(db, 'before');
+    const [runtimeId] = await runtimesOf(ws.id, 1);
+    await write(runtimeId!, [{ model: 'm', tokens: 5 }]);
+    const w = historyWindow(3, 'UTC', NOW);
+    expect(w.startDate).toBe('2026-11-22');
+    for (const before of ['2026-11-22', '2026-11-01', '1970-01-01'])
+      expect(await usagePage(db, ws.id, null, w, before)).toEqual({ rows: [] });
+    const whole = await usagePage(db, ws.id, null, w);
+    expect(whole.rows).toHaveLength(1);
+    expect(await usagePage(db, ws.id, null, w, '2026-11-25')).toEqual(whole);
+    expect(await usagePage(db, ws.id, null, w, '2027-01-01')).toEqual(whole);
+    // The day of the usage itself is left out of a page before it; the days before it are the page.
+    expect(await usagePage(db, ws.id, null, w, '2026-11-24')).toEqual({ rows: [] });
   });
 });
 
