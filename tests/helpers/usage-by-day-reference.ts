@@ -2,7 +2,7 @@
  * The default history view's folding as it was before its rows passed through the folds unsummed (commit 0c1dd57 of
  * server/store/usage-views.ts): every step sums every row again, text sorts use the database's collation. Kept as
  * the reference the store's usageByDay must equal row for row (tests/integration/default-view-folds-exact.test.ts),
- * and the pages of usagePage concatenated (tests/integration/usage-pages.test.ts). Each day keeps its `rowsPerDay`
+ * and the pages of usagePage concatenated (the same test; bounded-history.test.ts). Each day keeps its `rowsPerDay`
  * largest rows and folds the rest into one row of FOLDED_RUNTIME_ID: none fold by default (the paged answer folds
  * only a single day past the bound, which tests compare with `rowsPerDay` = the bound - 1).
  */

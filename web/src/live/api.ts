@@ -9,6 +9,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import type { GroupBy, Me } from '../../../shared/schemas';
 import { parseSnapshot, type Snapshot, USAGE_SNAPSHOT_HEADER } from '../../../shared/snapshot';
 import type { Filter } from '../lib/filter';
+import { allPages, nextLink } from './pages';
 import { activityPath, groupsPath, usagePath } from './paths';
 import { takePrefetched } from './prefetch';
 import { ActivityRows, GroupedRows, type Parsed, type Parser, UsageRows } from './rows';
@@ -49,6 +50,8 @@ async function errorOf(res: Response, body: unknown): Promise<ApiError> {
 export interface Answer<T> {
   data: T;
   snapshot: Snapshot | null;
+  /** The next page of a paged answer (Link rel="next"), when there is one. */
+  next?: string | null;
 }
 
 /**
@@ -94,7 +97,8 @@ export async function apiGetAt<T>(
       'internal',
     );
   }
-  return { data: parsed.data, snapshot: parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER)) };
+  const snapshot = parseSnapshot(res.headers.get(USAGE_SNAPSHOT_HEADER));
+  return { data: parsed.data, snapshot, next: nextLink(res.headers.get('link')) };
 }
 
 const lateSchemas = () => import('./late-schemas');
@@ -125,8 +129,11 @@ export function createApi(token: string) {
         lateSchemas().then((m) => m.Runtimes),
         s,
       ),
+    /** Every page of the runtime's default rows (in practice one). */
     runtimeUsage: (id: string, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
-      apiGetAt(usagePath(id, days, tz, f), token, UsageRows, s),
+      allPages(apiGetAt(usagePath(id, days, tz, f), token, UsageRows, s), (p) =>
+        apiGetAt(p, token, UsageRows, s),
+      ),
     /** Usage per day × value of `by` (top groups plus `other`), of the workspace or (with `id`) one runtime. */
     groups: (id: string | null, by: GroupBy, days: number, tz: string, f?: Filter, s?: AbortSignal) =>
       apiGetAt(groupsPath(id, by, days, tz, f), token, GroupedRows, s),
