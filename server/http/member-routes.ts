@@ -65,12 +65,12 @@ const GROUPED =
   `session narrow the rows to that exact value ("${NO_ATTRIBUTION}": usage without one); daily totals carry no ` +
   'attribution, so only "(none)" keeps them. CSV: header date,key,input_tokens,…,cost_usd.';
 
-/** The header of the usage routes (documented in OpenAPI). */
-const SNAPSHOT_HEADERS = {
+/** The headers of the usage routes (documented in OpenAPI). */
+const USAGE_HEADERS = {
   [USAGE_SNAPSHOT_HEADER]:
     'The Postgres snapshot the rows were read at (pg_current_snapshot(), "xmin:xmax:xip,…"). A live usage push ' +
     'whose commit is visible in it (below xmin, or below xmax and not listed) is already in the rows.',
-  link: 'Default rows: <same path and query with before=YYYY-MM-DD>; rel="next" while older days of the window remain.',
+  Link: 'Default rows: <same path and query with before=YYYY-MM-DD>; rel="next" while older days of the window remain.',
 };
 
 /** The header of the activity route (documented in OpenAPI). */
@@ -202,7 +202,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       query: HistoryQuery,
       response: UsageAnswer,
       alsoProduces: ['text/csv'],
-      responseHeaders: SNAPSHOT_HEADERS,
+      responseHeaders: USAGE_HEADERS,
       handler: (ctx) => answerUsage(ctx, ctx.params.id),
     }),
     route({
@@ -237,7 +237,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       query: HistoryQuery,
       response: UsageAnswer,
       alsoProduces: ['text/csv'],
-      responseHeaders: SNAPSHOT_HEADERS,
+      responseHeaders: USAGE_HEADERS,
       handler: (ctx) => answerUsage(ctx, null),
     }),
     route({

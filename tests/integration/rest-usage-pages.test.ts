@@ -156,6 +156,18 @@ describe('paged default usage rows over REST', () => {
     }
   });
 
+  it('documents before and the Link header in OpenAPI', async () => {
+    const doc = (await rest(`${hub.url}/api/openapi.json`)).body;
+    for (const path of ['/api/usage', '/api/runtimes/{id}/usage']) {
+      const get = doc.paths[path].get;
+      expect(
+        get.parameters.some((p: { name: string; in: string }) => p.name === 'before' && p.in === 'query'),
+      ).toBe(true);
+      expect(get.responses['200'].headers.Link.description).toContain('rel="next"');
+      expect(get.summary).toContain('Paged by whole local days');
+    }
+  });
+
   it('rejects a bad before, and before with group_by, with 400 naming the field', async () => {
     for (const before of ['2026-02-30', 'yesterday', '2026-1-01']) {
       const res = await get(`/api/usage?days=30&before=${before}`);

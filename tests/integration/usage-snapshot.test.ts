@@ -207,7 +207,7 @@ describe('the usage snapshot header, documented and readable across origins', ()
     const doc = (await rest(`${hub.url}/api/openapi.json`)).body;
     for (const path of ['/api/usage', '/api/runtimes/{id}/usage']) {
       const headers = doc.paths[path].get.responses['200'].headers;
-      expect(Object.keys(headers)).toEqual([USAGE_SNAPSHOT_HEADER]);
+      expect(Object.keys(headers)).toEqual([USAGE_SNAPSHOT_HEADER, 'Link']);
       expect(headers[USAGE_SNAPSHOT_HEADER].schema).toEqual({ type: 'string' });
     }
   });
