@@ -12,7 +12,8 @@ import { createBenchDatabase, openPostgres, prepareWorkspace } from './database'
 import { type HubNode, startHub } from './hub';
 import { rssKb } from './processes';
 import type { Scale } from './scale';
-import { explainViews, SCALE_VIEWS, type ScaleView, type ViewPlan } from './scale-explain';
+import { explainViews, PAGES_WALK_VIEW, SCALE_VIEWS, type ScaleView, type ViewPlan } from './scale-explain';
+import { type PagesWalk, walkPages } from './scale-pages';
 import { measureRetention, type RetentionMeasure } from './scale-retention';
 import { registerFleet, type ScaleFleet, seedScaleHistory } from './scale-seed';
 import { runDaemonLoad } from './scenarios/ingest';
@@ -36,7 +37,9 @@ export interface ScaleStep {
   seedEventsPerS: number;
   ingestEventsPerS: number;
   ingestErrors: Record<string, number>;
+  /** The default rows' views time their first page; this walks every page of the 365 d Los Angeles answer. */
   views: Record<string, { uncached: ViewTiming; cached: ViewTiming }>;
+  pagesWalk?: PagesWalk;
   hubRssKb: number | null;
   hubPeakRssKb: number | null;
   databaseBytes: number;
@@ -245,6 +248,10 @@ export async function runScale(
           const cached = await timeView(hub, path, ws.memberToken, { samples: h.cachedSamples, budgetMs });
           views[view.id] = { uncached, cached };
         }
+        const walked = viewPath(PAGES_WALK_VIEW, fleet);
+        o.log(`scale ${size}: every page of ${walked}`);
+        await bump(hub, ws.daemonToken, fleet, -1);
+        const pagesWalk = await walkPages(hub.url, walked, ws.memberToken);
         const pid = hub.child.pid;
         const hubRssKb = rssKb(pid);
         const hubPeakRssKb = peakRssKb(pid);
@@ -268,6 +275,7 @@ export async function runScale(
           ingestEventsPerS: ingest.eventsPerS,
           ingestErrors: ingest.errors,
           views,
+          pagesWalk,
           hubRssKb,
           hubPeakRssKb,
           ...(await sizes(db)),

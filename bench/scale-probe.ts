@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { historyWindow } from '../server/http/history-window';
-import { openPostgres, usageByDay, usageByGroup } from '../server/store';
+import { openPostgres, usageByGroup, usagePage } from '../server/store';
 import { explainViews, SCALE_VIEWS } from './scale-explain';
 import type { ScaleFleet } from './scale-seed';
 
@@ -25,7 +25,7 @@ for (const view of views) {
     const t = performance.now();
     const r = view.groupBy
       ? await usageByGroup(db, kept.workspaceId, runtimeId, w, view.groupBy)
-      : await usageByDay(db, kept.workspaceId, runtimeId, w);
+      : (await usagePage(db, kept.workspaceId, runtimeId, w)).rows;
     bytes = JSON.stringify(r).length;
     times.push(performance.now() - t);
     rows = r.length;

@@ -67,6 +67,19 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
         }),
       );
     }
+    const walk = step?.pagesWalk;
+    rows.push(
+      makeRow({
+        id: `scale_${s}_ws365_la_pages_walk`,
+        metric: `Scale ${s}: workspace 365 d America/Los_Angeles, default rows, every page walked (uncached)`,
+        value: walk?.totalMs,
+        unit: 'ms',
+        note: walk
+          ? `${walk.pages} pages, ${walk.rows} rows, largest page ${(walk.maxBytes / 1024).toFixed(0)} KB` +
+            (walk.failed > 0 ? `; ${walk.failed} not 200` : '')
+          : null,
+      }),
+    );
     const answers = step ? Object.values(step.views).flatMap((v) => [v.uncached, v.cached]) : [];
     const tables = step
       ? Object.entries(step.tableBytes)
@@ -77,7 +90,7 @@ export function scaleRows(scale: Scale, m: ScaleResult | undefined): Row[] {
       makeRow({
         id: `scale_${s}_bytes`,
         metric: `Scale ${s}: largest history answer`,
-        value: step ? Math.max(...answers.map((a) => a.maxBytes)) / MB : null,
+        value: step ? Math.max(...answers.map((a) => a.maxBytes), walk?.maxBytes ?? 0) / MB : null,
         unit: 'MB',
         target: { on: 'value', op: '<=', limit: 2, text: '≤ 2 MB' },
       }),
