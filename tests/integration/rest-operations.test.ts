@@ -80,6 +80,7 @@ describe('operations', () => {
       'project',
       'user',
       'session',
+      'before',
     ]);
     const event = res.body.paths['/api/daemon/usage'].post.requestBody.content['application/json'].schema;
     expect(event.properties.events.items.required).toContain('cache_write_tokens');
