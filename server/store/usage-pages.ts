@@ -3,7 +3,7 @@
  * as many as fit in HISTORY_MAX_ROWS rows (at least one day; a single day past the bound folds, usageByDay). Every
  * row stays exact — no runtime's usage is folded into another's to fit a window — and a page costs the days it
  * reads, not the window: the days to read are chosen from cheap facts (which runtimes have usage, how many models
- * the workspace used), then from the density measured on the days already read.
+ * the workspace used, how many rows the newest days hold), then from the density measured on the days read.
  */
 import type { Sql } from './database';
 import type { HistoryWindow, UsageFilter } from './usage-source';
@@ -26,19 +26,25 @@ const later = (a: string, b: string) => (a > b ? a : b);
 const daysBetween = (first: string, last: string) =>
   Math.round((Date.parse(last) - Date.parse(first)) / DAY_MS) + 1;
 
+/** Per runtime and day, the rows of the default view at most: the kept models plus `other`. */
+const RUNTIME_DAY_ROWS = HISTORY_TOP_MODELS + 1;
+
 /**
- * An upper estimate of the rows of one local day of `w`: the runtimes in scope with any usage in the window (an
- * EXISTS probe per runtime on the primary keys of its daily rollup and daily totals) times the provider/model pairs
- * the workspace used in it, at most one row per kept model plus `other` per runtime. The window is widened by a day
- * each side: a local day overlaps up to three UTC dates.
+ * Estimates of the rows of one local day of `w`, from cheap facts. `upper`: the runtimes in scope with any usage in
+ * the window (an EXISTS probe per runtime on the primary keys of its daily rollup and daily totals) times the
+ * provider/model pairs the workspace used in it, at most RUNTIME_DAY_ROWS per runtime. `sampled`: the fullest of
+ * the newest UTC dates of the window in the runtimes' daily rollup (runtime × model rows, at most RUNTIME_DAY_ROWS
+ * per runtime; 0 when they hold none) — the upper estimate assumes every runtime uses every model every day, which
+ * at the benchmark's fleet is twice the rows a day holds and made each page two reads. The window is widened by a
+ * day each side: a local day overlaps up to three UTC dates.
  */
-export async function dayRowsBound(
+export async function dayRowsEstimate(
   sql: Sql,
   workspaceId: string,
   runtimeId: string | null,
   w: HistoryWindow,
-): Promise<number> {
-  const [row] = await sql.query<{ runtimes: number; pairs: number }>(
+): Promise<{ upper: number; sampled: number }> {
+  const [row] = await sql.query<{ runtimes: number; pairs: number; sampled: number | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
      SELECT (SELECT count(*) FROM rt
              WHERE EXISTS (SELECT FROM usage_runtime_daily d
@@ -47,10 +53,19 @@ export async function dayRowsBound(
                            WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))::int AS runtimes,
             (SELECT count(*) FROM (SELECT DISTINCT provider, model FROM usage_workspace_daily
                                    WHERE workspace_id = $1 AND day BETWEEN $3::date - 1 AND $4::date + 1) AS p)::int
-              AS pairs`,
-    [workspaceId, runtimeId, w.startDate, w.endDate],
+              AS pairs,
+            (SELECT max(n) FROM (
+               SELECT sum(least(c, $5)) AS n FROM (
+                 SELECT d.day, count(*) AS c FROM usage_runtime_daily d
+                 WHERE d.runtime_id = ANY (ARRAY(SELECT id FROM rt))
+                   AND d.day BETWEEN greatest($4::date - 2, $3::date - 1) AND $4::date + 1
+                 GROUP BY d.runtime_id, d.day
+               ) AS per_runtime GROUP BY day
+             ) AS per_day)::int AS sampled`,
+    [workspaceId, runtimeId, w.startDate, w.endDate, RUNTIME_DAY_ROWS],
   );
-  return (row?.runtimes ?? 0) * Math.min(HISTORY_TOP_MODELS + 1, Math.max(1, row?.pairs ?? 0));
+  const upper = (row?.runtimes ?? 0) * Math.min(RUNTIME_DAY_ROWS, Math.max(1, row?.pairs ?? 0));
+  return { upper, sampled: row?.sampled ?? 0 };
 }
 
 /**
@@ -70,7 +85,10 @@ export async function usagePage(
 ): Promise<UsagePage> {
   const last = before !== undefined && before <= w.endDate ? addDays(before, -1) : w.endDate;
   if (last < w.startDate) return { rows: [] };
-  const perDay = await dayRowsBound(sql, workspaceId, runtimeId, { ...w, endDate: last });
+  const estimate = await dayRowsEstimate(sql, workspaceId, runtimeId, { ...w, endDate: last });
+  // The sample when there is one: its days may be quieter than older ones (a weekend), but a chunk that reads more
+  // than fits is cut to whole days, and one that reads too few is followed by another read.
+  const perDay = estimate.sampled > 0 ? Math.min(estimate.upper, estimate.sampled) : estimate.upper;
   let rows: DailyUsage[] = [];
   let cursor = last;
   let span = perDay > 0 ? Math.max(1, Math.floor(bound / perDay)) : daysBetween(w.startDate, last);
