@@ -8,7 +8,13 @@
 import type { Sql } from './database';
 import type { HistoryWindow, UsageFilter } from './usage-source';
 import { type ViewSource, viewSource } from './usage-source-coarse';
-import { type DailyUsage, HISTORY_MAX_ROWS, HISTORY_TOP_MODELS, usageByDay } from './usage-views';
+import {
+  type DailyUsage,
+  type DayFolds,
+  HISTORY_MAX_ROWS,
+  HISTORY_TOP_MODELS,
+  usageByDay,
+} from './usage-views';
 
 export interface UsagePage {
   rows: DailyUsage[];
@@ -32,7 +38,7 @@ const RUNTIME_DAY_ROWS = HISTORY_TOP_MODELS + 1;
 /**
  * Estimates of the rows of one local day of `w`, from cheap facts. `upper`: the runtimes in scope with any usage in
  * the window (an EXISTS probe per runtime on the primary keys of its daily rollup and daily totals) times the
- * provider/model pairs the workspace used in it, at most RUNTIME_DAY_ROWS per runtime. `sampled`: the fullest of
+ * provider/model pairs the workspace used in it (`pairs`, with the daily totals'), at most RUNTIME_DAY_ROWS per runtime. `sampled`: the fullest of
  * the newest UTC dates of the window in the runtimes' daily rollup (runtime × model rows, at most RUNTIME_DAY_ROWS
  * per runtime; 0 when they hold none) — the upper estimate assumes every runtime uses every model every day, which
  * at the benchmark's fleet is twice the rows a day holds and made each page two reads. The window is widened by a
@@ -43,7 +49,7 @@ export async function dayRowsEstimate(
   workspaceId: string,
   runtimeId: string | null,
   w: HistoryWindow,
-): Promise<{ upper: number; sampled: number }> {
+): Promise<{ upper: number; sampled: number; pairs: number }> {
   const [row] = await sql.query<{ runtimes: number; pairs: number; sampled: number | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
      SELECT (SELECT count(*) FROM rt
@@ -51,9 +57,13 @@ export async function dayRowsEstimate(
                            WHERE d.runtime_id = rt.id AND d.day BETWEEN $3::date - 1 AND $4::date + 1)
                 OR EXISTS (SELECT FROM usage_daily_totals t
                            WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))::int AS runtimes,
-            (SELECT count(*) FROM (SELECT DISTINCT provider, model FROM usage_workspace_daily
-                                   WHERE workspace_id = $1 AND day BETWEEN $3::date - 1 AND $4::date + 1) AS p)::int
-              AS pairs,
+            (SELECT count(*) FROM (
+               SELECT provider, model FROM usage_workspace_daily
+               WHERE workspace_id = $1 AND day BETWEEN $3::date - 1 AND $4::date + 1
+               UNION
+               SELECT provider, model FROM usage_daily_totals
+               WHERE runtime_id = ANY (ARRAY(SELECT id FROM rt)) AND date BETWEEN $3::date AND $4::date
+             ) AS p)::int AS pairs,
             (SELECT max(n) FROM (
                SELECT sum(least(c, $5)) AS n FROM (
                  SELECT d.day, count(*) AS c FROM usage_runtime_daily d
@@ -65,7 +75,7 @@ export async function dayRowsEstimate(
     [workspaceId, runtimeId, w.startDate, w.endDate, RUNTIME_DAY_ROWS],
   );
   const upper = (row?.runtimes ?? 0) * Math.min(RUNTIME_DAY_ROWS, Math.max(1, row?.pairs ?? 0));
-  return { upper, sampled: row?.sampled ?? 0 };
+  return { upper, sampled: row?.sampled ?? 0, pairs: row?.pairs ?? 0 };
 }
 
 /**
@@ -92,19 +102,21 @@ export async function usagePage(
   let rows: DailyUsage[] = [];
   let cursor = last;
   let span = perDay > 0 ? Math.max(1, Math.floor(bound / perDay)) : daysBetween(w.startDate, last);
+  // No runtime's day can hold more models than the window's pairs: then the ranking of its models is left out.
+  const folds = { topModels: estimate.pairs > HISTORY_TOP_MODELS, maxDayRows: null };
+  const read = (first: string, end: string, dayFolds: DayFolds = folds) =>
+    usageByDay(
+      sql,
+      workspaceId,
+      runtimeId,
+      { ...w, startDate: first, endDate: end },
+      filter,
+      source,
+      dayFolds,
+    );
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const first = later(addDays(cursor, 1 - span), w.startDate);
-    rows = rows.concat(
-      await usageByDay(
-        sql,
-        workspaceId,
-        runtimeId,
-        { ...w, startDate: first, endDate: cursor },
-        filter,
-        source,
-        bound,
-      ),
-    );
+    rows = rows.concat(await read(first, cursor));
     cursor = addDays(first, -1);
     // Full enough, or nothing left: cut and answer. Otherwise read as many more days as the density seen so far fills.
     if (rows.length * 2 >= bound || cursor < w.startDate) break;
@@ -113,6 +125,12 @@ export async function usagePage(
       density > 0
         ? Math.max(1, Math.floor((bound - rows.length) / density))
         : daysBetween(w.startDate, cursor);
+  }
+  // The page's first day alone past the bound (rare: thousands of runtimes busy that day): that day, folded.
+  const newest = rows[0]?.date;
+  if (newest !== undefined && rows[bound]?.date === newest) {
+    const day = await read(newest, newest, { ...folds, maxDayRows: bound });
+    return newest > w.startDate ? { rows: day, next: newest } : { rows: day };
   }
   return cut(rows, bound, addDays(cursor, 1), w.startDate);
 }

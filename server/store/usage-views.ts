@@ -35,6 +35,15 @@ export function windowDays(w: HistoryWindow): number {
   return Math.round((Date.parse(w.endDate) - Date.parse(w.startDate)) / 86_400_000) + 1;
 }
 
+/** The folds of the default rows; each costs a ranking of every row of the answer, so a caller that knows a fold
+ * cannot happen (usagePage) leaves it out. */
+export interface DayFolds {
+  /** Per runtime and day, models past the top HISTORY_TOP_MODELS fold into one `other` row (default true). */
+  topModels?: boolean;
+  /** A day of more rows than this keeps its largest this - 1 and folds the rest (null: never; default the bound). */
+  maxDayRows?: number | null;
+}
+
 /**
  * Usage rows of one runtime, or of every runtime of the workspace when runtimeId is null; newest day first;
  * narrowed by `filter` when given. Folding happens in SQL: per runtime and day the models past the top
@@ -51,68 +60,84 @@ export async function usageByDay(
   w: HistoryWindow,
   filter: UsageFilter = {},
   source: ViewSource = viewSource,
-  maxDayRows: number = HISTORY_MAX_ROWS,
+  folds: DayFolds = {},
 ): Promise<DailyUsage[]> {
+  const { topModels = true, maxDayRows = HISTORY_MAX_ROWS } = folds;
   const { ctes, params } = source(workspaceId, runtimeId, w, filter);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
   const sumTotal = TOKEN_KINDS.map((k) => `sum(${k})`).join(' + ');
   const columns = `${TOKEN_KINDS.join(', ')}, cost, agent, unpriced`;
   const foldedProvider = `CASE WHEN min(provider) = max(provider) THEN min(provider) ELSE '${FOLDED}' END`;
-  const top = `$${params.length + 1}`;
-  const maxDay = `$${params.length + 2}`;
+  const extra: unknown[] = [];
+  const param = (v: unknown) => `$${params.length + extra.push(v)}`;
   // Rows kept pass through each step as they are and only the rows folded away are summed again: summing every
   // row of every step (singleton groups but for the fold) was half of the 30-day default view (BENCHMARKS.md, hB).
   // Text sorts are COLLATE "C": byte order, which is the order of the databases' own collations here (C.UTF-8 of
   // glibc ≥ 2.35 sorts by code point, PGlite's is C) without a strcoll call per comparison.
-  return readView<DailyUsage>(
-    sql,
-    `WITH ${ctes},
-     -- Sums stay numeric: a day may pass what bigint holds even when every quarter fits.
-     by_model AS (
+  const steps = [
+    // Sums stay numeric: a day may pass what bigint holds even when every quarter fits.
+    `grouped AS (
+       SELECT runtime_id, date, provider, model, ${sums}, ${costSums}, ${sumTotal} AS total,
+              provider AS first_provider, model AS first_model
+       FROM src
+       GROUP BY runtime_id, date, provider, model
+       -- A replaced event that moved quarter or model leaves a zero row behind: not "any usage".
+       HAVING ${sumTotal} > 0
+     )`,
+  ];
+  let rows = 'grouped';
+  if (topModels) {
+    const top = param(HISTORY_TOP_MODELS);
+    // Per runtime and day, the models past the top ones as one row; the day's ranks break ties by the smallest
+    // provider and model it folds.
+    steps.push(
+      `by_model AS (
        SELECT *, row_number() OVER (PARTITION BY runtime_id, date
                 ORDER BY total DESC, provider COLLATE "C", model COLLATE "C") AS model_rank
-       FROM (
-         SELECT runtime_id, date, provider, model, ${sums}, ${costSums}, ${sumTotal} AS total
-         FROM src
-         GROUP BY runtime_id, date, provider, model
-         -- A replaced event that moved quarter or model leaves a zero row behind: not "any usage".
-         HAVING ${sumTotal} > 0
-       ) AS g
-     ),
-     -- Per runtime and day, the models past the top ones as one row; the ranks below break ties by the smallest
-     -- provider and model it folds.
-     top_models AS (
-       SELECT runtime_id, date, provider, model, ${columns}, total, provider AS first_provider, model AS first_model
+       FROM grouped
+     )`,
+      `top_models AS (
+       SELECT runtime_id, date, provider, model, ${columns}, total, first_provider, first_model
        FROM by_model WHERE model_rank <= ${top}
        UNION ALL
        SELECT runtime_id, date, ${foldedProvider}, '${FOLDED}', ${sums}, ${costSums}, sum(total), min(provider COLLATE "C"),
               min(model COLLATE "C")
        FROM by_model WHERE model_rank > ${top}
        GROUP BY runtime_id, date
-     ),
-     ranked AS (
+     )`,
+    );
+    rows = 'top_models';
+  }
+  const shown = `runtime_id::text AS runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model, ${TOKEN_KINDS.join(', ')},
+            -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
+            CASE WHEN unpriced > 0 THEN NULL ELSE round(cost, 9)::float8 END AS cost_usd,
+            agent::float8 AS agent_tokens, unpriced::float8 AS unpriced_tokens`;
+  let answer = `SELECT ${shown} FROM ${rows}`;
+  if (maxDayRows !== null) {
+    const maxDay = param(maxDayRows);
+    steps.push(`ranked AS (
        SELECT *, row_number() OVER (PARTITION BY date
                 ORDER BY total DESC, runtime_id, first_provider COLLATE "C", first_model COLLATE "C") AS row_rank,
               count(*) OVER (PARTITION BY date) AS day_rows
-       FROM top_models
-     )
-     SELECT * FROM (
-     SELECT runtime_id::text AS runtime_id, to_char(date, 'YYYY-MM-DD') AS date, provider, model, ${TOKEN_KINDS.join(', ')},
-            -- Never a partial sum shown as the cost: unknown when any token of the row has no price.
-            CASE WHEN unpriced > 0 THEN NULL ELSE round(cost, 9)::float8 END AS cost_usd,
-            agent::float8 AS agent_tokens, unpriced::float8 AS unpriced_tokens
-     -- Only a day past the bound folds, into its largest rows and one row for the rest.
-     FROM ranked WHERE day_rows <= ${maxDay} OR row_rank < ${maxDay}
+       FROM ${rows}
+     )`);
+    // Only a day past the bound folds, into its largest rows and one row for the rest.
+    answer = `SELECT ${shown} FROM ranked WHERE day_rows <= ${maxDay} OR row_rank < ${maxDay}
      UNION ALL
      SELECT '${FOLDED_RUNTIME_ID}', to_char(date, 'YYYY-MM-DD'), ${foldedProvider}, '${FOLDED}', ${sums},
             CASE WHEN sum(unpriced) > 0 THEN NULL ELSE round(sum(cost), 9)::float8 END,
             sum(agent)::float8, sum(unpriced)::float8
      FROM ranked WHERE day_rows > ${maxDay} AND row_rank >= ${maxDay}
-     GROUP BY date
-     ) AS answer
+     GROUP BY date`;
+  }
+  return readView<DailyUsage>(
+    sql,
+    `WITH ${ctes},
+     ${steps.join(',\n     ')}
+     SELECT * FROM (${answer}) AS answer
      ORDER BY date DESC, runtime_id COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
-    [...params, HISTORY_TOP_MODELS, maxDayRows],
+    [...params, ...extra],
   );
 }
 

@@ -46,14 +46,16 @@ describe.each(databaseKinds)('the default view folds exactly as before on %s', (
   let close: () => Promise<void>;
   let workspaceId: string;
   let runtimeIds: string[];
+  /** A workspace of 12 models: no runtime's day can fold models, so its pages leave out the models' ranking. */
+  let few: { workspaceId: string; runtimeIds: string[] };
 
-  beforeAll(async () => {
-    ({ db, close } = await open());
-    workspaceId = (await createWorkspace(db, 'folds')).id;
-    runtimeIds = (
+  /** Three runtimes writing every 41 minutes for 8 days (across Los Angeles' change on 8 March) from `models`. */
+  const seed = async (name: string, models: string[]) => {
+    const wsId = (await createWorkspace(db, name)).id;
+    const ids = (
       await registerRuntimes(
         db,
-        workspaceId,
+        wsId,
         {
           daemon_id: crypto.randomUUID(),
           device_info: 'box',
@@ -67,18 +69,18 @@ describe.each(databaseKinds)('the default view folds exactly as before on %s', (
         'test',
       )
     ).map((r) => r.id);
-    // Every 41 minutes for 8 days (across Los Angeles' change on 8 March); totals repeat, so ranks meet ties.
-    for (const [r, runtimeId] of runtimeIds.entries()) {
+    // Totals repeat, so ranks meet ties.
+    for (const [r, runtimeId] of ids.entries()) {
       await db.transaction(async (tx) => {
         await lockRuntimes(tx, [runtimeId]);
         const events = Array.from({ length: Math.floor((8 * 24 * 60) / 41) }, (_, n) => {
-          const m = (n * 7 + r) % MODELS.length;
+          const m = (n * 7 + r) % models.length;
           return {
             runtime_id: runtimeId,
             id: `f-${r}-${n}`,
             ts: new Date(START + n * 41 * 60_000 + r * 13 * 60_000).toISOString(),
             provider: m % 3 === 2 ? 'openai' : 'claude',
-            model: MODELS[m]!,
+            model: models[m]!,
             input_tokens: 100 * (1 + (n % 5)),
             output_tokens: 10 * (n % 3),
             cache_read_tokens: 0,
@@ -88,6 +90,13 @@ describe.each(databaseKinds)('the default view folds exactly as before on %s', (
         await writeUsageEvents(tx, collapseByKey(events), createPricer());
       });
     }
+    return { workspaceId: wsId, runtimeIds: ids };
+  };
+
+  beforeAll(async () => {
+    ({ db, close } = await open());
+    ({ workspaceId, runtimeIds } = await seed('folds', MODELS));
+    few = await seed('few models', MODELS.slice(0, 12));
   });
   afterAll(() => close());
 
@@ -109,6 +118,24 @@ describe.each(databaseKinds)('the default view folds exactly as before on %s', (
         // concatenated they are the same rows.
         const pages = await usagePages(db, workspaceId, runtimeId, w, 100);
         expect(pages.length).toBeGreaterThan(runtimeId ? 1 : 4);
+        expect({ days, runtimeId, rows: pages.flatMap((p) => p.rows) }).toEqual({
+          days,
+          runtimeId,
+          rows: want,
+        });
+      }
+    }
+  });
+
+  it.each(ZONES)('pages a workspace of few models in %s exactly (no ranking of models)', async (tz) => {
+    for (const days of [365, 30]) {
+      const w = historyWindow(days, tz, NOW);
+      for (const runtimeId of [null, few.runtimeIds[1]!]) {
+        const want = await referenceUsageByDay(db, few.workspaceId, runtimeId, w);
+        expect(want.length).toBeGreaterThan(20);
+        expect(want.some((r) => r.model === FOLDED)).toBe(false);
+        const pages = await usagePages(db, few.workspaceId, runtimeId, w, 40);
+        expect(pages.length).toBeGreaterThan(1);
         expect({ days, runtimeId, rows: pages.flatMap((p) => p.rows) }).toEqual({
           days,
           runtimeId,
