@@ -6,6 +6,9 @@
  * steadier figure on a loaded machine) and the load average; with `explain`, this tree's plans.
  *
  *   npx tsx bench/scale-default-ab.ts /tmp/<name>.json <base dir> <calls> [label substring] [explain]
+ *
+ * The workspace's default rows are paged since session 6 (a base before it answers another shape): their A/B is
+ * bench/scale-pages-ab.ts.
  */
 import { readFileSync } from 'node:fs';
 import { historyWindow } from '../server/http/history-window';
@@ -32,20 +35,6 @@ const VIEWS: View[] = [
   { label: 'busy runtime 90 d Asia/Kolkata', runtime: true, days: 90, tz: 'Asia/Kolkata' },
   { label: 'busy runtime 90 d Asia/Kathmandu', runtime: true, days: 90, tz: 'Asia/Kathmandu' },
   { label: 'busy runtime 90 d UTC', runtime: true, days: 90, tz: 'UTC' },
-  { label: 'workspace 30 d UTC, default', runtime: false, days: 30, tz: 'UTC' },
-  {
-    label: 'workspace 30 d America/Los_Angeles, default',
-    runtime: false,
-    days: 30,
-    tz: 'America/Los_Angeles',
-  },
-  { label: 'workspace 365 d UTC, default', runtime: false, days: 365, tz: 'UTC' },
-  {
-    label: 'workspace 365 d America/Los_Angeles, default',
-    runtime: false,
-    days: 365,
-    tz: 'America/Los_Angeles',
-  },
   { label: 'workspace 30 d UTC, group_by=model', runtime: false, days: 30, tz: 'UTC', groupBy: 'model' },
   {
     label: 'workspace 365 d America/Los_Angeles, group_by=model',
