@@ -20,15 +20,23 @@ export interface UsagePage {
   rows: DailyUsage[];
   /** The `before` of the next page (this page's oldest date) while older days of the window remain. */
   next?: string;
+  /** Rows the page's reads brought into the hub, at most about `bound` + MAX_ROUNDS (tests and logs). */
+  rowsRead: number;
 }
 
 /** Reads of one page at most: the first from the estimate, then from the measured density. */
 const MAX_ROUNDS = 3;
+/**
+ * A read covers at most the days that READ_AHEAD pages would fill at the upper estimate, whatever the density seen:
+ * a sample of quiet newest days (a weekend, an idle week) once made one read aggregate the whole rest of the window.
+ */
+const READ_AHEAD = 4;
 
 const DAY_MS = 86_400_000;
 const addDays = (date: string, n: number) =>
   new Date(Date.parse(date) + n * DAY_MS).toISOString().slice(0, 10);
 const later = (a: string, b: string) => (a > b ? a : b);
+const earlier = (a: string, b: string) => (a < b ? a : b);
 const daysBetween = (first: string, last: string) =>
   Math.round((Date.parse(last) - Date.parse(first)) / DAY_MS) + 1;
 
@@ -79,6 +87,35 @@ export async function dayRowsEstimate(
 }
 
 /**
+ * The newest local day on or before `last` (and not before `first`) that may hold usage of the runtimes in scope,
+ * or null when none can: the newest UTC date with usage up to `last` + 1, plus one (a local day overlaps the UTC
+ * dates either side of its own), or the newest daily total's date. One backward probe per runtime on the primary
+ * keys: a filter only narrows the rows, so this never skips a day that has some.
+ */
+export async function newestUsageDay(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string | null,
+  first: string,
+  last: string,
+): Promise<string | null> {
+  const [row] = await sql.query<{ rolled: string | null; totals: string | null }>(
+    `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
+     SELECT to_char((SELECT max((SELECT max(d.day) FROM usage_runtime_daily d
+                                 WHERE d.runtime_id = rt.id AND d.day BETWEEN $3::date - 1 AND $4::date + 1))
+                     FROM rt) + 1, 'YYYY-MM-DD') AS rolled,
+            to_char((SELECT max((SELECT max(t.date) FROM usage_daily_totals t
+                                 WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))
+                     FROM rt), 'YYYY-MM-DD') AS totals`,
+    [workspaceId, runtimeId, first, last],
+  );
+  const days = [row?.rolled, row?.totals].filter((d): d is string => d != null);
+  if (days.length === 0) return null;
+  const day = earlier(days.reduce(later), last);
+  return day >= first ? day : null;
+}
+
+/**
  * The page of the default rows of `w` holding the newest days before `before` (the whole window when undefined);
  * `[]` when `before` is at or before the window's first day. `bound` is HISTORY_MAX_ROWS but for tests. Every read
  * goes through `sql`: the route's snapshot.
@@ -94,18 +131,24 @@ export async function usagePage(
   source: ViewSource = viewSource,
 ): Promise<UsagePage> {
   const last = before !== undefined && before <= w.endDate ? addDays(before, -1) : w.endDate;
-  if (last < w.startDate) return { rows: [] };
+  if (last < w.startDate) return { rows: [], rowsRead: 0 };
   const estimate = await dayRowsEstimate(sql, workspaceId, runtimeId, { ...w, endDate: last });
   // The sample when there is one: its days may be quieter than older ones (a weekend), but a chunk that reads more
   // than fits is cut to whole days, and one that reads too few is followed by another read.
   const perDay = estimate.sampled > 0 ? Math.min(estimate.upper, estimate.sampled) : estimate.upper;
   let rows: DailyUsage[] = [];
   let cursor = last;
-  let span = perDay > 0 ? Math.max(1, Math.floor(bound / perDay)) : daysBetween(w.startDate, last);
+  // No usage in scope (upper 0): the window holds no rows, however many days it spans.
+  const atMost = (days: number) =>
+    estimate.upper > 0
+      ? Math.min(days, Math.max(1, Math.floor((READ_AHEAD * bound) / estimate.upper)))
+      : daysBetween(w.startDate, last);
+  let span = atMost(perDay > 0 ? Math.max(1, Math.floor(bound / perDay)) : Number.POSITIVE_INFINITY);
   // No runtime's day can hold more models than the window's pairs: then the ranking of its models is left out.
   const folds = { topModels: estimate.pairs > HISTORY_TOP_MODELS, maxDayRows: null };
-  const read = (first: string, end: string, dayFolds: DayFolds = folds) =>
-    usageByDay(
+  let rowsRead = 0;
+  const read = async (first: string, end: string, dayFolds: DayFolds) => {
+    const got = await usageByDay(
       sql,
       workspaceId,
       runtimeId,
@@ -114,32 +157,49 @@ export async function usagePage(
       source,
       dayFolds,
     );
+    rowsRead += got.length;
+    return got;
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (rows.length === 0 && (round > 0 || estimate.sampled === 0)) {
+      // Days without usage cost nothing to page through: straight to the newest day that may have some.
+      const newest = await newestUsageDay(sql, workspaceId, runtimeId, w.startDate, cursor);
+      if (newest === null) {
+        cursor = addDays(w.startDate, -1);
+        break;
+      }
+      cursor = earlier(cursor, newest);
+    }
     const first = later(addDays(cursor, 1 - span), w.startDate);
-    rows = rows.concat(await read(first, cursor));
+    // One row past the bound is enough to tell where the page's last whole day ends.
+    rows = rows.concat(await read(first, cursor, { ...folds, maxRows: bound - rows.length + 1 }));
     cursor = addDays(first, -1);
     // Full enough, or nothing left: cut and answer. Otherwise read as many more days as the density seen so far fills.
     if (rows.length * 2 >= bound || cursor < w.startDate) break;
     const density = rows.length / daysBetween(addDays(cursor, 1), last);
-    span =
-      density > 0
-        ? Math.max(1, Math.floor((bound - rows.length) / density))
-        : daysBetween(w.startDate, cursor);
+    span = atMost(
+      density > 0 ? Math.max(1, Math.floor((bound - rows.length) / density)) : Number.POSITIVE_INFINITY,
+    );
   }
   // The page's first day alone past the bound (rare: thousands of runtimes busy that day): that day, folded.
   const newest = rows[0]?.date;
   if (newest !== undefined && rows[bound]?.date === newest) {
     const day = await read(newest, newest, { ...folds, maxDayRows: bound });
-    return newest > w.startDate ? { rows: day, next: newest } : { rows: day };
+    return newest > w.startDate ? { rows: day, next: newest, rowsRead } : { rows: day, rowsRead };
   }
-  return cut(rows, bound, addDays(cursor, 1), w.startDate);
+  return { ...cut(rows, bound, addDays(cursor, 1), w.startDate), rowsRead };
 }
 
 /**
  * The newest whole days of `rows` (newest first) that fit in `bound`; `oldest` is the first day read. The page's
  * oldest date is the day after the first day left out (days without rows before it belong to this page).
  */
-function cut(rows: DailyUsage[], bound: number, oldest: string, windowStart: string): UsagePage {
+function cut(
+  rows: DailyUsage[],
+  bound: number,
+  oldest: string,
+  windowStart: string,
+): Omit<UsagePage, 'rowsRead'> {
   let end = rows.length;
   let pageOldest = oldest;
   if (rows.length > bound) {

@@ -42,6 +42,8 @@ export interface DayFolds {
   topModels?: boolean;
   /** A day of more rows than this keeps its largest this - 1 and folds the rest (null: never; default the bound). */
   maxDayRows?: number | null;
+  /** Not a fold: the newest this many rows only, so that a read never holds more than a page needs. */
+  maxRows?: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function usageByDay(
   source: ViewSource = viewSource,
   folds: DayFolds = {},
 ): Promise<DailyUsage[]> {
-  const { topModels = true, maxDayRows = HISTORY_MAX_ROWS } = folds;
+  const { topModels = true, maxDayRows = HISTORY_MAX_ROWS, maxRows } = folds;
   const { ctes, params } = source(workspaceId, runtimeId, w, filter);
   const sums = TOKEN_KINDS.map((k) => `sum(${k}) AS ${k}`).join(', ');
   const costSums = 'sum(cost) AS cost, sum(agent) AS agent, sum(unpriced) AS unpriced';
@@ -131,12 +133,14 @@ export async function usageByDay(
      FROM ranked WHERE day_rows > ${maxDay} AND row_rank >= ${maxDay}
      GROUP BY date`;
   }
+  const limit = maxRows === undefined ? '' : `LIMIT ${param(maxRows)}`;
   return readView<DailyUsage>(
     sql,
     `WITH ${ctes},
      ${steps.join(',\n     ')}
      SELECT * FROM (${answer}) AS answer
-     ORDER BY date DESC, runtime_id COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
+     ORDER BY date DESC, runtime_id COLLATE "C", provider COLLATE "C", model COLLATE "C"
+     ${limit}`,
     [...params, ...extra],
   );
 }

@@ -18,6 +18,7 @@ import {
 } from '../../server/store';
 import { databaseKinds } from '../helpers/databases';
 import { referenceUsageByDay } from '../helpers/usage-by-day-reference';
+import { usagePages } from '../helpers/usage-pages';
 
 const COUNTS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
 const NOW = new Date('2026-11-24T20:00:00Z');
@@ -55,7 +56,11 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     return ids;
   };
 
-  const write = (runtimeId: string, events: { model: string; tokens: number; provider?: string }[]) =>
+  const write = (
+    runtimeId: string,
+    events: { model: string; tokens: number; provider?: string }[],
+    ts = '2026-11-24T10:00:00Z',
+  ) =>
     db.transaction(async (tx) => {
       await lockRuntimes(tx, [runtimeId]);
       await writeUsageEvents(
@@ -63,8 +68,8 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
         collapseByKey(
           events.map((e, i) => ({
             runtime_id: runtimeId,
-            id: `e${i}`,
-            ts: '2026-11-24T10:00:00Z',
+            id: `e${ts}${i}`,
+            ts,
             provider: e.provider ?? 'claude',
             model: e.model,
             input_tokens: e.tokens,
@@ -119,7 +124,7 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     // The day alone is the first page; the older days of the window (no usage) are the next one.
     const page = await usagePage(db, ws.id, null, w, undefined, {}, bound);
     expect(page.next).toBe('2026-11-24');
-    expect(await usagePage(db, ws.id, null, w, page.next, {}, bound)).toEqual({ rows: [] });
+    expect(await usagePage(db, ws.id, null, w, page.next, {}, bound)).toEqual({ rows: [], rowsRead: 0 });
     const rows = page.rows;
     expect(rows).toHaveLength(bound);
     expect(rows).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource, bound - 1));
@@ -133,6 +138,27 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 64, 64]);
   });
 
+  it('regression: a page after idle newest days reads no more rows than the page needs (the whole rest of the window once)', async () => {
+    const ws = await createWorkspace(db, 'idle newest days');
+    const runtimeIds = await runtimesOf(ws.id, 20);
+    // Usage 10 to 39 days ago only: the newest days' sample is empty, so the first reads find nothing.
+    for (let d = 10; d < 40; d++) {
+      const ts = new Date(NOW.getTime() - d * 86_400_000).toISOString();
+      for (const [i, id] of runtimeIds.entries()) await write(id, [{ model: 'm', tokens: i + d }], ts);
+    }
+    const bound = 40;
+    const w = historyWindow(90, 'UTC', NOW);
+
+    // The newest day with usage is 10 days ago: the page starts there, a day of 20 rows (at least half full).
+    const first = await usagePage(db, ws.id, null, w, undefined, {}, bound);
+    expect(first.rows).toHaveLength(20);
+    expect(first.rows[0]?.date).toBe('2026-11-14');
+    expect(first.rowsRead).toBe(20);
+    const pages = await usagePages(db, ws.id, null, w, bound);
+    for (const page of pages) expect(page.rowsRead).toBeLessThanOrEqual(bound + 1);
+    expect(pages.flatMap((p) => p.rows)).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource));
+  });
+
   it("answers [] for a before at or before the window's first day, and the whole window for one after it", async () => {
     const ws = await createWorkspace(db, 'before');
     const [runtimeId] = await runtimesOf(ws.id, 1);
@@ -140,13 +166,13 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     const w = historyWindow(3, 'UTC', NOW);
     expect(w.startDate).toBe('2026-11-22');
     for (const before of ['2026-11-22', '2026-11-01', '1970-01-01'])
-      expect(await usagePage(db, ws.id, null, w, before)).toEqual({ rows: [] });
+      expect(await usagePage(db, ws.id, null, w, before)).toEqual({ rows: [], rowsRead: 0 });
     const whole = await usagePage(db, ws.id, null, w);
     expect(whole.rows).toHaveLength(1);
     expect(await usagePage(db, ws.id, null, w, '2026-11-25')).toEqual(whole);
     expect(await usagePage(db, ws.id, null, w, '2027-01-01')).toEqual(whole);
     // The day of the usage itself is left out of a page before it; the days before it are the page.
-    expect(await usagePage(db, ws.id, null, w, '2026-11-24')).toEqual({ rows: [] });
+    expect(await usagePage(db, ws.id, null, w, '2026-11-24')).toEqual({ rows: [], rowsRead: 0 });
   });
 });
 
