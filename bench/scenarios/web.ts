@@ -17,8 +17,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS as ARGS } from '../../tests/helpers/browser';
 import { ROOT } from '../processes';
+import { BENCH_CHROMIUM_ARGS as ARGS } from '../web-chromium';
 
 const ASSETS = join(ROOT, 'web/dist/assets');
 export const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
