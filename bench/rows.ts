@@ -10,6 +10,7 @@ import type { IngestRun } from './scenarios/ingest';
 import type { ChartsResult } from './scenarios/web';
 import type { Measured } from './suite';
 import { makeRow, type Row } from './table';
+import { BENCH_CHROMIUM_ARGS, NO_WINDOW_UI } from './web-chromium';
 
 const refusals = (run: IngestRun | undefined): string | null => {
   if (!run) return null;
@@ -39,6 +40,10 @@ const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} ms`);
 const webNote = (w: ChartsResult): string =>
   [
     `${w.samples.length} loads, first ${ms(w.firstMs)}`,
+    // The harness changed in session 6: say which one a row was measured with.
+    BENCH_CHROMIUM_ARGS.includes(NO_WINDOW_UI)
+      ? "Chromium's per-window UI off"
+      : "Chromium's per-window UI on",
     `floor (a page without script, same hub) ${ms(w.floorMedianMs)}`,
     `in a tab kept open: charts ${ms(w.warmMedianMs)}, blank ${ms(w.warmBlankMedianMs)}`,
     `usage fetch ${ms(w.usageStartMs)} → ${ms(w.usageEndMs)}`,

@@ -20,7 +20,6 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { IMMUTABLE } from '../server/http/dashboard-cache';
 import { inlineScriptHashes } from '../server/http/inline-scripts';
-import { CHROMIUM_ARGS } from '../tests/helpers/browser';
 import {
   createBenchDatabase,
   dropAllBenchDatabases,
@@ -31,6 +30,7 @@ import {
 import { startHub } from './hub';
 import { cpuSeconds, stopAll } from './processes';
 import { CHROMIUM, median, pollPage } from './scenarios/web';
+import { BENCH_CHROMIUM_ARGS } from './web-chromium';
 
 /** When the page's charts were drawn, once they are. */
 function chartsDrawn(_: null): number | false {
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       if (v) headers[name] = v;
     }
     const fronts = await Promise.all(builds.map((b) => front(b.dist, b.cache, hub.port, headers)));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BENCH_CHROMIUM_ARGS });
     try {
       const contexts = await Promise.all(
         fronts.map(async (f) => {

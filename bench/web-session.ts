@@ -4,7 +4,6 @@
  * bench's blank page). Everything is torn down after `use`, whatever it throws.
  */
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../tests/helpers/browser';
 import {
   createBenchDatabase,
   dropAllBenchDatabases,
@@ -15,6 +14,7 @@ import {
 import { startHub } from './hub';
 import { stopAll } from './processes';
 import { CHROMIUM } from './scenarios/web';
+import { BENCH_CHROMIUM_ARGS } from './web-chromium';
 
 export interface WebSession {
   url: string;
@@ -35,7 +35,7 @@ export async function withWebSession(use: (s: WebSession) => Promise<void>): Pro
       env: { REST_RATE_PER_MIN: '100000000' },
       name: 'hub',
     });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BENCH_CHROMIUM_ARGS });
     try {
       const viewport = { viewport: { width: 1280, height: 900 } };
       const signedIn = await browser.newContext(viewport);

@@ -7,7 +7,8 @@
  * mark main.tsx sets after its first render. What separates the two is the page's own work: its fetches, their
  * parsing and the first render of the charts. Under both, the floor: a page without script from the same hub
  * (`/healthz`), parsed, in a new tab like the others: Chromium, the harness and a round trip. Each load is a new tab
- * (a new renderer, as a link opened from elsewhere gets); beside it the charts and the blank page in a tab kept
+ * (a new renderer, as a link opened from elsewhere gets; Chromium without the omnibox UI it would build for each
+ * new window, bench/web-chromium.ts); beside it the charts and the blank page in a tab kept
  * open (the next address typed in: a full navigation in a warm renderer), reported in the note. The marks are
  * read with bare CDP polls, not Playwright's `waitForFunction`, whose injected script would run on the page's main
  * thread while it loads.
@@ -17,8 +18,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS as ARGS } from '../../tests/helpers/browser';
 import { ROOT } from '../processes';
+import { BENCH_CHROMIUM_ARGS as ARGS } from '../web-chromium';
 
 const ASSETS = join(ROOT, 'web/dist/assets');
 export const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
