@@ -35,7 +35,10 @@ describe('table lock timeouts', () => {
     await locker.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE usage_events, usage_quarter IN ACCESS EXCLUSIVE MODE');
+      // The rollup a usage page's first statement reads is locked too: a workspace without usage reads nothing else.
+      await locker.query(
+        'LOCK TABLE usage_events, usage_quarter, usage_runtime_daily IN ACCESS EXCLUSIVE MODE',
+      );
 
       const started = Date.now();
       const ack = await call(daemon, 'usage', { runtime_id: runtimeId, events: [event('blocked')] }, 10_000);
