@@ -162,10 +162,14 @@ BEGIN
   -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
   -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
   -- than the look-ups it saves (BENCHMARKS.md, hA).
-  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.)
+  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.) Each key is looked up on its own
+  -- (LATERAL … LIMIT 1: a primary-key probe whatever the statistics say): as a join, a plan made while the table was
+  -- nearly empty hashed the 8 keys and scanned the whole table, and kept doing so on every commit as the table grew
+  -- where nothing re-plans (autovacuum off, PGlite).
   IF EXISTS (
     SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
-    JOIN usage_events AS e ON e.runtime_id = b.runtime_id AND e.id = b.id
+    CROSS JOIN LATERAL (
+      SELECT FROM usage_events AS e WHERE e.runtime_id = b.runtime_id AND e.id = b.id LIMIT 1) AS e
   ) THEN
     ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
   ELSE
