@@ -92,6 +92,21 @@ async function side(dir: string) {
 }
 
 const sides = [await side(resolve('.')), await side(resolve(otherDir))];
+// ROUTINE_AB_FRESH=1: each side's connection first makes its plans on a nearly empty table (8 one-event commits), as
+// a hub started on a fresh database does; where nothing analyzes the table (autovacuum off, PGlite) they stay.
+if (process.env.ROUTINE_AB_FRESH)
+  for (const s of sides)
+    for (let i = 0; i < 8; i++)
+      await s.client.query({
+        name: 'write',
+        text: s.call,
+        values: [
+          s.encode(
+            [{ runtimeId: s.runtimes[0]!, events: [syntheticEvent('claude', Math.random, new Date())] }],
+            pricer,
+          ),
+        ],
+      });
 const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {

@@ -162,10 +162,14 @@ BEGIN
   -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
   -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
   -- than the look-ups it saves (BENCHMARKS.md, hA).
-  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.)
+  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.) Each key is looked up on its own
+  -- (LATERAL … LIMIT 1: a primary-key probe whatever the statistics say): as a join, a plan made while the table was
+  -- nearly empty hashed the 8 keys and scanned the whole table, and kept doing so on every commit as the table grew
+  -- where nothing re-plans (autovacuum off, PGlite).
   IF EXISTS (
     SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
-    JOIN usage_events AS e ON e.runtime_id = b.runtime_id AND e.id = b.id
+    CROSS JOIN LATERAL (
+      SELECT FROM usage_events AS e WHERE e.runtime_id = b.runtime_id AND e.id = b.id LIMIT 1) AS e
   ) THEN
     ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
   ELSE
@@ -193,13 +197,19 @@ BEGIN
 
   RETURN QUERY
   WITH old AS (
-    SELECT e.* FROM usage_events AS e JOIN unnest(batch_rows) AS i ON e.runtime_id = i.runtime_id AND e.id = i.id
-    WHERE ${sumOf('i')} > ${sumOf('e')}
-      -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
-      -- attribution, read again) fills it in: the tokens move to their project, user and session.
-      OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')})
-    ORDER BY e.runtime_id, e.id
-    FOR UPDATE OF e
+    -- Each key probed on its own, in the batch's key order (the order its locks are taken in), for the reason the
+    -- sample above is: as a join, a plan made on a nearly empty table scanned the whole table for re-sent keys.
+    SELECT e.* FROM unnest(batch_rows) AS i
+    CROSS JOIN LATERAL (
+      SELECT e.* FROM usage_events AS e
+      WHERE e.runtime_id = i.runtime_id AND e.id = i.id
+        AND (${sumOf('i')} > ${sumOf('e')}
+          -- An equal snapshot that names what the stored one does not (events stored before the daemon sent
+          -- attribution, read again) fills it in: the tokens move to their project, user and session.
+          OR (${sumOf('i')} = ${sumOf('e')} AND ${unattributed('e')} AND NOT ${unattributed('i')}))
+      LIMIT 1
+      FOR UPDATE
+    ) AS e
   ),
   written AS (
     UPDATE usage_events e SET ${EVENT_COLUMNS.slice(2)
