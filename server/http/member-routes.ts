@@ -36,6 +36,7 @@ import {
   listRuntimes,
   readAtSnapshot,
   StoreError,
+  USAGE_PAGE_ROWS,
   type UsageFilter,
   usageByGroup,
   usagePage,
@@ -50,7 +51,8 @@ const RuntimeParams = z.object({ id: RuntimeId });
 
 const PAGED =
   `Paged by whole local days, newest first: a page holds the newest days of the window (before \`before\`, when ` +
-  `given) that fit in ${HISTORY_MAX_ROWS} rows, at least one day; while older days remain, a Link header ` +
+  `given) that fit in ${USAGE_PAGE_ROWS} rows, at least one day (a day of more rows is a page of its own, whole up ` +
+  `to ${HISTORY_MAX_ROWS} rows); while older days remain, a Link header ` +
   `<same path and query with before=YYYY-MM-DD>; rel="next" names the next page (none on the last). Per runtime ` +
   `and day, models past the top ${HISTORY_TOP_MODELS} by tokens fold into one row of model "${FOLDED}"; only a ` +
   `single day of more than ${HISTORY_MAX_ROWS} rows folds its smallest into one row of runtime_id ` +

@@ -1,6 +1,7 @@
 /**
  * The default usage rows (runtime × local day × provider × model) a page at a time: whole local days, newest first,
- * as many as fit in HISTORY_MAX_ROWS rows (at least one day; a single day past the bound folds, usageByDay). Every
+ * as many as fit in USAGE_PAGE_ROWS rows (at least one day, whole up to HISTORY_MAX_ROWS; a single day past that
+ * folds, usageByDay). Every
  * row stays exact — no runtime's usage is folded into another's to fit a window — and a page costs the days it
  * reads, not the window: the days to read are chosen from cheap facts (which runtimes have usage, how many models
  * the workspace used, how many rows the newest days hold), then from the density measured on the days read.
@@ -23,6 +24,13 @@ export interface UsagePage {
   /** Rows the page's reads brought into the hub, at most about `bound` + MAX_ROUNDS (tests and logs). */
   rowsRead: number;
 }
+
+/**
+ * The rows a page holds at most, unless its one day holds more (up to HISTORY_MAX_ROWS). A page's cost is its rows:
+ * the statement's, the driver's and the JSON's; 7,000-row pages took 150 ms at the median and 500 MB of hub RSS
+ * in the scale bench at 5M events (BENCHMARKS.md, Session 6), 2,000 answer a 30-day page well inside 50 ms.
+ */
+export const USAGE_PAGE_ROWS = 2_000;
 
 /** Reads of one page at most: the first from the estimate, then from the measured density. */
 const MAX_ROUNDS = 3;
@@ -87,38 +95,42 @@ export async function dayRowsEstimate(
 }
 
 /**
- * The newest local day on or before `last` (and not before `first`) that may hold usage of the runtimes in scope,
- * or null when none can: the newest UTC date with usage up to `last` + 1, plus one (a local day overlaps the UTC
- * dates either side of its own), or the newest daily total's date. One backward probe per runtime on the primary
- * keys: a filter only narrows the rows, so this never skips a day that has some.
+ * The newest local day of `w` (in its zone) that may hold usage of the runtimes in scope, or null when none can:
+ * the local day of the end of the newest hour with usage before the end of `w`, or the newest daily total's date.
+ * One backward probe per runtime on the primary keys of its hourly rollup and daily totals; a filter only narrows
+ * the rows, so this never skips a day that has some.
  */
 export async function newestUsageDay(
   sql: Sql,
   workspaceId: string,
   runtimeId: string | null,
-  first: string,
-  last: string,
+  w: HistoryWindow,
 ): Promise<string | null> {
   const [row] = await sql.query<{ rolled: string | null; totals: string | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
-     SELECT to_char((SELECT max((SELECT max(d.day) FROM usage_runtime_daily d
-                                 WHERE d.runtime_id = rt.id AND d.day BETWEEN $3::date - 1 AND $4::date + 1))
-                     FROM rt) + 1, 'YYYY-MM-DD') AS rolled,
+     SELECT to_char(((SELECT max((SELECT max(h.hour) FROM usage_runtime_hourly h
+                                  WHERE h.runtime_id = rt.id
+                                    AND h.hour < (($4::date + 1)::timestamp AT TIME ZONE $5)
+                                    AND h.hour > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour'))
+                      FROM rt) + interval '1 hour' - interval '1 microsecond') AT TIME ZONE $5,
+                    'YYYY-MM-DD') AS rolled,
             to_char((SELECT max((SELECT max(t.date) FROM usage_daily_totals t
                                  WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))
                      FROM rt), 'YYYY-MM-DD') AS totals`,
-    [workspaceId, runtimeId, first, last],
+    [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
   );
   const days = [row?.rolled, row?.totals].filter((d): d is string => d != null);
   if (days.length === 0) return null;
-  const day = earlier(days.reduce(later), last);
-  return day >= first ? day : null;
+  // The end of an hour with usage may fall past the window's end (zones of a half or quarter hour).
+  const day = earlier(days.reduce(later), w.endDate);
+  return day >= w.startDate ? day : null;
 }
 
 /**
  * The page of the default rows of `w` holding the newest days before `before` (the whole window when undefined);
- * `[]` when `before` is at or before the window's first day. `bound` is HISTORY_MAX_ROWS but for tests. Every read
- * goes through `sql`: the route's snapshot.
+ * `[]` when `before` is at or before the window's first day. `bound` (the page's rows) and `dayBound` (the rows of a
+ * page of one day) are USAGE_PAGE_ROWS and HISTORY_MAX_ROWS but for tests. Every read goes through `sql`: the
+ * route's snapshot.
  */
 export async function usagePage(
   sql: Sql,
@@ -127,7 +139,8 @@ export async function usagePage(
   w: HistoryWindow,
   before?: string,
   filter: UsageFilter = {},
-  bound: number = HISTORY_MAX_ROWS,
+  bound: number = USAGE_PAGE_ROWS,
+  dayBound: number = Math.max(bound, HISTORY_MAX_ROWS),
   source: ViewSource = viewSource,
 ): Promise<UsagePage> {
   const last = before !== undefined && before <= w.endDate ? addDays(before, -1) : w.endDate;
@@ -160,10 +173,11 @@ export async function usagePage(
     rowsRead += got.length;
     return got;
   };
+  let lastReadEmpty = estimate.sampled === 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (rows.length === 0 && (round > 0 || estimate.sampled === 0)) {
+    if (lastReadEmpty) {
       // Days without usage cost nothing to page through: straight to the newest day that may have some.
-      const newest = await newestUsageDay(sql, workspaceId, runtimeId, w.startDate, cursor);
+      const newest = await newestUsageDay(sql, workspaceId, runtimeId, { ...w, endDate: cursor });
       if (newest === null) {
         cursor = addDays(w.startDate, -1);
         break;
@@ -172,7 +186,9 @@ export async function usagePage(
     }
     const first = later(addDays(cursor, 1 - span), w.startDate);
     // One row past the bound is enough to tell where the page's last whole day ends.
-    rows = rows.concat(await read(first, cursor, { ...folds, maxRows: bound - rows.length + 1 }));
+    const got = await read(first, cursor, { ...folds, maxRows: bound - rows.length + 1 });
+    lastReadEmpty = got.length === 0;
+    rows = rows.concat(got);
     cursor = addDays(first, -1);
     // Full enough, or nothing left: cut and answer. Otherwise read as many more days as the density seen so far fills.
     if (rows.length * 2 >= bound || cursor < w.startDate) break;
@@ -181,10 +197,15 @@ export async function usagePage(
       density > 0 ? Math.max(1, Math.floor((bound - rows.length) / density)) : Number.POSITIVE_INFINITY,
     );
   }
-  // The page's first day alone past the bound (rare: thousands of runtimes busy that day): that day, folded.
+  // No usage left in the older days of the window: this is the last page (no link to an empty one).
+  if (rows.length <= bound && cursor >= w.startDate) {
+    if ((await newestUsageDay(sql, workspaceId, runtimeId, { ...w, endDate: cursor })) === null)
+      cursor = addDays(w.startDate, -1);
+  }
+  // The page's first day alone past the bound: that day whole, or folded past dayBound (thousands of runtimes busy).
   const newest = rows[0]?.date;
   if (newest !== undefined && rows[bound]?.date === newest) {
-    const day = await read(newest, newest, { ...folds, maxDayRows: bound });
+    const day = await read(newest, newest, { ...folds, maxDayRows: dayBound });
     return newest > w.startDate ? { rows: day, next: newest, rowsRead } : { rows: day, rowsRead };
   }
   return { ...cut(rows, bound, addDays(cursor, 1), w.startDate), rowsRead };

@@ -122,9 +122,12 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     const w = historyWindow(365, 'UTC', NOW);
 
     // The day alone is the first page; the older days of the window (no usage) are the next one.
-    const page = await usagePage(db, ws.id, null, w, undefined, {}, bound);
+    const page = await usagePage(db, ws.id, null, w, undefined, {}, bound, bound);
     expect(page.next).toBe('2026-11-24');
-    expect(await usagePage(db, ws.id, null, w, page.next, {}, bound)).toEqual({ rows: [], rowsRead: 0 });
+    expect(await usagePage(db, ws.id, null, w, page.next, {}, bound, bound)).toEqual({
+      rows: [],
+      rowsRead: 0,
+    });
     const rows = page.rows;
     expect(rows).toHaveLength(bound);
     expect(rows).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource, bound - 1));
@@ -138,6 +141,18 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     expect(totals(rows)).toEqual([raw, 2 * raw, 3 * 64, 64]);
   });
 
+  it('answers a day of more rows than a page holds as a page of its own, whole up to the day bound', async () => {
+    const ws = await createWorkspace(db, 'a day past the page');
+    const runtimeIds = await runtimesOf(ws.id, 64);
+    for (const [i, id] of runtimeIds.entries()) await write(id, [{ model: 'm', tokens: (i + 1) * 10 }]);
+    const w = historyWindow(365, 'UTC', NOW);
+
+    const page = await usagePage(db, ws.id, null, w, undefined, {}, 40);
+    expect(page.next).toBe('2026-11-24');
+    expect(page.rows).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource));
+    expect(page.rows).toHaveLength(64);
+  });
+
   it('regression: a page after idle newest days reads no more rows than the page needs (the whole rest of the window once)', async () => {
     const ws = await createWorkspace(db, 'idle newest days');
     const runtimeIds = await runtimesOf(ws.id, 20);
@@ -149,11 +164,11 @@ describe.each(databaseKinds)('bounded history on %s', (_kind, open) => {
     const bound = 40;
     const w = historyWindow(90, 'UTC', NOW);
 
-    // The newest day with usage is 10 days ago: the page starts there, a day of 20 rows (at least half full).
+    // The newest day with usage is 10 days ago: the page reads from there, two days of 20 rows.
     const first = await usagePage(db, ws.id, null, w, undefined, {}, bound);
-    expect(first.rows).toHaveLength(20);
+    expect(first.rows).toHaveLength(40);
     expect(first.rows[0]?.date).toBe('2026-11-14');
-    expect(first.rowsRead).toBe(20);
+    expect(first.rowsRead).toBe(40);
     const pages = await usagePages(db, ws.id, null, w, bound);
     for (const page of pages) expect(page.rowsRead).toBeLessThanOrEqual(bound + 1);
     expect(pages.flatMap((p) => p.rows)).toEqual(await referenceUsageByDay(db, ws.id, null, w, fineSource));

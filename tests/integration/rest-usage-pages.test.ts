@@ -1,15 +1,15 @@
 /**
  * The default usage rows over REST are paged by whole local days (issue 19): a page holds the newest days that fit
- * in HISTORY_MAX_ROWS rows, a Link rel="next" names the next page (same path and query, `before` set) while older
+ * in USAGE_PAGE_ROWS rows, a Link rel="next" names the next page (same path and query, `before` set) while older
  * days of the window remain, and the pages, JSON or CSV, are together every row of the window, none folded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
 import {
   collapseByKey,
-  HISTORY_MAX_ROWS,
   lockRuntimes,
   registerRuntimes,
+  USAGE_PAGE_ROWS,
   writeUsageEvents,
 } from '../../server/store';
 import { USAGE_SNAPSHOT_HEADER } from '../../shared';
@@ -84,21 +84,25 @@ describe('paged default usage rows over REST', () => {
     const first = await get('/api/usage?days=30&tz=UTC');
     expect(first.status).toBe(200);
     expect(first.headers.get(USAGE_SNAPSHOT_HEADER)).toBeTruthy();
-    // 8 days of 800 rows fit in 7,000, 9 do not.
-    expect(first.body).toHaveLength(8 * 800);
-    expect(new Set(first.body.map((r) => r.date)).size).toBe(8);
+    // 2 days of 800 rows fit in 2,000, 3 do not.
+    expect(first.body).toHaveLength(2 * 800);
+    expect(new Set(first.body.map((r) => r.date)).size).toBe(2);
     expect(first.body[0]!.date).toBe(today);
-    const oldest = dateOf(now - 7 * DAY_MS);
+    const oldest = dateOf(now - 1 * DAY_MS);
     expect(first.headers.get('link')).toBe(`</api/usage?days=30&tz=UTC&before=${oldest}>; rel="next"`);
     expect(first.text.length).toBeLessThan(2 * 1024 * 1024);
 
-    const second = await get(nextOf(first.headers.get('link'))!);
-    expect(second.status).toBe(200);
-    expect(second.headers.get('link')).toBeNull();
-    expect(second.body).toHaveLength(2 * 800);
-    expect(second.body.every((r) => r.date < oldest)).toBe(true);
+    const pages = [first];
+    for (let link = first.headers.get('link'); link !== null; link = pages.at(-1)!.headers.get('link')) {
+      const page = await get(nextOf(link)!);
+      expect(page.status).toBe(200);
+      expect(page.body.every((r) => r.date < pages.at(-1)!.body.at(-1)!.date)).toBe(true);
+      pages.push(page);
+    }
+    expect(pages.map((p) => p.body.length)).toEqual([1600, 1600, 1600, 1600, 1600]);
+    const second = pages[1]!;
     // Every row of every runtime, none folded into another runtime or model.
-    const all = [...first.body, ...second.body];
+    const all = pages.flatMap((p) => p.body);
     expect(all.length).toBeLessThanOrEqual(DAYS * RUNTIMES * MODELS);
     expect(new Set(all.map((r) => `${r.runtime_id}/${r.date}/${r.model}`)).size).toBe(
       DAYS * RUNTIMES * MODELS,
@@ -111,7 +115,7 @@ describe('paged default usage rows over REST', () => {
         0,
       ),
     );
-    expect(HISTORY_MAX_ROWS).toBe(7_000);
+    expect(USAGE_PAGE_ROWS).toBe(2_000);
 
     // Answers are cached per page: the same page again, and the first page is still the first.
     expect((await get(nextOf(first.headers.get('link'))!)).body).toEqual(second.body);
@@ -122,19 +126,21 @@ describe('paged default usage rows over REST', () => {
     const first = await rest(`${hub.url}/api/usage?format=csv&days=30`, { token: hub.memberToken });
     expect(first.status).toBe(200);
     const link = nextOf(first.headers.get('link'))!;
-    expect(link).toBe(`/api/usage?format=csv&days=30&before=${dateOf(now - 7 * DAY_MS)}`);
+    expect(link).toBe(`/api/usage?format=csv&days=30&before=${dateOf(now - 1 * DAY_MS)}`);
     const second = await rest(`${hub.url}${link}`, { token: hub.memberToken });
-    expect(second.headers.get('link')).toBeNull();
+    expect(nextOf(second.headers.get('link'))).toBe(
+      `/api/usage?format=csv&days=30&before=${dateOf(now - 3 * DAY_MS)}`,
+    );
     const lines = (text: string) => text.trim().split('\n');
-    expect(lines(first.text)).toHaveLength(1 + 8 * 800);
+    expect(lines(first.text)).toHaveLength(1 + 2 * 800);
     expect(lines(second.text)).toHaveLength(1 + 2 * 800);
     expect(lines(second.text)[0]).toBe(lines(first.text)[0]);
     // A `before` given by the client is replaced, not repeated.
     const again = await get(`/api/usage?before=${today}&days=30&tz=UTC`);
     expect(nextOf(again.headers.get('link'))).toBe(
-      `/api/usage?before=${dateOf(now - 8 * DAY_MS)}&days=30&tz=UTC`,
+      `/api/usage?before=${dateOf(now - 2 * DAY_MS)}&days=30&tz=UTC`,
     );
-    expect(again.body).toHaveLength(8 * 800);
+    expect(again.body).toHaveLength(2 * 800);
   });
 
   it("answers one runtime's window in one page (20 rows a day)", async () => {
