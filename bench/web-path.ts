@@ -7,7 +7,7 @@
  * `npx tsx bench/web-path.ts [loads=9] [--dump]` (`--dump`: the median load's main-thread events over 0.5 ms)
  */
 import { median, pollPage } from './scenarios/web';
-import { withWebSession } from './web-session';
+import { TRACE_CATEGORIES, withWebSession } from './web-session';
 
 interface TraceEvent {
   name: string;
@@ -102,13 +102,7 @@ async function main(): Promise<void> {
     for (let i = -1; i < loads; i++) {
       const page = await signedIn.newPage();
       await browser.startTracing(page, {
-        categories: [
-          'devtools.timeline',
-          'blink.user_timing',
-          'v8',
-          'loading',
-          'disabled-by-default-devtools.timeline',
-        ],
+        categories: TRACE_CATEGORIES,
       });
       await page.goto(`${hub}/?n=${i}#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
       await pollPage(

@@ -16,6 +16,15 @@ import { stopAll } from './processes';
 import { CHROMIUM } from './scenarios/web';
 import { BENCH_CHROMIUM_ARGS } from './web-chromium';
 
+/** The Chromium trace categories that show a page load's main thread, script compilation and user timing marks. */
+export const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'blink.user_timing',
+  'v8',
+  'loading',
+  'disabled-by-default-devtools.timeline',
+];
+
 export interface WebSession {
   url: string;
   runtimeId: string;

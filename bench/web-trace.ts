@@ -1,5 +1,5 @@
 import { median } from './scenarios/web';
-import { withWebSession } from './web-session';
+import { TRACE_CATEGORIES, withWebSession } from './web-session';
 
 interface TraceEvent {
   name: string;
@@ -82,13 +82,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < loads; i++) {
       const page = await (blank ? signedOut : signedIn).newPage();
       await browser.startTracing(page, {
-        categories: [
-          'devtools.timeline',
-          'blink.user_timing',
-          'v8',
-          'loading',
-          'disabled-by-default-devtools.timeline',
-        ],
+        categories: TRACE_CATEGORIES,
       });
       await page.goto(blank ? `${url}/` : `${url}/#/runtime/${runtimeId}?days=90`, {
         waitUntil: 'commit',
