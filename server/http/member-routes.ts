@@ -22,7 +22,6 @@ import {
 import { HubError } from '../errors';
 import type { HubPricer } from '../pricing';
 import {
-  activityByHour,
   type DailyUsage,
   type Database,
   FOLDED,
@@ -35,15 +34,15 @@ import {
   type HistoryWindow,
   listRuntimes,
   readAtSnapshot,
-  StoreError,
   USAGE_PAGE_ROWS,
   type UsageFilter,
   usageByGroup,
   usagePage,
   usageVersionAt,
 } from '../store';
+import { activityAnswers } from './activity-answer';
 import { HistoryCache } from './history-cache';
-import { historyWindow } from './history-window';
+import { historyWindow, inZone } from './history-window';
 import { nextPageLink } from './page-link';
 import { type RouteContext, route } from './route';
 
@@ -86,17 +85,6 @@ const ACTIVITY_SNAPSHOT_HEADERS = {
 const UsageAnswer = z.union([z.array(UsageRow), z.array(GroupedUsageRow)]);
 type UsageAnswer = UsageRow[] | GroupedUsageRow[];
 
-/** Intl and Postgres do not know the same zones: one Postgres does not know is the caller's input. */
-async function inZone<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof StoreError && err.kind === 'unknown_zone')
-      throw new HubError('invalid_payload', 'tz: unknown time zone');
-    throw err;
-  }
-}
-
 /** A view row on the wire: its stored cost, and where that cost came from. */
 const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow => ({
   ...r,
@@ -107,6 +95,7 @@ const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow
 export function memberRoutes(db: Database, pricer: HubPricer) {
   const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
   const cache = new HistoryCache<UsageAnswer>();
+  const activity = activityAnswers(db);
 
   const answerUsage = async (
     { identity, query, request, reply }: RouteContext<unknown, HistoryQuery, unknown>,
@@ -218,16 +207,9 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       response: z.array(ActivityRow),
       responseHeaders: ACTIVITY_SNAPSHOT_HEADERS,
       handler: async ({ identity, params, query, reply }) => {
-        // Rows and snapshot of one moment: the page counts a live task push only when its commit is not in them.
-        // The zone is looked at once the runtime is known to be the workspace's (a stranger's id is a 404 first).
-        const read = await inZone(() =>
-          readAtSnapshot(db, identity.workspace_id, params.id, (tx) =>
-            activityByHour(tx, params.id, historyWindow(query.days, query.tz)),
-          ),
-        );
-        if (read === undefined) throw new HubError('not_found', 'runtime not found');
-        reply.header(USAGE_SNAPSHOT_HEADER, read.snapshot);
-        return read.value;
+        const answer = await activity(identity.workspace_id, params.id, query);
+        reply.header(USAGE_SNAPSHOT_HEADER, answer.snapshot);
+        return answer.value;
       },
     }),
     route({

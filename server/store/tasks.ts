@@ -2,7 +2,8 @@
  * Task writes (key runtime_id + id; a later report replaces status, keeps timestamps it does not repeat). Each
  * stored task says what its write did to the hourly activity count (which counts a task once, at the hour of
  * coalesce(started_at, created_at)): whether it created the task or the time it was counted at before, and the
- * transaction that wrote it, so a dashboard adds each write once to a REST answer read at a snapshot.
+ * transaction that wrote it, so a dashboard adds each write once to a REST answer read at a snapshot. Each write
+ * also bumps its runtimes' task version, which keys the cached activity answers.
  */
 import type { Task } from '../../shared';
 import type { Sql } from './database';
@@ -53,6 +54,8 @@ function toTask(row: TaskRow): StoredTask {
  * committed after the statement's snapshot) and the insert reads its rows through a join with it, so each row's
  * previous time is read before the upsert replaces it. `xmax = 0` on the returned row: this statement inserted it
  * (an updated row carries the updater's lock); a row neither found by `prev` nor inserted was created concurrently.
+ * `bump` marks the runtimes' tasks as changed in the same statement (a data-modifying CTE runs even unreferenced),
+ * so a version read in a snapshot that holds this write is never one read before it.
  */
 const UPSERT_TASKS = `
   WITH input AS (
@@ -71,6 +74,8 @@ const UPSERT_TASKS = `
       started_at = coalesce(excluded.started_at, t.started_at),
       completed_at = coalesce(excluded.completed_at, t.completed_at), updated_at = now()
     RETURNING t.runtime_id, t.id, t.status, t.created_at, t.started_at, t.completed_at, (t.xmax = 0) AS inserted
+  ), bump AS (
+    UPDATE runtimes SET task_version = task_version + 1 WHERE id IN (SELECT runtime_id FROM input)
   )
   SELECT up.*, p.at AS previous_at, pg_current_xact_id()::text AS commit_xid
   FROM up LEFT JOIN prev p ON p.runtime_id = up.runtime_id AND p.id = up.id`;
@@ -89,4 +94,29 @@ export async function writeTasks(tx: Sql, tasks: RuntimeTask[]): Promise<StoredT
     col((t) => t.completed_at ?? null),
   ]);
   return stored.map(toTask);
+}
+
+/** A runtime's task version and the snapshot of the same statement (the twin of usageVersionAt). */
+export interface TaskVersionAt {
+  version: string;
+  /** pg_current_snapshot() as text. */
+  snapshot: string;
+}
+
+/**
+ * The runtime's task version (bumped by every task write of it) and the statement's snapshot; undefined when the
+ * runtime is not the workspace's. In a REPEATABLE READ transaction it is the version of the rows read beside it.
+ */
+export async function taskVersionAt(
+  sql: Sql,
+  workspaceId: string,
+  runtimeId: string,
+): Promise<TaskVersionAt | undefined> {
+  const rows = await sql.query<{ v: string; snapshot: string }>(
+    `SELECT task_version::text AS v, pg_current_snapshot()::text AS snapshot
+     FROM runtimes WHERE id = $1 AND workspace_id = $2`,
+    [runtimeId, workspaceId],
+  );
+  const row = rows[0];
+  return row && { version: row.v, snapshot: row.snapshot };
 }

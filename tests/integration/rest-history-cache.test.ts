@@ -74,4 +74,47 @@ describe('history views read twice', () => {
     expect(daily.status).toBe(200);
     for (const p of paths) expect(await inputOn(b, p)).toBe(130);
   });
+
+  it('regression: an activity answer cached on one node is not served after a task write on another', async () => {
+    // Two hours that are surely in the 2-day UTC window: the current hour and the one before.
+    const hourStart = (back: number) => new Date((Math.floor(Date.now() / 3_600_000) - back) * 3_600_000);
+    const [now, before] = [hourStart(0), hourStart(1)];
+    const path = `/api/runtimes/${runtimeId}/activity?days=2`;
+    const read = async () => {
+      const res = await rest<{ hour: number; count: number }[]>(`${b.url}${path}`, { token: a.memberToken });
+      expect(res.status).toBe(200);
+      const counts = Object.fromEntries(res.body.filter((r) => r.count > 0).map((r) => [r.hour, r.count]));
+      return { counts, snapshot: res.headers.get('x-usage-snapshot') };
+    };
+    const sendTasks = async (tasks: unknown[]) => {
+      const res = await rest(`${a.url}/api/daemon/tasks`, {
+        token: a.daemonToken,
+        body: { runtime_id: runtimeId, tasks },
+      });
+      expect(res.status).toBe(200);
+    };
+    const task = (id: string, at: Date, status = 'running') => ({
+      id,
+      status,
+      created_at: before.toISOString(),
+      started_at: new Date(at.getTime() + 60_000).toISOString(),
+    });
+
+    await sendTasks([task('t1', before)]);
+    const first = await read();
+    expect(first.counts).toEqual({ [before.getUTCHours()]: 1 });
+    // Another runtime's write moves the database's snapshot on: a second answer with the first one's snapshot was
+    // served from the cache, not read again.
+    await rest(`${a.url}/api/daemon/usage`, {
+      token: a.daemonToken,
+      body: { runtime_id: runtimeId, events: [event('activity-cache-e1', 1)] },
+    });
+    expect(await read()).toEqual(first);
+
+    // A new task and a task moved to another hour, written on the other node: the next answer holds both.
+    await sendTasks([task('t1', now, 'completed'), task('t2', now)]);
+    const second = await read();
+    expect(second.counts).toEqual({ [now.getUTCHours()]: 2 });
+    expect(second.snapshot).not.toBe(first.snapshot);
+  });
 });
