@@ -56,6 +56,8 @@ export function mergeGrouped(
   dim: GroupBy,
   opts: GroupMergeOptions,
 ): GroupedUsageRow[] {
+  // A fresh answer is replayed with the pushes of its fetch, usually none: no index of its rows for nothing.
+  if (pushes.length === 0) return rows;
   const byKey = new Map(rows.map((r) => [rowKey(r.date, r.key), r]));
   const known = new Set(rows.map((r) => r.key));
   let changed = false;

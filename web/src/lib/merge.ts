@@ -53,6 +53,8 @@ export function mergeUsage(
   pushes: readonly UsagePush[],
   opts: MergeOptions,
 ): UsageRow[] {
+  // A fresh answer is replayed with the pushes of its fetch, usually none: no index of its rows for nothing.
+  if (pushes.length === 0) return rows.slice();
   const byKey = new Map<string, UsageRow>();
   for (const r of rows) byKey.set(rowKey(r), r);
   let changed = false;
