@@ -156,6 +156,30 @@ function noZodJsonSchema(): Plugin {
 }
 
 /**
+ * The modules the entry imports statically (all run before the first render), in one file: each first script is a
+ * module request through the browser's process, a compile task and an instantiation in a new renderer. Filled
+ * once the module graph is built; the lazy chunks then import what they share with it from the entry.
+ */
+const firstScriptModules = new Set<string>();
+
+function oneFirstScript(): Plugin {
+  return {
+    name: 'one-first-script',
+    apply: 'build',
+    buildEnd() {
+      const entries = [...this.getModuleIds()].filter((id) => this.getModuleInfo(id)?.isEntry);
+      const stack = [...entries];
+      while (stack.length > 0) {
+        const id = stack.pop() ?? '';
+        if (firstScriptModules.has(id)) continue;
+        firstScriptModules.add(id);
+        stack.push(...(this.getModuleInfo(id)?.importedIds ?? []));
+      }
+    },
+  };
+}
+
+/**
  * web/src/boot.ts, bundled on its own (esbuild, an IIFE of about 1 KB) and inlined at the top of index.html's
  * head, so the runtime page's fetches start while the HTML is parsed. The hub's CSP allows it by its sha256
  * (server/http/inline-scripts.ts reads the built index.html).
@@ -250,6 +274,7 @@ export default defineConfig({
     lazyUplotIntl(),
     noZodJsonSchema(),
     inlineBoot(),
+    oneFirstScript(),
     precompress(),
   ],
   build: {
@@ -257,6 +282,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: false,
+    rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: 'index', test: (id) => firstScriptModules.has(id) }] } },
+    },
   },
   server: {
     proxy: {
