@@ -4,7 +4,8 @@
  * answered, the modules compile and evaluate, the page renders and the charts are drawn, and what the main
  * thread was busy with in between. Prints each load's milestones (ms after navigationStart) and their medians.
  *
- * `npx tsx bench/web-path.ts [loads=9] [--dump]` (`--dump`: the median load's main-thread events over 0.5 ms)
+ * `npx tsx bench/web-path.ts [loads=9] [--dump]` (`--dump`: the median load's main-thread events over 0.5 ms, and
+ * the CPU of the task that sets the mark by event name: lazy compilation, style, layout, GC)
  */
 import { median, pollPage } from './scenarios/web';
 import { TRACE_CATEGORIES, withWebSession } from './web-session';
@@ -84,6 +85,18 @@ function pathOf(events: TraceEvent[], dump: boolean): Path | undefined {
   const paint = main.find((e) => (e.name === 'Paint' || e.name === 'PaintImage') && e.ts > mark.ts);
   p.paintAfterMark = at(paint);
   if (dump) {
+    // The task the mark was set in, and what its CPU went to (nested events; the rest is running JavaScript).
+    const task = main.find((x) => x.name === 'RunTask' && x.ts <= mark.ts && x.ts + (x.dur ?? 0) >= mark.ts);
+    if (task) {
+      const sums = new Map<string, [number, number]>();
+      for (const x of main.filter((y) => y.ph === 'X' && y.ts >= task.ts && y.ts <= mark.ts && y !== task)) {
+        const k = sums.get(x.name) ?? [0, 0];
+        sums.set(x.name, [k[0] + (x.tdur ?? 0) / 1000, k[1] + 1]);
+      }
+      console.log(`  mark task cpu ${((task.tdur ?? 0) / 1000).toFixed(1)}`);
+      for (const [k, [v, n]] of [...sums].sort((a, b) => b[1][0] - a[1][0]).slice(0, 25))
+        console.log(`    ${v.toFixed(1)} ms  ${n}×  ${k}`);
+    }
     for (const e of mine.filter((x) => x.name === 'ResourceSendRequest'))
       console.log(`  send ${at(e).toFixed(1)} ${short(url(e))}`);
     for (const e of main.filter((x) => x.ph === 'X' && x.ts >= t0 && x.ts <= mark.ts && (x.dur ?? 0) > 500))
@@ -102,7 +115,8 @@ async function main(): Promise<void> {
     for (let i = -1; i < loads; i++) {
       const page = await signedIn.newPage();
       await browser.startTracing(page, {
-        categories: TRACE_CATEGORIES,
+        // V8's compile events too: how much of the task that draws the charts is compiling code cold.
+        categories: [...TRACE_CATEGORIES, 'disabled-by-default-v8.compile'],
       });
       await page.goto(`${hub}/?n=${i}#/runtime/${runtimeId}?days=90`, { waitUntil: 'commit' });
       await pollPage(
