@@ -191,6 +191,9 @@ interface Side {
   token: string;
   stats: pg.Client;
   nodeOptions?: string;
+  /** Extra hub environment and another checkout's entry point (the B side of an A/B). */
+  env?: Record<string, string>;
+  bin?: string;
 }
 
 /** A fresh database migrated by this checkout (then `sql`, if any), its workspace and a client for its counters. */
@@ -207,8 +210,8 @@ async function sideOf(label: string, sql?: string, nodeOptions?: string, seedDay
   return { label, database, token: ws.daemonToken, stats, nodeOptions };
 }
 
-// A/B: CPU_SPLIT_AB="<NODE_OPTIONS>" and/or CPU_SPLIT_AB_SQL="<sql run after migrate>" make a second side with its
-// own database; each round then runs the hub on both, in turn (which goes first alternates), so the two share the
+// A/B: CPU_SPLIT_AB="<NODE_OPTIONS>", CPU_SPLIT_AB_SQL="<sql run after migrate>", CPU_SPLIT_AB_ENV="K=V K2=V2" (hub
+// environment) and/or CPU_SPLIT_AB_DIR=<another checkout, built> make a second side with its own database; each round then runs the hub on both, in turn (which goes first alternates), so the two share the
 // minutes and the load. The bare server runs in the first round only.
 const abOptions = process.env.CPU_SPLIT_AB;
 const abSql = process.env.CPU_SPLIT_AB_SQL;
@@ -216,12 +219,17 @@ const abSql = process.env.CPU_SPLIT_AB_SQL;
 // made on a table that is not empty; CPU_SPLIT_AB_SEED_DAYS gives the second side its own (0: an empty database).
 const seedDays = Number(process.env.CPU_SPLIT_SEED_DAYS ?? 90);
 const abSeed = process.env.CPU_SPLIT_AB_SEED_DAYS;
+const abEnv = process.env.CPU_SPLIT_AB_ENV;
+const abDir = process.env.CPU_SPLIT_AB_DIR;
 const sides = [await sideOf('hub', undefined, undefined, seedDays)];
-if (abOptions || abSql || abSeed !== undefined) {
-  const label = [abOptions, abSql, abSeed !== undefined ? `seeded ${abSeed} days` : '']
+if (abOptions || abSql || abSeed !== undefined || abEnv || abDir) {
+  const label = [abOptions, abSql, abSeed !== undefined ? `seeded ${abSeed} days` : '', abEnv, abDir]
     .filter(Boolean)
     .join('; ');
-  sides.push(await sideOf(`hub [${label}]`, abSql, abOptions, Number(abSeed ?? seedDays)));
+  const side = await sideOf(`hub [${label}]`, abSql, abOptions, Number(abSeed ?? seedDays));
+  if (abEnv) side.env = Object.fromEntries(abEnv.split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  if (abDir) side.bin = `${abDir}/bin/runtime-hub.js`;
+  sides.push(side);
 }
 try {
   for (let r = 0; r < ROUNDS; r++) {
@@ -234,13 +242,14 @@ try {
       }
     }
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-      const env: Record<string, string> = { ...HUB_ENV };
+      const env: Record<string, string> = { ...HUB_ENV, ...side.env };
       if (process.env.CPU_SPLIT_PERF) env.NODE_OPTIONS = '--perf-basic-prof';
       if (side.nodeOptions) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${side.nodeOptions}`;
       // CPU_SPLIT_PROFILE=<dir>: the hub runs under --cpu-prof (bench/profile-summary.ts reads it).
       const hub = await startHub({
         databaseUrl: side.database.url,
         env,
+        bin: side.bin,
         profileDir: process.env.CPU_SPLIT_PROFILE,
       });
       try {
