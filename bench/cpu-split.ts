@@ -18,6 +18,7 @@ import { type BenchDatabase, createBenchDatabase, prepareWorkspace, seedRuntimeH
 import { spawnBenchChild, startBenchServer, startHub } from './hub';
 import { commitStats, scrapeMetrics } from './hub-metrics';
 import type { DaemonLoadConfig } from './load-daemons';
+import { sampleWaits, waitsPerCommit } from './pg-waits';
 import { type Child, sleep } from './processes';
 import type { DaemonResult, ReadyMessage } from './protocol';
 
@@ -101,7 +102,14 @@ async function tableStats(stats: pg.Client): Promise<Map<string, number>> {
   return out;
 }
 
-async function measure(label: string, url: string, token: string, serverPid: number, stats: pg.Client) {
+async function measure(
+  label: string,
+  url: string,
+  token: string,
+  serverPid: number,
+  stats: pg.Client,
+  dbUrl: string,
+) {
   const dbName = stats.database!;
   const ownPid = (await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const backendsNow = () => postgresPids(dbName).backends.filter((p) => p !== ownPid);
@@ -132,6 +140,8 @@ async function measure(label: string, url: string, token: string, serverPid: num
     };
     const metrics = label.startsWith('hub') ? await scrapeMetrics(url) : undefined;
     const rowsBefore = await tableStats(stats);
+    // CPU_SPLIT_WAITS=1: also sample what the backends wait for (bench/pg-waits.ts), as ms per commit.
+    const waits = process.env.CPU_SPLIT_WAITS && metrics ? await sampleWaits(dbUrl) : undefined;
     const before = sample(groups);
     const t0 = performance.now();
     // CPU_SPLIT_PERF=<dir>: also `perf record -g` the Postgres backends and the server for the window (the hub
@@ -151,11 +161,12 @@ async function measure(label: string, url: string, token: string, serverPid: num
     }
     await sleep(SECONDS * 1000);
     // Backends the pool opened during the window count whole (they started inside it).
-    const later = backendsNow().filter((p) => !first.includes(p));
+    const later = backendsNow().filter((p) => !first.includes(p) && p !== waits?.pid);
     groups['postgres backends'].push(...later);
     const after = sample(groups);
     const wallS = (performance.now() - t0) / 1000;
     const commits = metrics ? commitStats(metrics, await scrapeMetrics(url)) : undefined;
+    const waited = await waits?.stop();
     const result = await load.next<DaemonResult>('daemon-result', 120_000);
     await perfDone;
     await sleep(1100);
@@ -177,6 +188,9 @@ async function measure(label: string, url: string, token: string, serverPid: num
         `errors ${JSON.stringify(result.errors)})` +
         (commits
           ? `; ${commits.commits} commits of ${commits.itemsPerCommit.toFixed(0)} events, ${commits.commitMs.toFixed(2)} ms each`
+          : '') +
+        (commits && waited
+          ? `; backends per commit: ${waitsPerCommit(waited, commits.commits / wallS)}`
           : '') +
         (written.length ? `; per event: ${written.join(', ')}` : ''),
     );
@@ -236,7 +250,7 @@ try {
     if (r === 0 || sides.length === 1) {
       const bare = await startBenchServer('bare-server', 'bare-server.ts', { maxSeconds: 600 });
       try {
-        await measure('bare', bare.url, 'unused', bare.child.pid, sides[0]!.stats);
+        await measure('bare', bare.url, 'unused', bare.child.pid, sides[0]!.stats, sides[0]!.database.url);
       } finally {
         await bare.child.stop();
       }
@@ -253,7 +267,7 @@ try {
         profileDir: process.env.CPU_SPLIT_PROFILE,
       });
       try {
-        await measure(side.label, hub.url, side.token, hub.child.pid, side.stats);
+        await measure(side.label, hub.url, side.token, hub.child.pid, side.stats, side.database.url);
       } finally {
         await hub.child.stop();
       }
