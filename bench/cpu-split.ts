@@ -5,10 +5,11 @@
  * machine-wide, so other users of this Postgres count there too). On two shared cores the ratio of the hub to the
  * bare ceiling is a CPU budget, so this is the split to cut (issue 16). Each process's CPU is the sum over its
  * threads of `/proc/<pid>/task/<tid>/schedstat` (ns on CPU), read at the start and the end of the measured window.
- * `shape` is `fleet` (default: one runtime per socket) or `hot`; 50 sockets, 10 events per call, 1 in flight.
- * The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by environment (below):
- * CPU_SPLIT_PERF, CPU_SPLIT_PROFILE, CPU_SPLIT_SEED_DAYS and the A/B ones. Also printed: the hub's commits, and
- * the rows each table got per event (and how many of its updates were HOT).
+ * `shape` is `fleet` (default: one runtime per socket) or `hot`; 50 sockets, 10 events per call, 1 in flight
+ * (CPU_SPLIT_INFLIGHT). The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by
+ * environment (below): CPU_SPLIT_PERF, CPU_SPLIT_PROFILE, CPU_SPLIT_SEED_DAYS, CPU_SPLIT_WAITS and the A/B ones
+ * (CPU_SPLIT_AB, _AB_SQL, _AB_ENV, _AB_DIR, _AB_SEED_DAYS). Also printed: the hub's commits, and the rows each table
+ * got per event (and how many of its updates were HOT).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -117,7 +118,8 @@ async function measure(
     url,
     token,
     sockets: 50,
-    inflight: 1,
+    // CPU_SPLIT_INFLIGHT=<n>: calls in flight per socket (the bench's other row is 4).
+    inflight: Number(process.env.CPU_SPLIT_INFLIGHT ?? 1),
     hot: HOT,
     eventsPerCall: 10,
     warmupS: WARMUP_S,
