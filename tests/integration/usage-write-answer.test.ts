@@ -7,15 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  registerRuntimes,
-  writeUsageEvents,
-} from '../../server/store';
+import { type Database, lockRuntimes, writeUsageEvents } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, workspaceWithRuntime } from '../helpers/databases';
 
 const event = (id: string, ts: string, n: number, extra: Partial<UsageEvent> = {}): UsageEvent => ({
   id,
@@ -52,18 +46,7 @@ describe.each(databaseKinds)('the usage write answer on %s', (_kind, open) => {
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    const ws = await createWorkspace(db, 'answer');
-    const [rt] = await registerRuntimes(
-      db,
-      ws.id,
-      {
-        daemon_id: crypto.randomUUID(),
-        device_info: 'box',
-        runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-      },
-      'test',
-    );
-    runtimeId = rt!.id;
+    runtimeId = await workspaceWithRuntime(db, 'answer');
   });
   afterAll(() => close());
 
