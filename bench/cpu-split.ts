@@ -5,10 +5,11 @@
  * machine-wide, so other users of this Postgres count there too). On two shared cores the ratio of the hub to the
  * bare ceiling is a CPU budget, so this is the split to cut (issue 16). Each process's CPU is the sum over its
  * threads of `/proc/<pid>/task/<tid>/schedstat` (ns on CPU), read at the start and the end of the measured window.
- * `shape` is `fleet` (default: one runtime per socket) or `hot`; 50 sockets, 10 events per call, 1 in flight.
- * The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by environment (below):
- * CPU_SPLIT_PERF, CPU_SPLIT_PROFILE, CPU_SPLIT_SEED_DAYS and the A/B ones. Also printed: the hub's commits, and
- * the rows each table got per event (and how many of its updates were HOT).
+ * `shape` is `fleet` (default: one runtime per socket) or `hot`; 50 sockets, 10 events per call, 1 in flight
+ * (CPU_SPLIT_INFLIGHT). The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by
+ * environment (below): CPU_SPLIT_PERF, CPU_SPLIT_PROFILE, CPU_SPLIT_SEED_DAYS, CPU_SPLIT_WAITS and the A/B ones
+ * (CPU_SPLIT_AB, _AB_SQL, _AB_ENV, _AB_DIR, _AB_SEED_DAYS). Also printed: the hub's commits, and the rows each table
+ * got per event (and how many of its updates were HOT).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { type BenchDatabase, createBenchDatabase, prepareWorkspace, seedRuntimeH
 import { spawnBenchChild, startBenchServer, startHub } from './hub';
 import { commitStats, scrapeMetrics } from './hub-metrics';
 import type { DaemonLoadConfig } from './load-daemons';
+import { sampleWaits, waitsPerCommit } from './pg-waits';
 import { type Child, sleep } from './processes';
 import type { DaemonResult, ReadyMessage } from './protocol';
 
@@ -101,7 +103,14 @@ async function tableStats(stats: pg.Client): Promise<Map<string, number>> {
   return out;
 }
 
-async function measure(label: string, url: string, token: string, serverPid: number, stats: pg.Client) {
+async function measure(
+  label: string,
+  url: string,
+  token: string,
+  serverPid: number,
+  stats: pg.Client,
+  dbUrl: string,
+) {
   const dbName = stats.database!;
   const ownPid = (await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const backendsNow = () => postgresPids(dbName).backends.filter((p) => p !== ownPid);
@@ -109,7 +118,8 @@ async function measure(label: string, url: string, token: string, serverPid: num
     url,
     token,
     sockets: 50,
-    inflight: 1,
+    // CPU_SPLIT_INFLIGHT=<n>: calls in flight per socket (the bench's other row is 4).
+    inflight: Number(process.env.CPU_SPLIT_INFLIGHT ?? 1),
     hot: HOT,
     eventsPerCall: 10,
     warmupS: WARMUP_S,
@@ -132,6 +142,8 @@ async function measure(label: string, url: string, token: string, serverPid: num
     };
     const metrics = label.startsWith('hub') ? await scrapeMetrics(url) : undefined;
     const rowsBefore = await tableStats(stats);
+    // CPU_SPLIT_WAITS=1: also sample what the backends wait for (bench/pg-waits.ts), as ms per commit.
+    const waits = process.env.CPU_SPLIT_WAITS && metrics ? await sampleWaits(dbUrl) : undefined;
     const before = sample(groups);
     const t0 = performance.now();
     // CPU_SPLIT_PERF=<dir>: also `perf record -g` the Postgres backends and the server for the window (the hub
@@ -151,11 +163,12 @@ async function measure(label: string, url: string, token: string, serverPid: num
     }
     await sleep(SECONDS * 1000);
     // Backends the pool opened during the window count whole (they started inside it).
-    const later = backendsNow().filter((p) => !first.includes(p));
+    const later = backendsNow().filter((p) => !first.includes(p) && p !== waits?.pid);
     groups['postgres backends'].push(...later);
     const after = sample(groups);
     const wallS = (performance.now() - t0) / 1000;
     const commits = metrics ? commitStats(metrics, await scrapeMetrics(url)) : undefined;
+    const waited = await waits?.stop();
     const result = await load.next<DaemonResult>('daemon-result', 120_000);
     await perfDone;
     await sleep(1100);
@@ -178,6 +191,9 @@ async function measure(label: string, url: string, token: string, serverPid: num
         (commits
           ? `; ${commits.commits} commits of ${commits.itemsPerCommit.toFixed(0)} events, ${commits.commitMs.toFixed(2)} ms each`
           : '') +
+        (commits && waited
+          ? `; backends per commit: ${waitsPerCommit(waited, commits.commits / wallS)}`
+          : '') +
         (written.length ? `; per event: ${written.join(', ')}` : ''),
     );
   } finally {
@@ -191,6 +207,9 @@ interface Side {
   token: string;
   stats: pg.Client;
   nodeOptions?: string;
+  /** Extra hub environment and another checkout's entry point (the B side of an A/B). */
+  env?: Record<string, string>;
+  bin?: string;
 }
 
 /** A fresh database migrated by this checkout (then `sql`, if any), its workspace and a client for its counters. */
@@ -207,8 +226,8 @@ async function sideOf(label: string, sql?: string, nodeOptions?: string, seedDay
   return { label, database, token: ws.daemonToken, stats, nodeOptions };
 }
 
-// A/B: CPU_SPLIT_AB="<NODE_OPTIONS>" and/or CPU_SPLIT_AB_SQL="<sql run after migrate>" make a second side with its
-// own database; each round then runs the hub on both, in turn (which goes first alternates), so the two share the
+// A/B: CPU_SPLIT_AB="<NODE_OPTIONS>", CPU_SPLIT_AB_SQL="<sql run after migrate>", CPU_SPLIT_AB_ENV="K=V K2=V2" (hub
+// environment) and/or CPU_SPLIT_AB_DIR=<another checkout, built> make a second side with its own database; each round then runs the hub on both, in turn (which goes first alternates), so the two share the
 // minutes and the load. The bare server runs in the first round only.
 const abOptions = process.env.CPU_SPLIT_AB;
 const abSql = process.env.CPU_SPLIT_AB_SQL;
@@ -216,35 +235,41 @@ const abSql = process.env.CPU_SPLIT_AB_SQL;
 // made on a table that is not empty; CPU_SPLIT_AB_SEED_DAYS gives the second side its own (0: an empty database).
 const seedDays = Number(process.env.CPU_SPLIT_SEED_DAYS ?? 90);
 const abSeed = process.env.CPU_SPLIT_AB_SEED_DAYS;
+const abEnv = process.env.CPU_SPLIT_AB_ENV;
+const abDir = process.env.CPU_SPLIT_AB_DIR;
 const sides = [await sideOf('hub', undefined, undefined, seedDays)];
-if (abOptions || abSql || abSeed !== undefined) {
-  const label = [abOptions, abSql, abSeed !== undefined ? `seeded ${abSeed} days` : '']
+if (abOptions || abSql || abSeed !== undefined || abEnv || abDir) {
+  const label = [abOptions, abSql, abSeed !== undefined ? `seeded ${abSeed} days` : '', abEnv, abDir]
     .filter(Boolean)
     .join('; ');
-  sides.push(await sideOf(`hub [${label}]`, abSql, abOptions, Number(abSeed ?? seedDays)));
+  const side = await sideOf(`hub [${label}]`, abSql, abOptions, Number(abSeed ?? seedDays));
+  if (abEnv) side.env = Object.fromEntries(abEnv.split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  if (abDir) side.bin = `${abDir}/bin/runtime-hub.js`;
+  sides.push(side);
 }
 try {
   for (let r = 0; r < ROUNDS; r++) {
     if (r === 0 || sides.length === 1) {
       const bare = await startBenchServer('bare-server', 'bare-server.ts', { maxSeconds: 600 });
       try {
-        await measure('bare', bare.url, 'unused', bare.child.pid, sides[0]!.stats);
+        await measure('bare', bare.url, 'unused', bare.child.pid, sides[0]!.stats, sides[0]!.database.url);
       } finally {
         await bare.child.stop();
       }
     }
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-      const env: Record<string, string> = { ...HUB_ENV };
+      const env: Record<string, string> = { ...HUB_ENV, ...side.env };
       if (process.env.CPU_SPLIT_PERF) env.NODE_OPTIONS = '--perf-basic-prof';
       if (side.nodeOptions) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${side.nodeOptions}`;
       // CPU_SPLIT_PROFILE=<dir>: the hub runs under --cpu-prof (bench/profile-summary.ts reads it).
       const hub = await startHub({
         databaseUrl: side.database.url,
         env,
+        bin: side.bin,
         profileDir: process.env.CPU_SPLIT_PROFILE,
       });
       try {
-        await measure(side.label, hub.url, side.token, hub.child.pid, side.stats);
+        await measure(side.label, hub.url, side.token, hub.child.pid, side.stats, side.database.url);
       } finally {
         await hub.child.stop();
       }

@@ -18,6 +18,8 @@ export interface HubEnv {
   env?: Record<string, string>;
   profileDir?: string;
   name?: string;
+  /** Another checkout's entry point (an A/B of two builds); default this checkout's `bin/runtime-hub.js`. */
+  bin?: string;
 }
 
 export async function startHub(o: HubEnv): Promise<HubNode> {
@@ -26,7 +28,7 @@ export async function startHub(o: HubEnv): Promise<HubNode> {
     name: o.name ?? `hub:${port}`,
     nodeArgs: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
-      'bin/runtime-hub.js',
+      o.bin ?? 'bin/runtime-hub.js',
       'serve',
     ],
     env: {

@@ -38,8 +38,12 @@ export const ConfigSchema = z.object({
   /** Events waiting for a commit before new calls are refused as unavailable. */
   INGEST_MAX_QUEUE: positiveInt.default(50_000),
   INGEST_MAX_BATCH: positiveInt.default(5_000),
-  /** Group-commit writers, each owning a share of the runtimes: commits in flight at once. */
-  INGEST_WRITERS: positiveInt.default(2),
+  /**
+   * Group-commit writers, each owning a share of the runtimes: commits in flight at once. One by default: two
+   * writers' commits queue for each other's WAL flush anyway, and one writer's commits twice as large cost Postgres
+   * 18 % less CPU per event (BENCHMARKS.md, session 7, hI2).
+   */
+  INGEST_WRITERS: positiveInt.default(1),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
   /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */
