@@ -13,8 +13,6 @@ import {
   PriceTable,
   Runtime,
   RuntimeId,
-  rowCostSource,
-  totalOf,
   USAGE_SNAPSHOT_HEADER,
   UsageRow,
   usageCsv,
@@ -46,6 +44,7 @@ import { HistoryCache } from './history-cache';
 import { historyWindow } from './history-window';
 import { nextPageLink } from './page-link';
 import { type RouteContext, route } from './route';
+import { usageRow } from './usage-rows';
 
 const RuntimeParams = z.object({ id: RuntimeId });
 
@@ -96,13 +95,6 @@ async function inZone<T>(run: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
-
-/** A view row on the wire: its stored cost, and where that cost came from. */
-const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow => ({
-  ...r,
-  cost_source: rowCostSource(totalOf(r), agent_tokens, unpriced_tokens),
-  unpriced_tokens,
-});
 
 export function memberRoutes(db: Database, pricer: HubPricer) {
   const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
