@@ -2,9 +2,9 @@
  * A default usage row on the wire (and in the history cache): the store's row with its stored cost and where that
  * cost came from. Built as one object literal, key by key, so every row shares one hidden class: the spread it
  * replaces (`({ agent_tokens, unpriced_tokens, ...r }) => ({ ...r, cost_source, unpriced_tokens })`) gave each row
- * a hidden class and descriptor array of its own in V8, 674 bytes a row against 283 (a heap snapshot of the scale
- * bench's hub held 129k such maps, 41 MB, for 113k cached rows), while the cache weighed them at ~310
- * (BENCHMARKS.md, Session 7, hR).
+ * a hidden class and descriptor array of its own in V8: 665 bytes a row kept against 272, while the history cache
+ * weighed either at ~310, so its 32 MB held some 70 MB (tests/regression/history-cache-weighs-what-it-keeps.test.ts;
+ * a heap snapshot of the scale bench's hub held 129k maps, 41 MB; BENCHMARKS.md, Session 7, hR).
  */
 import { rowCostSource, totalOf, type UsageRow } from '../../shared';
 import type { DailyUsage } from '../store';
