@@ -265,7 +265,7 @@ try {
       const hub = await startHub({
         databaseUrl: side.database.url,
         env,
-        bin: side.bin,
+        script: side.bin,
         profileDir: process.env.CPU_SPLIT_PROFILE,
       });
       try {

@@ -18,8 +18,10 @@ export interface HubEnv {
   env?: Record<string, string>;
   profileDir?: string;
   name?: string;
-  /** Another checkout's entry point (an A/B of two builds); default this checkout's `bin/runtime-hub.js`. */
-  bin?: string;
+  /** Node or V8 flags of the hub process (for example --trace-gc), before the script. */
+  nodeArgs?: string[];
+  /** The CLI to run (default this tree's bin/runtime-hub.js): another build's, for an A/B. */
+  script?: string;
 }
 
 export async function startHub(o: HubEnv): Promise<HubNode> {
@@ -28,7 +30,8 @@ export async function startHub(o: HubEnv): Promise<HubNode> {
     name: o.name ?? `hub:${port}`,
     nodeArgs: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
-      o.bin ?? 'bin/runtime-hub.js',
+      ...(o.nodeArgs ?? []),
+      o.script ?? 'bin/runtime-hub.js',
       'serve',
     ],
     env: {

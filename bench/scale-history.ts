@@ -59,7 +59,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 /** Peak resident memory of a process (VmHWM), KB. */
-function peakRssKb(pid: number): number | null {
+export function peakRssKb(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
@@ -91,7 +91,7 @@ async function ingestRate(
 }
 
 /** One new event of the busy runtime, committed before the call returns: every cached view is now stale. */
-async function bump(hub: HubNode, daemonToken: string, fleet: ScaleFleet, n: number): Promise<void> {
+export async function bump(hub: HubNode, daemonToken: string, fleet: ScaleFleet, n: number): Promise<void> {
   const res = await fetch(`${hub.url}/api/daemon/usage`, {
     method: 'POST',
     headers: { authorization: `Bearer ${daemonToken}`, 'content-type': 'application/json' },
@@ -114,7 +114,7 @@ async function bump(hub: HubNode, daemonToken: string, fleet: ScaleFleet, n: num
   if (!res.ok) throw new Error(`bump: ${res.status} ${await res.text()}`);
 }
 
-async function timeView(
+export async function timeView(
   hub: HubNode,
   path: string,
   memberToken: string,

@@ -13,8 +13,6 @@ import {
   PriceTable,
   Runtime,
   RuntimeId,
-  rowCostSource,
-  totalOf,
   USAGE_SNAPSHOT_HEADER,
   UsageRow,
   usageCsv,
@@ -45,6 +43,7 @@ import { HistoryCache } from './history-cache';
 import { historyWindow, inZone } from './history-window';
 import { nextPageLink } from './page-link';
 import { type RouteContext, route } from './route';
+import { usageRow } from './usage-rows';
 
 const RuntimeParams = z.object({ id: RuntimeId });
 
@@ -85,13 +84,6 @@ const ACTIVITY_SNAPSHOT_HEADERS = {
 const UsageAnswer = z.union([z.array(UsageRow), z.array(GroupedUsageRow)]);
 type UsageAnswer = UsageRow[] | GroupedUsageRow[];
 
-/** A view row on the wire: its stored cost, and where that cost came from. */
-const usageRow = ({ agent_tokens, unpriced_tokens, ...r }: DailyUsage): UsageRow => ({
-  ...r,
-  cost_source: rowCostSource(totalOf(r), agent_tokens, unpriced_tokens),
-  unpriced_tokens,
-});
-
 export function memberRoutes(db: Database, pricer: HubPricer) {
   const priced = (rows: DailyUsage[]): UsageRow[] => rows.map(usageRow);
   const cache = new HistoryCache<UsageAnswer>();
@@ -122,7 +114,13 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
         filter.session ?? null,
         query.before ?? null,
       ]);
-    let answer = cache.get(keyAt(at.version));
+    // Only a view's first page (and grouped answers, which are one page) is kept. Later pages are read once, by a
+    // walk (an export, an API client): a year's walk is 183 pages, about 100 MB of rows, three times the cache, so
+    // the LRU never hit them, each evicted the first pages that screens poll, and each lived long enough to be
+    // promoted into V8's old space and leave garbage there — two walks left the hub at 290–325 MB of RSS against
+    // 150–215 MB without them (BENCHMARKS.md, Session 7, hR).
+    const cached = query.before === undefined;
+    let answer = cached ? cache.get(keyAt(at.version)) : undefined;
     if (!answer) {
       // Rows, version and snapshot of one moment: a commit between the version above and the rows would otherwise
       // be cached under a version that does not hold it, and its push would be counted twice or never.
@@ -143,7 +141,7 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       );
       if (read === undefined) throw new HubError('not_found', 'runtime not found');
       const { rows, next } = read.value;
-      cache.set(keyAt(read.version), rows, read.snapshot, next);
+      if (cached) cache.set(keyAt(read.version), rows, read.snapshot, next);
       answer = { value: rows, snapshot: read.snapshot, next };
     }
     const rows = answer.value;

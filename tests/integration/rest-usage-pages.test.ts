@@ -117,9 +117,20 @@ describe('paged default usage rows over REST', () => {
     );
     expect(USAGE_PAGE_ROWS).toBe(2_000);
 
-    // Answers are cached per page: the same page again, and the first page is still the first.
-    expect((await get(nextOf(first.headers.get('link'))!)).body).toEqual(second.body);
-    expect((await get('/api/usage?days=30&tz=UTC')).body).toEqual(first.body);
+    // The same page again, and the first page is still the first. Only the first page is kept by the history
+    // cache (a hit costs the token's and the version's statements): a later page is read afresh — a walk of a year's pages is three times the
+    // cache, and caching them left the hub 100 MB larger (regression: walk-pages-not-cached).
+    const statementsOf = async (path: string) => {
+      const before = hub.db.statementCount();
+      const res = await get(path);
+      return { body: res.body, statements: hub.db.statementCount() - before };
+    };
+    const again = await statementsOf(nextOf(first.headers.get('link'))!);
+    expect(again.body).toEqual(second.body);
+    const firstAgain = await statementsOf('/api/usage?days=30&tz=UTC');
+    expect(firstAgain.body).toEqual(first.body);
+    expect(firstAgain.statements).toBeLessThanOrEqual(2);
+    expect(again.statements).toBeGreaterThan(firstAgain.statements + 2);
   });
 
   it('keeps every other parameter in the link, and CSV pages hold the same rows', async () => {
