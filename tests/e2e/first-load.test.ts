@@ -187,6 +187,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
             charts: [...document.querySelectorAll('.chart')].map(
               (c) => `${c.getAttribute('aria-label')}: ${c.querySelectorAll('.uplot').length}`,
             ),
+            panels: [...document.querySelectorAll('.panel')].map((p) => p.getAttribute('aria-label')),
             kpis: document.querySelectorAll('[data-kpi]').length,
             kpisLoading: document.querySelectorAll('.kpis-loading').length,
             heatmap: document.querySelectorAll('.heatmap').length,
@@ -200,6 +201,8 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     expect(await page.evaluate(() => (window as unknown as { atMark: unknown }).atMark)).toEqual({
       // This workspace reports no tasks: the hourly panel says so instead of drawing a chart.
       charts: ['Tokens per day, stacked by kind: 1', 'Cost per day in US dollars, with the 7-day average: 1'],
+      // The panels below the charts, even as skeletons, come with the rest.
+      panels: ['Tokens per day', 'Cost per day', 'Tasks by hour of day'],
       kpis: 0,
       kpisLoading: 1,
       heatmap: 0,
@@ -210,6 +213,42 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.locator('.panel-wide table').waitFor();
     expect(await page.locator('.kpis-loading').count()).toBe(0);
     await page.close();
+  });
+
+  // Regression (charts-move-when-the-frame-arrives): the KPI row's placeholder was one row of cards high on every
+  // width (three rows at 375 px) and the runtime's line under the title came only with the live connection, so the
+  // charts drawn at the mark moved down by 38 px at 1400 px wide and by 246 px at 375 px when the rest arrived.
+  it('keeps the charts where they were drawn when the rest of the page arrives, wide and narrow', async () => {
+    for (const viewport of [
+      { width: 1400, height: 1000 },
+      { width: 375, height: 800 },
+    ]) {
+      const page = await context.newPage();
+      await page.setViewportSize(viewport);
+      const boxes = `() => [...document.querySelectorAll('.chart')].map((c) => {
+        const r = c.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height].map(Math.round).join(',');
+      })`;
+      // A string: the page has none of the test runner's helpers.
+      await page.addInitScript(`
+        const mark = performance.mark.bind(performance);
+        performance.mark = (name, options) => {
+          if (name === 'charts-drawn') window.atMark = (${boxes})();
+          return mark(name, options);
+        };
+      `);
+      await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+      await readLoad(page);
+      await page.locator('[data-kpi="Input"] .num').waitFor();
+      await page.locator('.panel-wide table').waitFor();
+      await page.locator('.rt-sub time').waitFor();
+      const atMark = await page.evaluate(() => (window as unknown as { atMark: string[] }).atMark);
+      expect(atMark).toHaveLength(2);
+      // Once settled: the budgets' panel shows a skeleton while its list loads, and nothing when no budget counts
+      // this runtime (a passing shift, not this defect).
+      await expect.poll(() => page.evaluate(`(${boxes})()`), { timeout: 5000 }).toEqual(atMark);
+      await page.close();
+    }
   });
 
   // Regression: the page's first fetch answered before the socket joined the workspace's room, so a usage

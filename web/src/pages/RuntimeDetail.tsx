@@ -62,6 +62,9 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
   const charts = useMemo(() => (data ? chartsView(data, days, tz) : null), [data, days, tz]);
   const full = usePaintedWhen(usage.status !== 'loading');
   const view = useMemo(() => (data && full ? restView(data, days, tz) : null), [data, full, days, tz]);
+  // The panels below the charts (even as skeletons) come a paint after the page's answers, with the KPIs: they
+  // cannot move the charts, and the render, style and layout of the frame the charts are drawn in is their time.
+  const below = usePaintedWhen(usage.status !== 'loading' && hourly.status !== 'loading');
 
   if (runtimes.status === 'ready' && !runtime) {
     return (
@@ -104,7 +107,13 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
           {runtime.device_info || 'unknown device'} · {status === 'online' ? 'online, seen ' : 'last seen '}
           <Ago iso={runtime.last_seen_at} />
         </p>
-      ) : null}
+      ) : (
+        // Its line is held until the runtime is known (it comes with the live connection, after the charts), so
+        // the charts below do not move down when it arrives.
+        <p class="muted rt-sub" aria-hidden="true">
+          {'\u00a0'}
+        </p>
+      )}
       <FilterChips />
 
       {view ? (
@@ -146,45 +155,53 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         >
           {hourly.status === 'ready' ? <HourlyChart counts={hourly.data.counts} /> : null}
         </Panel>
-        <Panel title="Models" loading={restLoading} error={error} empty={empty}>
-          {view ? (
-            <Donut
-              slices={view.models}
-              total={view.current.tokens}
-              colorOf={(m) => view.colors.get(m) ?? modelColor(m)}
-            />
-          ) : null}
-        </Panel>
-        <Panel title="Activity per day" loading={restLoading} error={error}>
-          {view ? <Heatmap today={view.today} days={view.heat} /> : null}
-        </Panel>
-        <Panel title="Data quality" loading={!runtime} error={null}>
-          {runtime ? <DataQuality runtime={runtime} unpriced={view?.current.unpriced ?? []} /> : null}
-        </Panel>
+        {below ? (
+          <>
+            <Panel title="Models" loading={restLoading} error={error} empty={empty}>
+              {view ? (
+                <Donut
+                  slices={view.models}
+                  total={view.current.tokens}
+                  colorOf={(m) => view.colors.get(m) ?? modelColor(m)}
+                />
+              ) : null}
+            </Panel>
+            <Panel title="Activity per day" loading={restLoading} error={error}>
+              {view ? <Heatmap today={view.today} days={view.heat} /> : null}
+            </Panel>
+            <Panel title="Data quality" loading={!runtime} error={null}>
+              {runtime ? <DataQuality runtime={runtime} unpriced={view?.current.unpriced ?? []} /> : null}
+            </Panel>
+          </>
+        ) : null}
       </div>
 
       {groups && full ? <WhereItWent groups={groups} days={days} /> : null}
 
-      <Panel
-        title="Usage per day and model"
-        wide
-        loading={restLoading}
-        error={error}
-        empty={empty}
-        actions={
-          view && view.table.length > 0 ? (
-            <button
-              type="button"
-              class="btn btn-small"
-              onClick={() => downloadCsv(view.table, `usage-${runtime?.name ?? id}-${days}d.csv`)}
-            >
-              Download CSV
-            </button>
-          ) : null
-        }
-      >
-        {view ? <UsageTable rows={view.table} colorOf={(m) => view.colors.get(m) ?? modelColor(m)} /> : null}
-      </Panel>
+      {below ? (
+        <Panel
+          title="Usage per day and model"
+          wide
+          loading={restLoading}
+          error={error}
+          empty={empty}
+          actions={
+            view && view.table.length > 0 ? (
+              <button
+                type="button"
+                class="btn btn-small"
+                onClick={() => downloadCsv(view.table, `usage-${runtime?.name ?? id}-${days}d.csv`)}
+              >
+                Download CSV
+              </button>
+            ) : null
+          }
+        >
+          {view ? (
+            <UsageTable rows={view.table} colorOf={(m) => view.colors.get(m) ?? modelColor(m)} />
+          ) : null}
+        </Panel>
+      ) : null}
     </main>
   );
 }
