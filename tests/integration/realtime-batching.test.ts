@@ -128,7 +128,8 @@ describe('group commit', () => {
   });
 
   it('refuses calls with unavailable at once when the queue is full, and writes none of them', async () => {
-    const hub = await startTestHub({ config: { INGEST_MAX_QUEUE: 10 } });
+    // Two writers: the second call goes to the idle one, which waits on the same lock.
+    const hub = await startTestHub({ config: { INGEST_MAX_QUEUE: 10, INGEST_WRITERS: 2 } });
     hubs.push(hub);
     const daemon = await connect(hub.url, '/daemon', hub.daemonToken);
     sockets.push(daemon);
