@@ -55,7 +55,9 @@ function toTask(row: TaskRow): StoredTask {
  * previous time is read before the upsert replaces it. `xmax = 0` on the returned row: this statement inserted it
  * (an updated row carries the updater's lock); a row neither found by `prev` nor inserted was created concurrently.
  * `bump` marks the runtimes' tasks as changed in the same statement (a data-modifying CTE runs even unreferenced),
- * so a version read in a snapshot that holds this write is never one read before it.
+ * so a version read in a snapshot that holds this write is never one read before it. Its rows are a table of their
+ * own, locked in runtime order: as a column of `runtimes` (whose rows a commit's usage write had locked just before,
+ * for other runtimes) two commits crossing runtimes deadlocked (tests/regression/task-version-bump-deadlock.test.ts).
  */
 const UPSERT_TASKS = `
   WITH input AS (
@@ -75,7 +77,9 @@ const UPSERT_TASKS = `
       completed_at = coalesce(excluded.completed_at, t.completed_at), updated_at = now()
     RETURNING t.runtime_id, t.id, t.status, t.created_at, t.started_at, t.completed_at, (t.xmax = 0) AS inserted
   ), bump AS (
-    UPDATE runtimes SET task_version = task_version + 1 WHERE id IN (SELECT runtime_id FROM input)
+    INSERT INTO runtime_task_versions AS v (runtime_id, version)
+    SELECT DISTINCT i.runtime_id, 1 FROM input i ORDER BY 1
+    ON CONFLICT (runtime_id) DO UPDATE SET version = v.version + 1
   )
   SELECT up.*, p.at AS previous_at, pg_current_xact_id()::text AS commit_xid
   FROM up LEFT JOIN prev p ON p.runtime_id = up.runtime_id AND p.id = up.id`;
@@ -113,8 +117,9 @@ export async function taskVersionAt(
   runtimeId: string,
 ): Promise<TaskVersionAt | undefined> {
   const rows = await sql.query<{ v: string; snapshot: string }>(
-    `SELECT task_version::text AS v, pg_current_snapshot()::text AS snapshot
-     FROM runtimes WHERE id = $1 AND workspace_id = $2`,
+    `SELECT coalesce(v.version, 0)::text AS v, pg_current_snapshot()::text AS snapshot
+     FROM runtimes r LEFT JOIN runtime_task_versions v ON v.runtime_id = r.id
+     WHERE r.id = $1 AND r.workspace_id = $2`,
     [runtimeId, workspaceId],
   );
   const row = rows[0];
