@@ -273,7 +273,8 @@ export function mutate(base: unknown, mutations: Mutation[]): unknown {
       }
       case 'duplicate':
         if (Array.isArray(parent)) parent.push(JSON.parse(JSON.stringify(node ?? null)));
-        else if (Array.isArray(node) && node.length > 0) node.push(JSON.parse(JSON.stringify(node[0])));
+        else if (Array.isArray(node) && node.length > 0)
+          node.push(JSON.parse(JSON.stringify(node[0] ?? null)));
         break;
       case 'resize': {
         const list = Array.isArray(node) ? node : Array.isArray(parent) ? parent : undefined;
