@@ -8,19 +8,7 @@
  * the CPU of the task that sets the mark by event name: lazy compilation, style, layout, GC)
  */
 import { median, pollPage } from './scenarios/web';
-import { TRACE_CATEGORIES, withWebSession } from './web-session';
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: { data?: Record<string, unknown>; name?: string };
-}
+import { TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
 
 type Path = Record<string, number>;
 

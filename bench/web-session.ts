@@ -25,6 +25,20 @@ export const TRACE_CATEGORIES = [
   'disabled-by-default-devtools.timeline',
 ];
 
+/** One event of a Chromium trace, as the trace tools read it. */
+export interface TraceEvent {
+  name: string;
+  cat?: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** CPU time of the event's thread (µs): unlike `dur`, it does not grow while the thread waits for a core. */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: Record<string, unknown> };
+}
+
 export interface WebSession {
   url: string;
   runtimeId: string;

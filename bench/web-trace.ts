@@ -1,17 +1,5 @@
 import { median } from './scenarios/web';
-import { TRACE_CATEGORIES, withWebSession } from './web-session';
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  /** CPU time of the event's thread (µs): unlike `dur`, it does not grow while the thread waits for a core. */
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: { name?: string; data?: { url?: string } };
-}
+import { TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
 
 const WRAPPERS = new Set([
   'RunTask',

@@ -20,32 +20,44 @@ export interface DatabaseUnderTest {
   close(): Promise<void>;
 }
 
-/** Each opener migrates fully, or only up to and including the migration `through` (to test a later one). */
-export const databaseKinds: [string, (through?: string) => Promise<DatabaseUnderTest>][] = [
-  [
-    'postgres',
-    async (through?: string) => {
-      const fresh = await freshDatabase();
-      const db = openPostgres(fresh.url);
-      await migrate(db, through);
-      return {
-        db,
-        async close() {
-          await db.close();
-          await fresh.drop();
-        },
-      };
-    },
-  ],
-  [
-    'embedded PGlite',
-    async (through?: string) => {
-      const db = await openEmbedded(undefined);
-      await migrate(db, through);
-      return { db, close: () => db.close() };
-    },
-  ],
-];
+/**
+ * The two databases, each opened with at most `connections` Postgres connections (a suite whose plans must be the
+ * ones one connection cached asks for 1); each opener migrates fully, or only up to and including the migration
+ * `through` (to test a later one).
+ */
+export function databaseKindsWith(
+  connections?: number,
+): [string, (through?: string) => Promise<DatabaseUnderTest>][] {
+  return [
+    [
+      connections === undefined
+        ? 'postgres'
+        : `postgres (${connections} connection${connections === 1 ? '' : 's'})`,
+      async (through?: string) => {
+        const fresh = await freshDatabase();
+        const db = openPostgres(fresh.url, connections);
+        await migrate(db, through);
+        return {
+          db,
+          async close() {
+            await db.close();
+            await fresh.drop();
+          },
+        };
+      },
+    ],
+    [
+      'embedded PGlite',
+      async (through?: string) => {
+        const db = await openEmbedded(undefined);
+        await migrate(db, through);
+        return { db, close: () => db.close() };
+      },
+    ],
+  ];
+}
+
+export const databaseKinds = databaseKindsWith();
 
 /** The local calendar date of an instant, computed with Intl alone (independent of the code under test). */
 export function intlLocalDate(instant: string | number, tz: string): string {

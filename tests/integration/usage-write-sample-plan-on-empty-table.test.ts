@@ -10,42 +10,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer } from '../../server/pricing';
-import {
-  createWorkspace,
-  type Database,
-  lockRuntimes,
-  openEmbedded,
-  openPostgres,
-  writeUsageEvents,
-} from '../../server/store';
-import { migrate } from '../../server/store/migrate';
+import { createWorkspace, type Database, lockRuntimes, writeUsageEvents } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { claudeRuntimeIn } from '../helpers/databases';
-import { freshDatabase } from '../helpers/postgres';
+import { claudeRuntimeIn, databaseKindsWith } from '../helpers/databases';
 
-const openers: [string, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
-  [
-    'postgres (one connection)',
-    async () => {
-      const fresh = await freshDatabase();
-      const db = openPostgres(fresh.url, 1);
-      return {
-        db,
-        async close() {
-          await db.close();
-          await fresh.drop();
-        },
-      };
-    },
-  ],
-  [
-    'embedded PGlite',
-    async () => {
-      const db = await openEmbedded(undefined);
-      return { db, close: () => db.close() };
-    },
-  ],
-];
+// One connection: the plans the suite grows the table under are the ones that connection cached.
+const openers = databaseKindsWith(1);
 
 let next = 0;
 const newEvents = (count: number): UsageEvent[] =>
@@ -89,7 +59,6 @@ describe.each(openers)('the usage write on a table grown after its plans were ma
 
   beforeAll(async () => {
     ({ db, close } = await open());
-    await migrate(db);
     runtimeId = await claudeRuntimeIn(db, (await createWorkspace(db, 'w')).id);
   }, 60_000);
   afterAll(() => close());
