@@ -39,6 +39,7 @@ import {
   usageVersionAt,
 } from '../store';
 import { activityAnswers } from './activity-answer';
+import { sendCachedAnswer } from './answer-body';
 import { HistoryCache } from './history-cache';
 import { historyWindow, inZone } from './history-window';
 import { nextPageLink } from './page-link';
@@ -152,7 +153,8 @@ export function memberRoutes(db: Database, pricer: HubPricer) {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="usage.csv"');
       return reply.send(groupBy ? groupedUsageCsv(rows as GroupedUsageRow[]) : usageCsv(rows as UsageRow[]));
     }
-    return rows;
+    // A cached answer is sent from its kept bytes, compressed once (answer-body.ts); a later page is read once.
+    return cached ? sendCachedAnswer(request, reply, rows) : rows;
   };
 
   const ownRuntime = async (workspaceId: string, id: string) => {
