@@ -77,6 +77,14 @@ async function nodeRounds(
       stat.bytes = sizes.reduce((a, b) => a + b, 0);
     }
   }
+  const [sa, sb] = stats;
+  if (sa && sb) {
+    const diffs = sa.last.map((v, j) => (sb.last[j] ?? v) - v);
+    const lower = diffs.filter((d) => d < 0).length;
+    console.log(
+      `last byte, per-round difference B − A: median ${median(diffs).toFixed(1)} ms; B lower in ${lower} of ${diffs.length} rounds`,
+    );
+  }
   stats.forEach((s, k) => {
     console.log(
       `${'AB'[k]}: hub CPU ${(s.cpu / rounds).toFixed(2)} ms per page's three answers, last byte median ${median(s.last).toFixed(1)} ms, ${s.bytes} bytes sent`,
