@@ -255,6 +255,8 @@ async function main(): Promise<void> {
     await db.close();
     await dropAllBenchDatabases();
     await stopAll();
+    // The hub's last lines, flushed as it stopped.
+    rmSync(log, { force: true });
   }
 }
 
