@@ -9,12 +9,16 @@
  * (`/healthz`), parsed, in a new tab like the others: Chromium, the harness and a round trip. Each load is a new tab
  * (a new renderer, as a link opened from elsewhere gets; Chromium without the omnibox UI it would build for each
  * new window, bench/web-chromium.ts); beside it the charts and the blank page in a tab kept
- * open (the next address typed in: a full navigation in a warm renderer), reported in the note. The marks are
+ * open (the next address typed in: a full navigation in a warm renderer), reported in the note; and, for a row of its
+ * own beside the goal's, the charts in a new tab of a returning user's browser (a profile on disk that has opened the
+ * page before, so its V8 code cache holds the scripts' compiled code, which an off-the-record context never keeps),
+ * its loads taking turns with the others. The marks are
  * read with bare CDP polls, not Playwright's `waitForFunction`, whose injected script would run on the page's main
  * thread while it loads.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -105,6 +109,8 @@ export interface ChartsSample {
   floorMs: number;
   /** The same two pages in a tab kept open (the next address typed in): no new renderer, its scripts compiled. */
   warmChartsMs: number;
+  /** The charts in a new tab of a browser profile on disk that has opened the page before (its V8 code cache). */
+  returningMs: number;
   warmBlankMs: number;
   /** The runtime's usage fetches of that load (more than one is a duplicate). */
   usage: FetchTiming[];
@@ -121,6 +127,10 @@ export interface ChartsResult {
   /** Medians in a tab kept open: a user reloading or typing the address in a dashboard tab sees these. */
   warmMedianMs: number;
   warmBlankMedianMs: number;
+  /** Median in new tabs of a returning user's browser (a profile on disk, after RETURNING_VISITS visits). */
+  returningMedianMs: number;
+  /** Entries in that profile's V8 code cache after the loads (0: its scripts were compiled from source). */
+  returningCodeCacheEntries: number;
   firstMs: number;
   /** Medians over the loads: when the usage fetch started and ended, when the entry script had arrived. */
   usageStartMs: number | null;
@@ -228,6 +238,50 @@ function warmMarkTime(page: Page, url: string, name: string): Promise<MarkTiming
   return openIn(page, url, (p, tag) => pollPage(p, markTimings, name, tag));
 }
 
+/** The visits a returning user's browser has made before its loads are counted (V8 caches a script's code once
+ * it has run in a few loads). */
+export const RETURNING_VISITS = 3;
+
+/**
+ * A returning user's browser: a profile on disk (like a user's Chrome, unlike the off-the-record context the goal
+ * row opens), signed in with the same token, that has opened the page RETURNING_VISITS times. Its new tabs read the
+ * page's compiled scripts from its V8 code cache instead of compiling them.
+ */
+async function returningBrowser(o: { baseUrl: string; memberToken: string; chartsUrl: string }) {
+  const dir = mkdtempSync(join(tmpdir(), 'rh-bench-profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    timeout: 30_000,
+    viewport: { width: 1280, height: 900 },
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const signIn = await context.newPage();
+    await signIn.goto(`${o.baseUrl}/#token=${encodeURIComponent(o.memberToken)}`, { timeout: 20_000 });
+    await signIn.waitForFunction(() => location.hash === '#/' && localStorage.length > 0, null, {
+      timeout: 20_000,
+    });
+    await signIn.close();
+    for (let i = 0; i < RETURNING_VISITS; i++) await markTime(context, o.chartsUrl, 'charts-drawn');
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const codeCache = join(dir, 'Default', 'Code Cache', 'js');
+  return {
+    context,
+    close,
+    codeCacheEntries: () =>
+      existsSync(codeCache)
+        ? readdirSync(codeCache).filter((f) => f !== 'index' && f !== 'index-dir').length
+        : 0,
+  };
+}
+
 export async function timeToCharts(o: {
   baseUrl: string;
   memberToken: string;
@@ -247,30 +301,39 @@ export async function timeToCharts(o: {
     // No token kept: the app renders its sign-in page, which neither fetches nor draws.
     const signedOut = await browser.newContext(viewport);
     const samples: ChartsSample[] = [];
+    let returningCodeCacheEntries = 0;
     const chartsUrl = `${o.baseUrl}/#/runtime/${o.runtimeId}?days=90`;
     // One tab of each kept open, loaded once before the samples (its renderer is the warm one).
     const warmIn = await signedIn.newPage();
     const warmOut = await signedOut.newPage();
     await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
     await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
-    // Interleaved, so a burst of load on the machine weighs on both the same way.
-    for (let i = 0; i < o.samples; i++) {
-      const floor = await inNewTab(signedOut, `${o.baseUrl}/healthz`, (page, tag) =>
-        pollPage(page, parsedAt, null, tag),
-      );
-      const blank = await markTime(signedOut, `${o.baseUrl}/`, 'app-rendered');
-      const charts = await markTime(signedIn, chartsUrl, 'charts-drawn');
-      const warmBlank = await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
-      const warmCharts = await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
-      samples.push({
-        chartsMs: charts.ms,
-        blankMs: blank.ms,
-        floorMs: floor,
-        warmChartsMs: warmCharts.ms,
-        warmBlankMs: warmBlank.ms,
-        usage: charts.usage,
-        scriptsEndMs: charts.scriptsEndMs,
-      });
+    const returning = await returningBrowser({ ...o, chartsUrl });
+    try {
+      // Interleaved, so a burst of load on the machine weighs on both the same way.
+      for (let i = 0; i < o.samples; i++) {
+        const floor = await inNewTab(signedOut, `${o.baseUrl}/healthz`, (page, tag) =>
+          pollPage(page, parsedAt, null, tag),
+        );
+        const blank = await markTime(signedOut, `${o.baseUrl}/`, 'app-rendered');
+        const charts = await markTime(signedIn, chartsUrl, 'charts-drawn');
+        const warmBlank = await warmMarkTime(warmOut, `${o.baseUrl}/`, 'app-rendered');
+        const warmCharts = await warmMarkTime(warmIn, chartsUrl, 'charts-drawn');
+        const again = await markTime(returning.context, chartsUrl, 'charts-drawn');
+        samples.push({
+          chartsMs: charts.ms,
+          blankMs: blank.ms,
+          floorMs: floor,
+          warmChartsMs: warmCharts.ms,
+          warmBlankMs: warmBlank.ms,
+          returningMs: again.ms,
+          usage: charts.usage,
+          scriptsEndMs: charts.scriptsEndMs,
+        });
+      }
+      returningCodeCacheEntries = returning.codeCacheEntries();
+    } finally {
+      await returning.close();
     }
     const firstUsage = samples.flatMap((s) => s.usage.slice(0, 1));
     return {
@@ -280,6 +343,8 @@ export async function timeToCharts(o: {
       floorMedianMs: median(samples.map((s) => s.floorMs)),
       warmMedianMs: median(samples.map((s) => s.warmChartsMs)),
       warmBlankMedianMs: median(samples.map((s) => s.warmBlankMs)),
+      returningMedianMs: median(samples.map((s) => s.returningMs)),
+      returningCodeCacheEntries,
       firstMs: samples[0]?.chartsMs ?? Number.NaN,
       usageStartMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.startMs)) : null,
       usageEndMs: firstUsage.length > 0 ? median(firstUsage.map((u) => u.endMs)) : null,
