@@ -44,7 +44,20 @@ const SHAPES = [
     replaced: 250,
     replace: 'new',
   },
-  { name: '11 runtimes × 10 new events (the fleet)', runtimes: 11, events: 10, replaced: 0, replace: 'same' },
+  {
+    name: '11 runtimes × 10 new events (the fleet, two writers)',
+    runtimes: 11,
+    events: 10,
+    replaced: 0,
+    replace: 'same',
+  },
+  {
+    name: '50 runtimes × 5 new events (the fleet, one writer)',
+    runtimes: 50,
+    events: 5,
+    replaced: 0,
+    replace: 'same',
+  },
 ] as const;
 
 const pricer = createPricer();
@@ -68,7 +81,7 @@ async function side(dir: string) {
   await client.connect();
   const [ws] = (await client.query(`INSERT INTO workspaces (name) VALUES ('routine-ab') RETURNING id`)).rows;
   const runtimes: string[] = [];
-  for (let i = 0; i < 11; i++) {
+  for (let i = 0; i < 50; i++) {
     const { rows } = await client.query(
       `INSERT INTO runtimes (workspace_id, daemon_id, provider, name, runtime_mode)
        VALUES ($1, gen_random_uuid(), 'claude', $2, 'local') RETURNING id`,
@@ -110,7 +123,8 @@ if (process.env.ROUTINE_AB_FRESH)
 const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {
-  for (const shape of SHAPES) {
+  // ROUTINE_AB_ONLY=<text>: only the shapes whose name holds it (a shorter run on a busy machine).
+  for (const shape of SHAPES.filter((x) => x.name.includes(process.env.ROUTINE_AB_ONLY ?? ''))) {
     const stats = sides.map(() => ({
       wall: [] as number[],
       cpu: [] as number[],
