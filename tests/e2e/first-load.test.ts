@@ -215,6 +215,31 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await page.close();
   });
 
+  // Regression (charts-drawn-before-the-plots-painted): the mark was set right after the plots were built, before
+  // the microtask in which uPlot paints its canvases, so the bench timed charts that were not on their canvases yet.
+  it('sets charts-drawn once every plot has painted its canvas', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(`
+      const mark = performance.mark.bind(performance);
+      performance.mark = (name, options) => {
+        if (name === 'charts-drawn')
+          window.paintedAtMark = [...document.querySelectorAll('.chart canvas')].map((c) => {
+            const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+            let painted = 0;
+            for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+            return c.width > 0 && painted > 0;
+          });
+        return mark(name, options);
+      };
+    `);
+    await page.goto(`${hub.url}/#/runtime/${runtime.id}?days=90`);
+    await readLoad(page);
+    expect(
+      await page.evaluate(() => (window as unknown as { paintedAtMark: boolean[] }).paintedAtMark),
+    ).toEqual([true, true]);
+    await page.close();
+  });
+
   // Regression (charts-move-when-the-frame-arrives): the KPI row's placeholder was one row of cards high on every
   // width (three rows at 375 px) and the runtime's line under the title came only with the live connection, so the
   // charts drawn at the mark moved down by 38 px at 1400 px wide and by 246 px at 375 px when the rest arrived.
