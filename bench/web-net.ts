@@ -154,7 +154,7 @@ async function main(): Promise<void> {
         for (const r of [...reqs.values()].sort((a, b) => (a.willSend ?? 0) - (b.willSend ?? 0))) {
           if (!/^http/.test(r.url)) continue;
           const tm = r.timing;
-          const base = tm ? tm.requestTime * 1000 : undefined;
+          const base = tm?.requestTime !== undefined ? tm.requestTime * 1000 : undefined;
           const rel = (k: string) => (tm && base !== undefined && tm[k]! >= 0 ? base + tm[k]! : undefined);
           const path = r.url.replace(/^https?:\/\/[^/]+/, '');
           const h = hubReqs.find((x) => x.url === path && (x.start ?? 0) >= (r.willSend ?? 0) - 5);
