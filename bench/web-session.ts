@@ -11,7 +11,7 @@ import {
   prepareWorkspace,
   seedRuntimeHistory,
 } from './database';
-import { startHub } from './hub';
+import { type HubEnv, startHub } from './hub';
 import { stopAll } from './processes';
 import { CHROMIUM } from './scenarios/web';
 import { BENCH_CHROMIUM_ARGS } from './web-chromium';
@@ -47,7 +47,13 @@ export interface WebSession {
   signedOut: BrowserContext;
 }
 
-export async function withWebSession(use: (s: WebSession) => Promise<void>): Promise<void> {
+/** What a tool adds to the session's hub: its own settings, Node flags (a preload) or another build's CLI. */
+export type WebSessionHub = Pick<HubEnv, 'env' | 'nodeArgs' | 'script'>;
+
+export async function withWebSession(
+  use: (s: WebSession) => Promise<void>,
+  hubOptions: WebSessionHub = {},
+): Promise<void> {
   const database = await createBenchDatabase();
   const db = openPostgres(database.url, 2);
   try {
@@ -55,7 +61,9 @@ export async function withWebSession(use: (s: WebSession) => Promise<void>): Pro
     const runtimeId = await seedRuntimeHistory(db, ws.workspaceId, 90);
     const hub = await startHub({
       databaseUrl: database.url,
-      env: { REST_RATE_PER_MIN: '100000000' },
+      nodeArgs: hubOptions.nodeArgs,
+      script: hubOptions.script,
+      env: { REST_RATE_PER_MIN: '100000000', ...hubOptions.env },
       name: 'hub',
     });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: BENCH_CHROMIUM_ARGS });
