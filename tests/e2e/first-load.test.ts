@@ -250,6 +250,8 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     });
     await page.addInitScript(`
       window.warmed = [];
+      window.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective));
       new MutationObserver((records) => {
         for (const r of records)
           for (const n of r.addedNodes)
@@ -266,6 +268,7 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
     await readLoad(page);
     const warmed = await page.evaluate(() => (window as unknown as { warmed: unknown[] }).warmed);
     expect(warmed).toEqual([{ at: expect.any(Number), hidden: true, before: true, text: true }]);
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
     // Taken out again in the same task: the page holds only its own elements.
     expect(await page.locator('body > div[aria-hidden="true"]').count()).toBe(0);
     expect(await page.locator('.chart .uplot').count()).toBe(2);
