@@ -38,6 +38,23 @@ function selfTime(p: Profile, key: (n: ProfileNode) => string): [string, number]
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
+/** Inclusive time (ms) per key: each sample counted once for every distinct key on its stack. */
+function totalTime(p: Profile, key: (n: ProfileNode) => string): [string, number][] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (n) seen.add(key(n));
+    }
+    for (const k of seen) totals.set(k, (totals.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 const short = (url: string) => url.replace(/^https?:\/\/[^/]+/, '') || '(native)';
 
 const maps = new Map<string, SourceMapConsumer | null>();
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
     );
     console.log(`\nself time by source:\n${top(selfTime(median.profile, sourceOf), 15)}`);
     console.log(`\nself time by function:\n${top(selfTime(median.profile, where), 30)}`);
+    console.log(`\ntotal time by function (callees included):\n${top(totalTime(median.profile, where), 40)}`);
   });
 }
 

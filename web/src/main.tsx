@@ -6,6 +6,7 @@
 import './styles.css';
 import { render } from 'preact';
 import { App, adoptHashToken } from './app';
+import { layOutFirstText } from './components/first-layout';
 import { DEFAULT_DAYS, parseRoute } from './lib/route';
 import { discardPrefetched } from './live/prefetch';
 import { Store } from './live/store';
@@ -39,6 +40,12 @@ discardPrefetched();
 // while this bundle loaded, but their bodies are read in tasks queued behind its evaluation), and drawing them
 // first spares a skeleton page, its layout and paint, and a second render. A slow hub gets the skeleton then.
 const FIRST_DATA_WAIT_MS = 100;
+// Answers already in are taken in this task's microtasks (the render follows at once); otherwise the thread is
+// idle until they come, and the page's first text layout and canvas text are paid now rather than with the charts.
+if (detail)
+  setTimeout(() => {
+    if (store.get().detail?.usage.status === 'loading') layOutFirstText();
+  }, 0);
 if (detail)
   await Promise.race([chartsData(store), new Promise((resolve) => setTimeout(resolve, FIRST_DATA_WAIT_MS))]);
 

@@ -20,10 +20,16 @@ export interface Built {
   data: uPlot.AlignedData;
 }
 
-const font = '11px system-ui, sans-serif';
+/** The charts' axis text (also laid out once early by components/first-layout.ts). */
+export const CHART_FONT = '11px system-ui, sans-serif';
 
 function axes(theme: ChartTheme, x: Partial<uPlot.Axis>, y: Partial<uPlot.Axis>): uPlot.Axis[] {
-  const base = { stroke: theme.axis, font, grid: { stroke: theme.grid, width: 1 }, ticks: { show: false } };
+  const base = {
+    stroke: theme.axis,
+    font: CHART_FONT,
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { show: false },
+  };
   return [
     { ...base, grid: { show: false }, ...x },
     { ...base, size: 52, ...y },
