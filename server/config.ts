@@ -44,6 +44,11 @@ export const ConfigSchema = z.object({
    * 18 % less CPU per event (BENCHMARKS.md, session 7, hI2).
    */
   INGEST_WRITERS: positiveInt.default(1),
+  /**
+   * Commits in flight at once per writer: a second starts beside the first once the queue holds a commit's worth of
+   * calls of other runtimes, so encoding, answers and the WAL flush of one overlap Postgres running the other.
+   */
+  INGEST_PIPELINE: positiveInt.default(2),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
   /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */
