@@ -112,6 +112,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxQueuedItems: config.INGEST_MAX_QUEUE,
     maxBatchItems: config.INGEST_MAX_BATCH,
     lingerMs: config.INGEST_LINGER_MS,
+    pipeline: config.INGEST_PIPELINE,
     changes,
     pricer,
     onUsageCommit: budgets.onUsageCommit,

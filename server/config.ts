@@ -44,6 +44,13 @@ export const ConfigSchema = z.object({
    * 18 % less CPU per event (BENCHMARKS.md, session 7, hI2).
    */
   INGEST_WRITERS: positiveInt.default(1),
+  /**
+   * Commits in flight at once per writer: a second starts beside the first once the queue holds a commit's worth of
+   * calls of other runtimes, so encoding, answers and the WAL flush of one overlap Postgres running the other. One by
+   * default: on this 2-core machine two in flight did not raise throughput and cost Postgres more CPU per event
+   * (smaller commits, the second waiting on the first's workspace rollup rows; BENCHMARKS.md, session 9, hI4).
+   */
+  INGEST_PIPELINE: positiveInt.default(1),
   /** How long a batch may wait to grow while a commit is in flight; 0 flushes as soon as the writer is free. */
   INGEST_LINGER_MS: z.coerce.number().int().min(0).default(0),
   /** Registered runtimes one workspace may hold; a hello past it is refused `rate_limited`. */

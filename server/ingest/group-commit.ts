@@ -6,6 +6,13 @@
  * is isolated and refused alone (invalid_payload). The queue is bounded: when Postgres falls behind, new calls are
  * refused at once instead of memory growing. What a commit changed leaves through the ingest port once every call
  * in it has been answered, commits in the order they were made.
+ *
+ * Pipeline: with `pipeline` > 1 a second commit may start while the first runs (its own connection), so the hub's
+ * encoding and the answer of one commit overlap Postgres executing the other. It starts only once the queue holds
+ * as many items as the commit before it took (batches stay as large as without it: each commit has a fixed cost),
+ * and never with a runtime that is in a commit in flight: a runtime's calls (tasks in call order, its usage
+ * version bump) are in one commit at a time, so two concurrent commits share no runtime row and meet only on
+ * the workspace rollup rows, which both lock in key order.
  */
 import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
@@ -55,6 +62,8 @@ export interface GroupCommitOptions {
   maxQueuedItems: number;
   maxBatchItems: number;
   lingerMs: number;
+  /** Commits in flight at once (see the module's note); 1 when absent. */
+  pipeline?: number;
   /** Where committed changes are reported, and commits in doubt (stored maybe, never reported). */
   changes: IngestChanges;
   /** Prices each event as it is written. */
@@ -92,7 +101,14 @@ function byRuntime<T extends { runtime_id: string }>(rows: T[]): Map<string, T[]
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private queuedItems = 0;
-  private flushing: Promise<void> | null = null;
+  /** Commits in flight (or about to take their batch), each on its own connection. */
+  private readonly flushes = new Set<Promise<void>>();
+  /** A flush was started and has not taken its batch yet: no other starts meanwhile. */
+  private starting = false;
+  /** Runtimes with calls in a commit in flight: their next calls wait for it. */
+  private readonly busy = new Set<string>();
+  /** Items the last commit took: what the queue must hold before a commit starts beside one in flight. */
+  private lastBatchItems = Number.POSITIVE_INFINITY;
   /** Reports of earlier commits: a later commit is reported after them (a task's later state is never overtaken). */
   private reporting: Promise<void> = Promise.resolve();
   private closed = false;
@@ -118,7 +134,7 @@ export class GroupCommitWriter {
 
   /** Neither committing nor holding calls: a call submitted now starts a commit at once. */
   idle(): boolean {
-    return this.flushing === null && this.queue.length === 0;
+    return this.flushes.size === 0 && this.queue.length === 0;
   }
 
   /** Items waiting for a commit (for /metrics and tests). */
@@ -129,41 +145,76 @@ export class GroupCommitWriter {
   /** Refuses new calls and waits until everything queued has been committed or refused. */
   async drain(): Promise<void> {
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) {
-      if (!this.flushing) this.schedule();
-      await this.flushing;
+    while (this.flushes.size > 0 || this.queue.length > 0) {
+      if (this.flushes.size === 0) this.schedule();
+      await Promise.all(this.flushes);
     }
     await this.reporting;
   }
 
   private schedule(): void {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = (async () => {
+    if (this.starting || this.queue.length === 0) return;
+    if (this.flushes.size > 0 && !this.mayOverlap()) return;
+    this.starting = true;
+    const flush: Promise<void> = (async () => {
       if (this.options.lingerMs > 0) await new Promise((r) => setTimeout(r, this.options.lingerMs));
       else await new Promise((r) => setImmediate(r));
       await this.flushOnce();
     })().finally(() => {
-      this.flushing = null;
+      this.flushes.delete(flush);
       this.schedule();
     });
+    this.flushes.add(flush);
   }
 
+  /** A commit may start beside those in flight: a free slot, and a commit's worth of calls it may take. */
+  private mayOverlap(): boolean {
+    if (this.flushes.size >= (this.options.pipeline ?? 1)) return false;
+    let ready = 0;
+    for (const p of this.queue) {
+      if (!this.busy.has(p.call.runtimeId)) ready += p.items;
+      if (ready > 0 && ready >= this.lastBatchItems) return true;
+    }
+    return false;
+  }
+
+  /** The calls of the next commit, in queue order, leaving those of runtimes in a commit in flight queued. */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
+    const rest: Pending[] = [];
     let items = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (batch.length > 0 && items + next.items > this.options.maxBatchItems) break;
-      batch.push(this.queue.shift()!);
-      items += next.items;
+    let full = false;
+    for (const p of this.queue) {
+      if (full || this.busy.has(p.call.runtimeId)) rest.push(p);
+      else if (batch.length > 0 && items + p.items > this.options.maxBatchItems) {
+        // Nothing after it either: a runtime's later call must not overtake its earlier one.
+        full = true;
+        rest.push(p);
+      } else {
+        batch.push(p);
+        items += p.items;
+      }
     }
+    this.queue = rest;
     this.queuedItems -= items;
     return batch;
   }
 
   private async flushOnce(): Promise<void> {
+    this.starting = false;
     const batch = this.takeBatch();
     if (batch.length === 0) return;
+    const runtimes = new Set(batch.map((p) => p.call.runtimeId));
+    for (const r of runtimes) this.busy.add(r);
+    this.lastBatchItems = batch.reduce((sum, p) => sum + p.items, 0);
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      for (const r of runtimes) this.busy.delete(r);
+    }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
     try {
       await this.commitRetrying(batch);
     } catch (cause) {
