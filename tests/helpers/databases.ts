@@ -20,6 +20,26 @@ export interface DatabaseUnderTest {
   close(): Promise<void>;
 }
 
+export type MigratedPostgres = DatabaseUnderTest & { url: string };
+
+/**
+ * A fresh database on the machine's Postgres, migrated (fully, or through the migration `through`) and opened with
+ * at most `connections` connections; `url` opens more pools on it, `close` closes the pool and drops it.
+ */
+export async function migratedPostgres(connections?: number, through?: string): Promise<MigratedPostgres> {
+  const fresh = await freshDatabase();
+  const db = openPostgres(fresh.url, connections);
+  await migrate(db, through);
+  return {
+    db,
+    url: fresh.url,
+    async close() {
+      await db.close();
+      await fresh.drop();
+    },
+  };
+}
+
 /**
  * The two databases, each opened with at most `connections` Postgres connections (a suite whose plans must be the
  * ones one connection cached asks for 1); each opener migrates fully, or only up to and including the migration
@@ -33,18 +53,7 @@ export function databaseKindsWith(
       connections === undefined
         ? 'postgres'
         : `postgres (${connections} connection${connections === 1 ? '' : 's'})`,
-      async (through?: string) => {
-        const fresh = await freshDatabase();
-        const db = openPostgres(fresh.url, connections);
-        await migrate(db, through);
-        return {
-          db,
-          async close() {
-            await db.close();
-            await fresh.drop();
-          },
-        };
-      },
+      (through?: string) => migratedPostgres(connections, through),
     ],
     [
       'embedded PGlite',

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestChanges } from '../../server/ingest/changes';
 import { GroupCommitWriter } from '../../server/ingest/group-commit';
 import { createPricer } from '../../server/pricing';
-import { createWorkspace, type Database, migrate, openPostgres } from '../../server/store';
+import { createWorkspace, type Database } from '../../server/store';
 import { TOKEN_KINDS, type UsageEvent } from '../../shared';
-import { claudeRuntimeIn } from '../helpers/databases';
-import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { claudeRuntimeIn, type MigratedPostgres, migratedPostgres } from '../helpers/databases';
 
 let seq = 0;
 const events = (n: number): UsageEvent[] =>
@@ -68,7 +67,7 @@ function gatedDatabase(db: Database, names: ReadonlyMap<string, string>, holdMs:
 }
 
 describe('the commit pipeline', () => {
-  let fresh: FreshDatabase;
+  let fresh: MigratedPostgres;
   let db: Database;
   let workspaceId: string;
   const names = new Map<string, string>();
@@ -76,17 +75,15 @@ describe('the commit pipeline', () => {
   let b: string;
 
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    db = openPostgres(fresh.url);
-    await migrate(db);
+    fresh = await migratedPostgres();
+    db = fresh.db;
     workspaceId = (await createWorkspace(db, 'pipeline')).id;
     a = await claudeRuntimeIn(db, workspaceId);
     b = await claudeRuntimeIn(db, workspaceId);
     names.set(a, 'A').set(b, 'B');
   });
   afterAll(async () => {
-    await db.close();
-    await fresh.drop();
+    await fresh.close();
   });
 
   function writerOver(database: Database, reports: string[]) {

@@ -12,14 +12,12 @@ import {
   type Database,
   type HourDelta,
   lockRuntimes,
-  migrate,
   openPostgres,
   quarterOf,
   writeUsageEvents,
 } from '../../server/store';
 import { TOKEN_KINDS, totalOf, type UsageEvent } from '../../shared';
-import { workspaceWithRuntime } from '../helpers/databases';
-import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { type MigratedPostgres, migratedPostgres, workspaceWithRuntime } from '../helpers/databases';
 
 const KEYS = 40;
 const WRITERS = 6;
@@ -55,19 +53,17 @@ function snapshot(k: number, n: number): UsageEvent {
 }
 
 describe('concurrent commits of the same keys', () => {
-  let fresh: FreshDatabase;
+  let fresh: MigratedPostgres;
   let db: Database;
   let runtimeId: string;
 
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    db = openPostgres(fresh.url);
-    await migrate(db);
+    fresh = await migratedPostgres();
+    db = fresh.db;
     runtimeId = await workspaceWithRuntime(db, 'concurrent');
   });
   afterAll(async () => {
-    await db.close();
-    await fresh.drop();
+    await fresh.close();
   });
 
   it('two or more connections committing the same keys at once stay exact', async () => {

@@ -8,10 +8,9 @@ import { syntheticEvent } from '../../server/daemon/simulate';
 import type { IngestChanges } from '../../server/ingest/changes';
 import { ShardedWriter } from '../../server/ingest/sharded-writer';
 import { createPricer } from '../../server/pricing';
-import { type Database, migrate, openPostgres } from '../../server/store';
+import type { Database } from '../../server/store';
 import { TOKEN_KINDS, type UsageEvent } from '../../shared';
-import { workspaceWithRuntime } from '../helpers/databases';
-import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { type MigratedPostgres, migratedPostgres, workspaceWithRuntime } from '../helpers/databases';
 
 const ignore: IngestChanges = {
   usageCommitted: () => {},
@@ -45,15 +44,14 @@ function countingOverlap(db: Database) {
 }
 
 describe('a hot runtime over several writers', () => {
-  let fresh: FreshDatabase;
+  let fresh: MigratedPostgres;
   let db: Database;
   let workspaceId: string;
   let runtimeId: string;
 
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    db = openPostgres(fresh.url);
-    await migrate(db);
+    fresh = await migratedPostgres();
+    db = fresh.db;
     runtimeId = await workspaceWithRuntime(db, 'hot');
     const [row] = await db.query<{ workspace_id: string }>(
       'SELECT workspace_id FROM runtimes WHERE id = $1',
@@ -62,8 +60,7 @@ describe('a hot runtime over several writers', () => {
     workspaceId = row!.workspace_id;
   });
   afterAll(async () => {
-    await db.close();
-    await fresh.drop();
+    await fresh.close();
   });
 
   it("commits one runtime's usage calls in several transactions at once, and the totals stay exact", async () => {

@@ -11,33 +11,29 @@ import { createPricer } from '../../server/pricing';
 import {
   createWorkspace,
   type Database,
-  migrate,
   openPostgres,
   type Sql,
   writeTasks,
   writeUsageEvents,
 } from '../../server/store';
-import { claudeRuntimeIn } from '../helpers/databases';
-import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { claudeRuntimeIn, type MigratedPostgres, migratedPostgres } from '../helpers/databases';
 
 describe('task version bump and usage commits crossing runtimes', () => {
-  let fresh: FreshDatabase;
+  let fresh: MigratedPostgres;
   let db: Database;
   let a: string;
   let b: string;
 
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    db = openPostgres(fresh.url);
-    await migrate(db);
+    fresh = await migratedPostgres();
+    db = fresh.db;
     // Two workspaces: runtimes of one would share the workspace rollup's rows, and the second usage write would
     // wait for the first commit's.
     a = await claudeRuntimeIn(db, (await createWorkspace(db, 'crossing-a')).id);
     b = await claudeRuntimeIn(db, (await createWorkspace(db, 'crossing-b')).id);
   });
   afterAll(async () => {
-    await db.close();
-    await fresh.drop();
+    await fresh.close();
   });
 
   const pricer = createPricer();
