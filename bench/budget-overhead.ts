@@ -6,27 +6,17 @@
  */
 import pino from 'pino';
 import { BudgetService, DEFAULT_BUDGET_OPTIONS } from '../server/budgets';
-import type { IngestChanges } from '../server/ingest/changes';
 import { GroupCommitWriter, type IngestCall } from '../server/ingest/group-commit';
 import { createMetrics } from '../server/observability/metrics';
 import { loadPricer } from '../server/pricing';
 import { createWorkspace, type Database, insertBudget, migrate, registerRuntimes } from '../server/store';
 import { BudgetInput } from '../shared';
+import { unheardChanges } from '../tests/helpers/ingest-changes';
 import { createBenchDatabase, openPostgres } from './database';
 
 const ROUNDS = Number(process.argv[2] ?? 12);
 const CALLS = 16;
 const EVENTS = 200;
-
-const quiet: IngestChanges = {
-  usageCommitted: () => {},
-  tasksCommitted: () => {},
-  dailyTotalsReplaced: () => {},
-  runtimesRegistered: () => {},
-  runtimeStatusChanged: () => {},
-  changesUnreported: () => {},
-  budgetChanged: () => {},
-};
 
 async function runtimesOf(db: Database, workspaceId: string): Promise<string[]> {
   const rts = await registerRuntimes(
@@ -87,7 +77,7 @@ async function main() {
       );
     const logger = pino({ level: 'silent' });
     const metrics = createMetrics();
-    const budgets = new BudgetService(db, quiet, metrics, logger, {
+    const budgets = new BudgetService(db, unheardChanges, metrics, logger, {
       ...DEFAULT_BUDGET_OPTIONS,
       nodeId: 'bench',
       version: 'bench',
@@ -97,7 +87,7 @@ async function main() {
       maxQueuedItems: 1e7,
       maxBatchItems: 5000,
       lingerMs: 0,
-      changes: quiet,
+      changes: unheardChanges,
       pricer: loadPricer(undefined),
     };
     const configs = [

@@ -6,11 +6,11 @@
  * larger snapshot (the streaming case), half is new.
  */
 import { syntheticEvent } from '../../server/daemon/simulate';
-import type { IngestChanges } from '../../server/ingest/changes';
 import { GroupCommitWriter } from '../../server/ingest/group-commit';
 import { createPricer } from '../../server/pricing';
 import { type Database, registerRuntimes } from '../../server/store';
 import type { UsageEvent } from '../../shared';
+import { unheardChanges } from '../../tests/helpers/ingest-changes';
 import { Histogram } from '../histogram';
 
 export interface CommitLatency {
@@ -20,16 +20,6 @@ export interface CommitLatency {
   p99Ms: number | null;
   statementsPerCommit: number;
 }
-
-const ignoreChanges: IngestChanges = {
-  usageCommitted: () => {},
-  tasksCommitted: () => {},
-  dailyTotalsReplaced: () => {},
-  runtimesRegistered: () => {},
-  runtimeStatusChanged: () => {},
-  changesUnreported: () => {},
-  budgetChanged: () => {},
-};
 
 /** A batch: the first half grows the previous batch's events (a larger snapshot replaces them), the rest is new. */
 function nextBatch(previous: UsageEvent[], size: number, at: Date): UsageEvent[] {
@@ -67,7 +57,7 @@ export async function runCommitLatency(
       maxQueuedItems: 100_000,
       maxBatchItems: 100_000,
       lingerMs: 0,
-      changes: ignoreChanges,
+      changes: unheardChanges,
       pricer: createPricer(),
       observe: (o) => {
         if (o.ok && measuring) times.record(o.seconds * 1e6);

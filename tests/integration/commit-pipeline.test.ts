@@ -11,6 +11,7 @@ import { createPricer } from '../../server/pricing';
 import { createWorkspace, type Database } from '../../server/store';
 import { TOKEN_KINDS, type UsageEvent } from '../../shared';
 import { claudeRuntimeIn, type MigratedPostgres, migratedPostgres } from '../helpers/databases';
+import { unheardChanges } from '../helpers/ingest-changes';
 
 let seq = 0;
 const events = (n: number): UsageEvent[] =>
@@ -88,13 +89,8 @@ describe('the commit pipeline', () => {
 
   function writerOver(database: Database, reports: string[]) {
     const changes: IngestChanges = {
+      ...unheardChanges,
       usageCommitted: (_ws, runtimeId) => reports.push(names.get(runtimeId)!),
-      tasksCommitted: () => {},
-      dailyTotalsReplaced: () => {},
-      runtimesRegistered: () => {},
-      runtimeStatusChanged: () => {},
-      budgetChanged: () => {},
-      changesUnreported: () => {},
     };
     return new GroupCommitWriter(database, {
       maxQueuedItems: 100_000,

@@ -5,22 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticEvent } from '../../server/daemon/simulate';
-import type { IngestChanges } from '../../server/ingest/changes';
 import { ShardedWriter } from '../../server/ingest/sharded-writer';
 import { createPricer } from '../../server/pricing';
 import type { Database } from '../../server/store';
 import { TOKEN_KINDS, type UsageEvent } from '../../shared';
 import { type MigratedPostgres, migratedPostgres, workspaceWithRuntime } from '../helpers/databases';
-
-const ignore: IngestChanges = {
-  usageCommitted: () => {},
-  tasksCommitted: () => {},
-  dailyTotalsReplaced: () => {},
-  runtimesRegistered: () => {},
-  runtimeStatusChanged: () => {},
-  budgetChanged: () => {},
-  changesUnreported: () => {},
-};
+import { unheardChanges } from '../helpers/ingest-changes';
 
 /** The real database, with the most transactions it ever had open at once recorded (a lone statement is one). */
 function countingOverlap(db: Database) {
@@ -69,7 +59,7 @@ describe('a hot runtime over several writers', () => {
       maxQueuedItems: 100_000,
       maxBatchItems: 50,
       lingerMs: 0,
-      changes: ignore,
+      changes: unheardChanges,
       pricer: createPricer(),
     });
     const calls: UsageEvent[][] = Array.from({ length: 60 }, () =>
@@ -97,7 +87,7 @@ describe('a hot runtime over several writers', () => {
       maxQueuedItems: 100_000,
       maxBatchItems: 1,
       lingerMs: 0,
-      changes: ignore,
+      changes: unheardChanges,
       pricer: createPricer(),
     });
     const at = new Date().toISOString();

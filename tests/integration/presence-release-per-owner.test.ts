@@ -1,20 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestChanges } from '../../server/ingest/changes';
 import { PresenceTracker } from '../../server/realtime/presence';
 import { type DatabaseUnderTest, databaseKinds } from '../helpers/databases';
-
-/** Presence reports status changes through ingest's port; nobody listens in this test. */
-const unheardChanges: IngestChanges = {
-  usageCommitted: () => {},
-  tasksCommitted: () => {},
-  dailyTotalsReplaced: () => {},
-  runtimesRegistered: () => {},
-  runtimeStatusChanged: () => {},
-  changesUnreported: () => {},
-  budgetChanged: () => {},
-};
+import { unheardChanges } from '../helpers/ingest-changes';
 
 /** The tracker's private maps, read to assert the index stays exact. */
 interface Internals {

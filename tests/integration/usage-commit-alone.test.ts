@@ -22,6 +22,7 @@ import {
 import type { UsageEvent } from '../../shared';
 import { startCommitAnswerDropper } from '../helpers/chaos-pg-proxy';
 import { databaseKinds } from '../helpers/databases';
+import { unheardChanges } from '../helpers/ingest-changes';
 import { freshDatabase } from '../helpers/postgres';
 
 const event = (id: string, output: number): UsageEvent => ({
@@ -38,13 +39,8 @@ const event = (id: string, output: number): UsageEvent => ({
 function recordingChanges() {
   const unreported: string[] = [];
   const changes: IngestChanges = {
-    usageCommitted: () => {},
-    tasksCommitted: () => {},
-    dailyTotalsReplaced: () => {},
-    runtimesRegistered: () => {},
-    runtimeStatusChanged: () => {},
+    ...unheardChanges,
     changesUnreported: (ids) => unreported.push(...ids),
-    budgetChanged: () => {},
   };
   return { changes, unreported };
 }
