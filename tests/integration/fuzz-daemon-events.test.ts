@@ -41,7 +41,7 @@ const FUZZ_CONFIG = {
   // presence heartbeat (last_seen_at) committed inside the "nothing written" window. Presence stays out of it.
   ...QUIET_PRESENCE,
 };
-/** This file's share of the suite's 10,000 hostile cases (fuzz-rest.test.ts has the rest). */
+/** This file's share of the suite's 10,000 hostile cases (fuzz-rest-reads and fuzz-rest-writes have the rest). */
 const MIN_CASES = 6_000;
 /** `2/daemon,<ack id>` in front of the JSON of a call. */
 const PACKET_OVERHEAD = 16;
