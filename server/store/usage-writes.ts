@@ -145,6 +145,34 @@ const text = (s: string | null | undefined) => {
 /** A number field (decimal, or exponent notation, which numeric reads as JSON did); NULL is the empty field. */
 const number = (n: number | null | undefined) => (n === undefined || n === null ? '' : `${n}`);
 
+/** Up to this many events of a runtime are checked for a repeated id pair by pair (no Map built for them). */
+const SMALL = 32;
+
+/**
+ * The events of one runtime with one per id, as collapseByKey keeps them: the events themselves when no id repeats
+ * (a daemon's call, the usual case, checked pair by pair when it is small: cheaper than a Map of its ids).
+ */
+function keptOf(events: UsageEvent[]): Iterable<UsageEvent> {
+  if (events.length <= SMALL) {
+    let repeated = false;
+    for (let i = 1; i < events.length && !repeated; i++) {
+      const id = events[i]!.id;
+      for (let j = 0; j < i; j++)
+        if (events[j]!.id === id) {
+          repeated = true;
+          break;
+        }
+    }
+    if (!repeated) return events;
+  }
+  const best = new Map<string, UsageEvent>();
+  for (const e of events) {
+    const seen = best.get(e.id);
+    if (!seen || beats(e, seen)) best.set(e.id, e);
+  }
+  return best.values();
+}
+
 /**
  * The batch parameter of the usage write: an array literal of the function's row type (usage-routine.ts, fields in
  * its order), one row per (runtime, id) as `collapseByKey` keeps it, priced as `pricedRow` does, spelled directly
@@ -152,42 +180,32 @@ const number = (n: number | null | undefined) => (n === undefined || n === null 
  * tests/integration/usage-batch-hostile-labels.test.ts to the values stored). Postgres reads this in less CPU than
  * the JSON batch it replaced (validated on receipt, then parsed again), at half the bytes (BENCHMARKS.md, hA2).
  * Each row is a quoted element `"(…)"`; its fields are escaped for the record and again for the element. Keys are
- * collapsed per runtime by the event's own id (its hash is computed once and kept by the string; a joined runtime +
- * id key was a new string to hash per event). Empty string: nothing to write.
+ * collapsed per runtime by the event's own id (keptOf). The rows are appended to one string rather than joined
+ * from an array: no array of row strings, and the one copy into a flat string happens when pg measures it
+ * (Buffer.byteLength) — 0.6× the hub's CPU of the join (BENCHMARKS.md, session 10, hH). Empty string: nothing
+ * to write.
  */
 export function encodeUsageBatch(calls: readonly RuntimeUsageCall[], pricer: Pricer): string {
-  const byRuntime = new Map<string, Map<string, UsageEvent>>();
+  // A runtime's first call is kept as it came; a second one of the same runtime makes a copy of both.
+  const byRuntime = new Map<string, UsageEvent[]>();
   for (const { runtimeId, events } of calls) {
-    let best = byRuntime.get(runtimeId);
-    if (!best) {
-      best = new Map();
-      byRuntime.set(runtimeId, best);
-    }
-    for (const e of events) {
-      const seen = best.get(e.id);
-      if (!seen || beats(e, seen)) best.set(e.id, e);
-    }
+    const seen = byRuntime.get(runtimeId);
+    byRuntime.set(runtimeId, seen ? seen.concat(events) : events);
   }
-  const rows: string[] = [];
-  for (const [runtimeId, best] of byRuntime) {
+  let out = '';
+  for (const [runtimeId, events] of byRuntime) {
     const head = `"(${text(runtimeId)},`;
-    for (const e of best.values()) {
+    for (const e of keptOf(events)) {
       const cost = pricer.event(e);
-      rows.push(
-        `${head}${text(e.id)},${text(e.ts)},${text(e.provider)},${text(e.model)},` +
-          `${e.input_tokens},${e.output_tokens},${e.cache_read_tokens},${e.cache_write_tokens},` +
-          `${text(e.task_id)},${e.cache_write_1h_tokens ?? 0},${e.speed ?? 'standard'},` +
-          `${number(e.cost_usd)},${number(cost.cost_usd)},${text(cost.cost_source)},` +
-          `${text(e.project)},${text(e.user)},${text(e.session_id)})"`,
-      );
+      out +=
+        `${out === '' ? '{' : ','}${head}${text(e.id)},${text(e.ts)},${text(e.provider)},${text(e.model)},` +
+        `${e.input_tokens},${e.output_tokens},${e.cache_read_tokens},${e.cache_write_tokens},` +
+        `${text(e.task_id)},${e.cache_write_1h_tokens ?? 0},${e.speed ?? 'standard'},` +
+        `${number(e.cost_usd)},${number(cost.cost_usd)},${text(cost.cost_source)},` +
+        `${text(e.project)},${text(e.user)},${text(e.session_id)})"`;
     }
   }
-  if (rows.length === 0) return '';
-  // The braces go inside the first and last rows: wrapping the joined text would make a string of two parts that
-  // pg's Buffer.byteLength must copy into one flat string again (a perf profile caught that copy zeroing pages).
-  rows[0] = `{${rows[0]}`;
-  rows[rows.length - 1] += '}';
-  return rows.join(',');
+  return out === '' ? '' : `${out}}`;
 }
 
 /**

@@ -168,6 +168,26 @@ describe('usage batch encoding', () => {
     );
   });
 
+  it('spells the same rows for runtimes of more than 32 events, with and without repeated ids', () => {
+    // keptOf checks up to 32 events pair by pair and collapses larger ones with a Map: both ways are held here.
+    const many = fc.array(
+      fc.record({
+        runtimeId: fc.constantFrom(...RUNTIMES),
+        events: fc.array(
+          fc.tuple(event, fc.oneof(fc.constantFrom('e1', 'e2'), fc.uuid())).map(([e, id]) => ({ ...e, id })),
+          { minLength: 1, maxLength: 40 },
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    );
+    fc.assert(
+      fc.property(many, (batch) => {
+        expect(asRows(encodeUsageBatch(batch, pricer))).toEqual(expected(batch));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is empty for no events', () => {
     expect(encodeUsageBatch([], pricer)).toBe('');
   });
