@@ -7,13 +7,14 @@ import {
   type Pricer,
   TOKEN_KINDS,
   type TokenCounts,
-  totalOf,
   type UsageEvent,
 } from '../../shared';
 import type { Database, Sql } from './database';
+import { beats, encodeUsageBatch, type RuntimeUsageCall } from './usage-batch';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
+export { encodeUsageBatch, type RuntimeUsageCall } from './usage-batch';
 export { ATTRIBUTION_COLUMNS, eventCostColumns, quarterOf } from './usage-columns';
 
 export interface RuntimeUsageEvent extends UsageEvent {
@@ -89,16 +90,6 @@ export function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
   };
 }
 
-const attributed = (e: UsageEvent) =>
-  e.project !== undefined || e.user !== undefined || e.session_id !== undefined;
-
-/** True when `e` replaces `seen` of the same key: the largest total; on a tie only when it alone is attributed. */
-const beats = (e: UsageEvent, seen: UsageEvent) => {
-  const total = totalOf(e);
-  const seenTotal = totalOf(seen);
-  return total > seenTotal || (total === seenTotal && !attributed(seen) && attributed(e));
-};
-
 /**
  * Keeps one event per (runtime, id): the largest total; on a tie the first, unless only a later one is attributed
  * (as the table does).
@@ -111,101 +102,6 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
     if (!seen || beats(e, seen)) best.set(key, e);
   }
   return [...best.values()];
-}
-
-/** Events of one runtime, as a call reports them (the group-commit writer's unit). */
-export interface RuntimeUsageCall {
-  runtimeId: string;
-  events: UsageEvent[];
-}
-
-/**
- * What must be escaped in a text field of the batch literal: a record field ends at `,` or `)`, and `"` and `\` are
- * special both to the record and to the array element that holds it. Nothing else is (record_in keeps whitespace and
- * `(` as they are; the element is quoted, so braces and whitespace in it are kept too).
- */
-const NEEDS_ESCAPE = /[\\",)]/;
-const ESCAPES = /[\\",)]/g;
-/**
- * The escape of one character as it reaches Postgres: the record's backslash escape (`\,`), escaped again for the
- * quoted array element (`\\,`); a quote or backslash is escaped for the record and then both characters for the
- * array element.
- */
-const escapeOf = (c: string) => (c === ',' || c === ')' ? `\\\\${c}` : `\\\\\\${c}`);
-
-/**
- * A text field of a row: NULL is the empty field, the empty string a quoted empty one (`""`, its quotes escaped for
- * the array element). Most labels need no escape: they are spelled as they are.
- */
-const text = (s: string | null | undefined) => {
-  if (s === undefined || s === null) return '';
-  if (s === '') return '\\"\\"';
-  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPES, escapeOf) : s;
-};
-/** A number field (decimal, or exponent notation, which numeric reads as JSON did); NULL is the empty field. */
-const number = (n: number | null | undefined) => (n === undefined || n === null ? '' : `${n}`);
-
-/** Up to this many events of a runtime are checked for a repeated id pair by pair (no Map built for them). */
-const SMALL = 32;
-
-/**
- * The events of one runtime with one per id, as collapseByKey keeps them: the events themselves when no id repeats
- * (a daemon's call, the usual case, checked pair by pair when it is small: cheaper than a Map of its ids).
- */
-function keptOf(events: UsageEvent[]): Iterable<UsageEvent> {
-  if (events.length <= SMALL) {
-    let repeated = false;
-    for (let i = 1; i < events.length && !repeated; i++) {
-      const id = events[i]!.id;
-      for (let j = 0; j < i; j++)
-        if (events[j]!.id === id) {
-          repeated = true;
-          break;
-        }
-    }
-    if (!repeated) return events;
-  }
-  const best = new Map<string, UsageEvent>();
-  for (const e of events) {
-    const seen = best.get(e.id);
-    if (!seen || beats(e, seen)) best.set(e.id, e);
-  }
-  return best.values();
-}
-
-/**
- * The batch parameter of the usage write: an array literal of the function's row type (usage-routine.ts, fields in
- * its order), one row per (runtime, id) as `collapseByKey` keeps it, priced as `pricedRow` does, spelled directly
- * from the calls (tests/unit/server/usage-batch-encoding.test.ts holds it to that: the same rows;
- * tests/integration/usage-batch-hostile-labels.test.ts to the values stored). Postgres reads this in less CPU than
- * the JSON batch it replaced (validated on receipt, then parsed again), at half the bytes (BENCHMARKS.md, hA2).
- * Each row is a quoted element `"(…)"`; its fields are escaped for the record and again for the element. Keys are
- * collapsed per runtime by the event's own id (keptOf). The rows are appended to one string rather than joined
- * from an array: no array of row strings, and the one copy into a flat string happens when pg measures it
- * (Buffer.byteLength) — 0.6× the hub's CPU of the join (BENCHMARKS.md, session 10, hH). Empty string: nothing
- * to write.
- */
-export function encodeUsageBatch(calls: readonly RuntimeUsageCall[], pricer: Pricer): string {
-  // A runtime's first call is kept as it came; a second one of the same runtime makes a copy of both.
-  const byRuntime = new Map<string, UsageEvent[]>();
-  for (const { runtimeId, events } of calls) {
-    const seen = byRuntime.get(runtimeId);
-    byRuntime.set(runtimeId, seen ? seen.concat(events) : events);
-  }
-  let out = '';
-  for (const [runtimeId, events] of byRuntime) {
-    const head = `"(${text(runtimeId)},`;
-    for (const e of keptOf(events)) {
-      const cost = pricer.event(e);
-      out +=
-        `${out === '' ? '{' : ','}${head}${text(e.id)},${text(e.ts)},${text(e.provider)},${text(e.model)},` +
-        `${e.input_tokens},${e.output_tokens},${e.cache_read_tokens},${e.cache_write_tokens},` +
-        `${text(e.task_id)},${e.cache_write_1h_tokens ?? 0},${e.speed ?? 'standard'},` +
-        `${number(e.cost_usd)},${number(cost.cost_usd)},${text(cost.cost_source)},` +
-        `${text(e.project)},${text(e.user)},${text(e.session_id)})"`;
-    }
-  }
-  return out === '' ? '' : `${out}}`;
 }
 
 /**
