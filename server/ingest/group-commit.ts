@@ -286,13 +286,9 @@ export class GroupCommitWriter {
     const unread = alone && !(changes.publishes?.(workspaceOf.values()) ?? true);
     let committed: Committed;
     try {
+      if (unread) await writeUsageCallsAloneUnread(this.db, usage, pricer);
       committed = unread
-        ? await writeUsageCallsAloneUnread(this.db, usage, pricer).then(() => ({
-            hourDeltas: [],
-            tasks: [],
-            workspaceOf,
-            unread,
-          }))
+        ? { hourDeltas: [], tasks: [], workspaceOf, unread }
         : alone
           ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
           : await this.db.transaction(async (tx) => {
