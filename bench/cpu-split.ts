@@ -6,7 +6,7 @@
  * bare ceiling is a CPU budget, so this is the split to cut (issue 16). Each process's CPU is the sum over its
  * threads of `/proc/<pid>/task/<tid>/schedstat` (ns on CPU), read at the start and the end of the measured window.
  * `shape` is `fleet` (default: one runtime per socket) or `hot`; 50 sockets, 10 events per call, 1 in flight
- * (CPU_SPLIT_INFLIGHT). The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by
+ * (CPU_SPLIT_INFLIGHT), as fast as the acks allow or paced (CPU_SPLIT_RATE). The hub runs as `npm run bench` runs it (dist/: `npm run build:server` first). Options by
  * environment (below): CPU_SPLIT_PERF, CPU_SPLIT_PROFILE, CPU_SPLIT_SEED_DAYS, CPU_SPLIT_WAITS and the A/B ones
  * (CPU_SPLIT_AB, _AB_SQL, _AB_ENV, _AB_DIR, _AB_SEED_DAYS). Also printed: the hub's commits, and the rows each table
  * got per event (and how many of its updates were HOT).
@@ -120,6 +120,9 @@ async function measure(
     sockets: 50,
     // CPU_SPLIT_INFLIGHT=<n>: calls in flight per socket (the bench's other row is 4).
     inflight: Number(process.env.CPU_SPLIT_INFLIGHT ?? 1),
+    // CPU_SPLIT_RATE=<events/s>: paced instead of as fast as the acks come back, so both sides of an A/B carry the
+    // same load and their CPU per event compares (at full speed it moves with the throughput a busy host allows).
+    ...(process.env.CPU_SPLIT_RATE ? { ratePerS: Number(process.env.CPU_SPLIT_RATE) } : {}),
     hot: HOT,
     eventsPerCall: 10,
     warmupS: WARMUP_S,

@@ -2,8 +2,9 @@
  * `npx tsx bench/writer-ab.ts <other-checkout> [rounds]`: one commit's cost, this checkout against another one (for
  * example a `git worktree` of main with this checkout's node_modules linked in), in one process, commits
  * alternating, so that both sides share the minutes and the load of a busy machine. Each side is the real ingest
- * path from the group-commit writer down (encoding, the one-statement commit, the answer, the report to a dashboard
- * namespace with no screen open), on its own pool connection to one fresh database migrated by this checkout
+ * path from the group-commit writer down (pricing by its own pricer, encoding, the one-statement commit, the answer,
+ * the report to a dashboard namespace with no screen open), on its own pool connection to one fresh database migrated
+ * by this checkout
  * (whose write function must be the other side's too: compare hub-side changes, not SQL ones).
  * Prints, per batch shape, the medians of the hub's CPU per commit (`process.cpuUsage`, the whole process) and of
  * the Postgres backend's CPU (`/proc/<pid>/schedstat`, so a backend waiting for a core is not counted).
@@ -15,7 +16,6 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { syntheticEvent } from '../server/daemon/simulate';
 import { createMetrics } from '../server/observability/metrics';
-import { createPricer } from '../server/pricing';
 import { migrate, openPostgres } from '../server/store';
 import { createBenchDatabase } from './database';
 
@@ -26,8 +26,12 @@ if (!otherDir) {
 }
 const ROUNDS = Number(roundsArg ?? 60);
 const WARMUP = 5;
-/** Batch shapes: calls per commit × events per call (the fleet's 10 ev/call and 1 ev/call commits, a large one). */
+/**
+ * Batch shapes: calls per commit × events per call (the fleet's 10 ev/call commits at 1 and 4 in flight, its
+ * 1 ev/call ones, a large one).
+ */
 const SHAPES = [
+  [25, 10],
   [11, 10],
   [34, 1],
   [1, 500],
@@ -39,7 +43,9 @@ async function side(dir: string) {
   const { GroupCommitWriter } = await load('server/ingest/group-commit.ts');
   const { dashboardChanges } = await load('server/realtime/dashboard-changes.ts');
   const { openPostgres: open } = await load('server/store/database.ts');
-  return { GroupCommitWriter, dashboardChanges, open };
+  // Each side prices with its own pricer: pricing is part of the hub's CPU per commit.
+  const { createPricer: pricerOf } = await load('server/pricing.ts');
+  return { GroupCommitWriter, dashboardChanges, open, pricer: pricerOf() };
 }
 
 const database = await createBenchDatabase();
@@ -48,7 +54,6 @@ try {
   await migrate(setup);
   await setup.close();
 
-  const pricer = createPricer();
   const io = new Server();
   const dashboards = io.of('/dashboard');
   const resync = { request() {} };
@@ -64,7 +69,7 @@ try {
         maxQueuedItems: 1e7,
         maxBatchItems: 1e7,
         lingerMs: 0,
-        pricer,
+        pricer: m.pricer,
         changes,
       });
       const [{ pid }] = await db.query('SELECT pg_backend_pid() AS pid');

@@ -177,6 +177,33 @@ export function createPricer(file: PricingFile = { prices: {}, aliases: {} }): H
     return rated;
   };
 
+  // The price each provider × model last resolved to, with its date. The events of a call share few models and
+  // mostly one date, so an event is priced by two look-ups of strings it carries and a prefix check: no date sliced,
+  // no key string built and hashed per event (that was most of pricing's ~1 µs per event). Bounded by clearing.
+  const recent = new Map<string, Map<string, { date: string; rated: RatedPrice | null }>>();
+  const rateAt = (provider: string, model: string, ts: string): RatedPrice | null => {
+    let models = recent.get(provider);
+    if (models === undefined) {
+      if (recent.size >= 100) recent.clear();
+      models = new Map();
+      recent.set(provider, models);
+    }
+    const last = models.get(model);
+    // A `Z` timestamp's UTC date is its first ten characters (utcDate), so the prefix is the date check.
+    const z = ts.charCodeAt(ts.length - 1);
+    if (last !== undefined && (z === 90 || z === 122) && ts.startsWith(last.date)) return last.rated;
+    const date = utcDate(ts);
+    const rated = rate(provider, model, date);
+    if (last !== undefined) {
+      last.date = date;
+      last.rated = rated;
+    } else {
+      if (models.size >= 1_000) models.clear();
+      models.set(model, { date, rated });
+    }
+    return rated;
+  };
+
   const tableCost = (cost: number | null): Cost =>
     cost === null ? { cost_usd: null, cost_source: null } : { cost_usd: cost, cost_source: 'table' };
 
@@ -184,7 +211,7 @@ export function createPricer(file: PricingFile = { prices: {}, aliases: {} }): H
     rate,
     event(e: UsageEvent): Cost {
       if (e.cost_usd !== undefined) return { cost_usd: roundUsd(e.cost_usd), cost_source: 'agent' };
-      const rated = rate(e.provider, e.model, utcDate(e.ts));
+      const rated = rateAt(e.provider, e.model, e.ts);
       return tableCost(rated ? requestCost(rated, e) : null);
     },
     daily(e: DailyTotalsEntry): Cost {

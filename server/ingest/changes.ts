@@ -32,6 +32,12 @@ export interface IngestChanges {
   changesUnreported(workspaceIds: Iterable<string>): void;
   /** A budget's live state changed (its spend, a threshold crossed, the budget itself). */
   budgetChanged(workspaceId: string, state: BudgetState): void;
+  /**
+   * Whether a change of any of these workspaces would be published now (absent: always). False lets a usage commit
+   * skip reading its deltas; if one of them is published by the time the commit is reported, it reports
+   * `changesUnreported` for those workspaces instead.
+   */
+  publishes?(workspaceIds: Iterable<string>): boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   writeTasks,
   writeUsageCalls,
   writeUsageCallsAlone,
+  writeUsageCallsAloneUnread,
 } from '../store';
 import type { IngestChanges, UsageCommitHook } from './changes';
 import { dbFailure, isConflict, isDataError } from './db-errors';
@@ -56,6 +57,8 @@ interface Committed {
   workspaceOf: Map<string, string>;
   /** What the usage hook asked to run once the commit was answered. */
   afterCommit?: () => void;
+  /** Its deltas were not read: no change of its workspaces was published when it started. */
+  unread?: boolean;
 }
 
 export interface GroupCommitOptions {
@@ -274,24 +277,29 @@ export class GroupCommitWriter {
         seconds: (performance.now() - started) / 1000,
         ok,
       });
-    const { pricer, onUsageCommit } = this.options;
+    const { pricer, onUsageCommit, changes } = this.options;
     // Usage only, and nothing the hook must record with it: one statement is the whole transaction (one round
     // trip). A hook that cannot say whether it applies always gets its transaction.
     const hookApplies = onUsageCommit && (onUsageCommit.appliesTo?.(workspaceOf.values()) ?? true);
     const alone = tasks.length === 0 && !hookApplies;
+    // Nobody to tell (no dashboard open on a single node): the deltas are not read at all (see report).
+    const unread = alone && !(changes.publishes?.(workspaceOf.values()) ?? true);
     let committed: Committed;
     try {
-      committed = alone
-        ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
-        : await this.db.transaction(async (tx) => {
-            // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
-            // writer only (ShardedWriter), so their order is the order of the calls.
-            const hourDeltas = await writeUsageCalls(tx, usage, pricer);
-            const storedTasks = await writeTasks(tx, tasks);
-            const afterCommit =
-              hourDeltas.length > 0 ? await onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
-            return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
-          });
+      if (unread) await writeUsageCallsAloneUnread(this.db, usage, pricer);
+      committed = unread
+        ? { hourDeltas: [], tasks: [], workspaceOf, unread }
+        : alone
+          ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
+          : await this.db.transaction(async (tx) => {
+              // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
+              // writer only (ShardedWriter), so their order is the order of the calls.
+              const hourDeltas = await writeUsageCalls(tx, usage, pricer);
+              const storedTasks = await writeTasks(tx, tasks);
+              const afterCommit =
+                hourDeltas.length > 0 ? await onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
+              return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
+            });
     } catch (cause) {
       observe(false);
       throw cause;
@@ -311,8 +319,15 @@ export class GroupCommitWriter {
       .catch((err: unknown) => this.options.onError?.(err));
   }
 
-  private report({ hourDeltas, tasks, workspaceOf, afterCommit }: Committed): void {
+  private report({ hourDeltas, tasks, workspaceOf, afterCommit, unread }: Committed): void {
     const { changes } = this.options;
+    if (unread) {
+      // A dashboard opened since the commit started may have read its answer before the commit: it refetches
+      // (the answer then holds this commit). One opened after this point reads the commit over REST.
+      const opened = [...new Set(workspaceOf.values())].filter((id) => changes.publishes?.([id]) ?? true);
+      if (opened.length > 0) changes.changesUnreported(opened);
+      return;
+    }
     afterCommit?.();
     for (const [runtimeId, deltas] of byRuntime(hourDeltas))
       changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);

@@ -106,7 +106,9 @@ export class IngestService {
   async report<K extends IngestKind>(kind: K, caller: Caller, payload: unknown): Promise<AcceptedResult> {
     const { schema, fast, items } = REPORTS[kind];
     const parsed = fast?.(payload) ?? this.counted(kind, () => parseOrThrow(schema, payload));
-    await this.assertOwned(caller, parsed.runtime_id, kind);
+    // A runtime already known to be the caller's (every call after a runtime's first) costs no await here.
+    if (this.ownerCache.get(parsed.runtime_id) !== caller.workspaceId)
+      await this.assertOwned(caller, parsed.runtime_id, kind);
     // The table pairs each kind with its items; TypeScript cannot follow that pairing into the union by itself.
     const call = {
       kind,
@@ -115,7 +117,13 @@ export class IngestService {
       items: items(parsed),
       answered: caller.answered,
     } as IngestCall;
-    const accepted = await this.counted(kind, () => this.writer.submit(call));
+    let accepted: number;
+    try {
+      accepted = await this.writer.submit(call);
+    } catch (err) {
+      // As `counted`, without a closure and a promise more per call.
+      throw this.refused(kind, err);
+    }
     this.acceptedCounters[kind].inc(accepted);
     return { accepted };
   }
@@ -180,8 +188,7 @@ export class IngestService {
   /** Counts a refused call under its error code, then rethrows it. */
   private counted<T>(kind: string, fn: () => T): T {
     const count = (err: unknown) => {
-      this.metrics.events.inc({ kind, code: err instanceof HubError ? err.code : 'internal' });
-      throw err;
+      throw this.refused(kind, err);
     };
     try {
       const result = fn();
@@ -189,6 +196,12 @@ export class IngestService {
     } catch (err) {
       return count(err);
     }
+  }
+
+  /** Counts a refused call under its error code; returns the error to rethrow. */
+  private refused(kind: string, err: unknown): unknown {
+    this.metrics.events.inc({ kind, code: err instanceof HubError ? err.code : 'internal' });
+    return err;
   }
 
   /** Reports a change once the caller's answer went out (commit → ack → publish). */

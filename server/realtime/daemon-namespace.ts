@@ -125,18 +125,32 @@ export function attachDaemonNamespace(
     const on = (event: DaemonEvent) => {
       socket.on(event, (...args: unknown[]) => {
         const ack = ackOf(args);
-        const refuse = refuser(event, ack);
         if (!bucket.take())
-          return refuse(ackError('rate_limited', 'too many calls on this connection; slow down'));
+          return refuser(
+            event,
+            ack,
+          )(ackError('rate_limited', 'too many calls on this connection; slow down'));
         if (args.length !== 1)
-          return refuse(ackError('invalid_payload', 'expected exactly one payload argument'));
+          return refuser(event, ack)(ackError('invalid_payload', 'expected exactly one payload argument'));
         const { answered, markAnswered } = answerSignal();
-        handlers[event]({ caller: { workspaceId, answered }, owner, socket }, args[0])
-          .then(
-            (result) => ack(ackOk(result)),
-            (err) => ack({ ok: false, error: toWireError(err) }),
-          )
-          .finally(markAnswered);
+        // Answered right after the ack was handed over, whichever way it went (a `finally` was one promise more
+        // per call).
+        handlers[event]({ caller: { workspaceId, answered }, owner, socket }, args[0]).then(
+          (result) => {
+            try {
+              ack(ackOk(result));
+            } finally {
+              markAnswered();
+            }
+          },
+          (err) => {
+            try {
+              ack({ ok: false, error: toWireError(err) });
+            } finally {
+              markAnswered();
+            }
+          },
+        );
       });
     };
     for (const event of Object.keys(handlers) as DaemonEvent[]) on(event);

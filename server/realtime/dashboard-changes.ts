@@ -108,5 +108,10 @@ export function dashboardChanges(
     budgetChanged(workspaceId, state) {
       emit(workspaceId, 'budget', state);
     },
+    publishes(workspaceIds) {
+      if (clustered) return true;
+      for (const id of workspaceIds) if (listened(id)) return true;
+      return false;
+    },
   };
 }

@@ -7,13 +7,14 @@ import {
   type Pricer,
   TOKEN_KINDS,
   type TokenCounts,
-  totalOf,
   type UsageEvent,
 } from '../../shared';
 import type { Database, Sql } from './database';
+import { beats, encodeUsageBatch, type RuntimeUsageCall } from './usage-batch';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
+export { encodeUsageBatch, type RuntimeUsageCall } from './usage-batch';
 export { ATTRIBUTION_COLUMNS, eventCostColumns, quarterOf } from './usage-columns';
 
 export interface RuntimeUsageEvent extends UsageEvent {
@@ -58,6 +59,8 @@ export interface DateDelta extends TokenCounts, CostDelta {
  * and the routine's writes then carry that same id.
  */
 const WRITE_USAGE_WITH_XID = `SELECT w.*, pg_current_xact_id()::text AS commit_xid FROM (${WRITE_USAGE_CALL}) AS w`;
+/** The same write when nobody will read its deltas: counted in Postgres instead of sent and parsed. */
+const WRITE_USAGE_UNREAD = `SELECT count(*)::int AS deltas FROM (${WRITE_USAGE_CALL}) AS w`;
 
 /**
  * An event as its row is written: the agent's own cost moved aside, the effective cost priced as of its date.
@@ -89,16 +92,6 @@ export function pricedRow(e: RuntimeUsageEvent, pricer: Pricer) {
   };
 }
 
-const attributed = (e: UsageEvent) =>
-  e.project !== undefined || e.user !== undefined || e.session_id !== undefined;
-
-/** True when `e` replaces `seen` of the same key: the largest total; on a tie only when it alone is attributed. */
-const beats = (e: UsageEvent, seen: UsageEvent) => {
-  const total = totalOf(e);
-  const seenTotal = totalOf(seen);
-  return total > seenTotal || (total === seenTotal && !attributed(seen) && attributed(e));
-};
-
 /**
  * Keeps one event per (runtime, id): the largest total; on a tie the first, unless only a later one is attributed
  * (as the table does).
@@ -111,83 +104,6 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
     if (!seen || beats(e, seen)) best.set(key, e);
   }
   return [...best.values()];
-}
-
-/** Events of one runtime, as a call reports them (the group-commit writer's unit). */
-export interface RuntimeUsageCall {
-  runtimeId: string;
-  events: UsageEvent[];
-}
-
-/**
- * What must be escaped in a text field of the batch literal: a record field ends at `,` or `)`, and `"` and `\` are
- * special both to the record and to the array element that holds it. Nothing else is (record_in keeps whitespace and
- * `(` as they are; the element is quoted, so braces and whitespace in it are kept too).
- */
-const NEEDS_ESCAPE = /[\\",)]/;
-const ESCAPES = /[\\",)]/g;
-/**
- * The escape of one character as it reaches Postgres: the record's backslash escape (`\,`), escaped again for the
- * quoted array element (`\\,`); a quote or backslash is escaped for the record and then both characters for the
- * array element.
- */
-const escapeOf = (c: string) => (c === ',' || c === ')' ? `\\\\${c}` : `\\\\\\${c}`);
-
-/**
- * A text field of a row: NULL is the empty field, the empty string a quoted empty one (`""`, its quotes escaped for
- * the array element). Most labels need no escape: they are spelled as they are.
- */
-const text = (s: string | null | undefined) => {
-  if (s === undefined || s === null) return '';
-  if (s === '') return '\\"\\"';
-  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPES, escapeOf) : s;
-};
-/** A number field (decimal, or exponent notation, which numeric reads as JSON did); NULL is the empty field. */
-const number = (n: number | null | undefined) => (n === undefined || n === null ? '' : `${n}`);
-
-/**
- * The batch parameter of the usage write: an array literal of the function's row type (usage-routine.ts, fields in
- * its order), one row per (runtime, id) as `collapseByKey` keeps it, priced as `pricedRow` does, spelled directly
- * from the calls (tests/unit/server/usage-batch-encoding.test.ts holds it to that: the same rows;
- * tests/integration/usage-batch-hostile-labels.test.ts to the values stored). Postgres reads this in less CPU than
- * the JSON batch it replaced (validated on receipt, then parsed again), at half the bytes (BENCHMARKS.md, hA2).
- * Each row is a quoted element `"(…)"`; its fields are escaped for the record and again for the element. Keys are
- * collapsed per runtime by the event's own id (its hash is computed once and kept by the string; a joined runtime +
- * id key was a new string to hash per event). Empty string: nothing to write.
- */
-export function encodeUsageBatch(calls: readonly RuntimeUsageCall[], pricer: Pricer): string {
-  const byRuntime = new Map<string, Map<string, UsageEvent>>();
-  for (const { runtimeId, events } of calls) {
-    let best = byRuntime.get(runtimeId);
-    if (!best) {
-      best = new Map();
-      byRuntime.set(runtimeId, best);
-    }
-    for (const e of events) {
-      const seen = best.get(e.id);
-      if (!seen || beats(e, seen)) best.set(e.id, e);
-    }
-  }
-  const rows: string[] = [];
-  for (const [runtimeId, best] of byRuntime) {
-    const head = `"(${text(runtimeId)},`;
-    for (const e of best.values()) {
-      const cost = pricer.event(e);
-      rows.push(
-        `${head}${text(e.id)},${text(e.ts)},${text(e.provider)},${text(e.model)},` +
-          `${e.input_tokens},${e.output_tokens},${e.cache_read_tokens},${e.cache_write_tokens},` +
-          `${text(e.task_id)},${e.cache_write_1h_tokens ?? 0},${e.speed ?? 'standard'},` +
-          `${number(e.cost_usd)},${number(cost.cost_usd)},${text(cost.cost_source)},` +
-          `${text(e.project)},${text(e.user)},${text(e.session_id)})"`,
-      );
-    }
-  }
-  if (rows.length === 0) return '';
-  // The braces go inside the first and last rows: wrapping the joined text would make a string of two parts that
-  // pg's Buffer.byteLength must copy into one flat string again (a perf profile caught that copy zeroing pages).
-  rows[0] = `{${rows[0]}`;
-  rows[rows.length - 1] += '}';
-  return rows.join(',');
 }
 
 /**
@@ -233,6 +149,20 @@ export async function writeUsageCallsAlone(
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
   return db.alone<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
+}
+
+/**
+ * writeUsageCallsAlone without its deltas, for a commit nobody will be told about (no dashboard open on a single
+ * node): parsing the answer's rows was ~9 % of the hub's CPU under a fleet's load (BENCHMARKS.md, session 6, hI).
+ */
+export async function writeUsageCallsAloneUnread(
+  db: Database,
+  calls: readonly RuntimeUsageCall[],
+  pricer: Pricer,
+): Promise<void> {
+  const batch = encodeUsageBatch(calls, pricer);
+  if (batch === '') return;
+  await db.alone(WRITE_USAGE_UNREAD, [batch], 'rh_write_usage_unread');
 }
 
 /** writeUsageCalls for events that each carry their runtime id. */

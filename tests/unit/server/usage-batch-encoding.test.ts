@@ -168,6 +168,51 @@ describe('usage batch encoding', () => {
     );
   });
 
+  it('spells the same rows for runtimes of more than 32 events, with and without repeated ids', () => {
+    // keptOf checks up to 32 events pair by pair and collapses larger ones with a Map: both ways are held here.
+    const many = fc.array(
+      fc.record({
+        runtimeId: fc.constantFrom(...RUNTIMES),
+        events: fc.array(
+          fc.tuple(event, fc.oneof(fc.constantFrom('e1', 'e2'), fc.uuid())).map(([e, id]) => ({ ...e, id })),
+          { minLength: 1, maxLength: 40 },
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    );
+    fc.assert(
+      fc.property(many, (batch) => {
+        expect(asRows(encodeUsageBatch(batch, pricer))).toEqual(expected(batch));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('spells a batch larger than its reused buffer, and the small one after it', () => {
+    // The encoder writes into a buffer it keeps between batches, grown for a large one and shrunk after it.
+    const big: RuntimeUsageCall[] = [
+      {
+        runtimeId: RUNTIMES[0]!,
+        events: Array.from({ length: 8_000 }, (_, i) => ({
+          id: `event-${i}`,
+          ts: '2026-11-30T12:00:00.000Z',
+          provider: 'claude',
+          model: i % 7 === 0 ? 'modèle-😀' : 'claude-sonnet-4-5',
+          input_tokens: i * 1_000_003,
+          output_tokens: i,
+          cache_read_tokens: 0,
+          cache_write_tokens: 2 ** 40 + i,
+          ...(i % 3 === 0 ? { project: 'a"b,c)\\d' } : {}),
+        })),
+      },
+    ];
+    const encoded = encodeUsageBatch(big, pricer);
+    expect(encoded.length).toBeGreaterThan(1024 * 1024);
+    expect(asRows(encoded)).toEqual(expected(big));
+    const small: RuntimeUsageCall[] = [{ runtimeId: RUNTIMES[1]!, events: big[0]!.events.slice(0, 2) }];
+    expect(asRows(encodeUsageBatch(small, pricer))).toEqual(expected(small));
+  });
+
   it('is empty for no events', () => {
     expect(encodeUsageBatch([], pricer)).toBe('');
   });
