@@ -74,6 +74,10 @@ function pathOf(events: TraceEvent[], dump: boolean): Path | undefined {
     (x) => x.name === 'RunTask' && x.ts <= mark.ts && x.ts + (x.dur ?? 0) >= mark.ts,
   );
   p.markTaskCpu = (markTask?.tdur ?? Number.NaN) / 1000;
+  // Functions compiled lazily in it (V8's compile events, when the trace asked for them).
+  p.markTaskCompiles = markTask
+    ? main.filter((x) => x.name === 'V8.CompileCode' && x.ts >= markTask.ts && x.ts <= mark.ts).length
+    : Number.NaN;
   const paint = main.find((e) => (e.name === 'Paint' || e.name === 'PaintImage') && e.ts > mark.ts);
   p.paintAfterMark = at(paint);
   if (dump) {
