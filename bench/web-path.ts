@@ -9,7 +9,7 @@
  * `--fastest`: that of the fastest load instead, the nearest to a quiet machine's when others are loading it)
  */
 import { median, pollPage } from './scenarios/web';
-import { TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
+import { navigationStartOf, TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
 
 type Path = Record<string, number>;
 
@@ -23,14 +23,8 @@ const short = (u: string) =>
 function pathOf(events: TraceEvent[], dump: boolean): Path | undefined {
   const mark = events.find((e) => e.name === 'charts-drawn' && e.ph !== 'M');
   if (!mark) return undefined;
-  const nav = events.find(
-    (e) =>
-      e.name === 'navigationStart' &&
-      e.pid === mark.pid &&
-      /^https?:/.test(String(e.args?.data?.documentLoaderURL ?? '')),
-  );
-  if (!nav) return undefined;
-  const t0 = nav.ts;
+  const t0 = navigationStartOf(events, mark);
+  if (t0 === undefined) return undefined;
   const at = (e: TraceEvent | undefined) => (e ? (e.ts - t0) / 1000 : Number.NaN);
   const end = (e: TraceEvent | undefined) => (e ? (e.ts + (e.dur ?? 0) - t0) / 1000 : Number.NaN);
   const mine = events.filter((e) => e.pid === mark.pid);
@@ -75,6 +69,15 @@ function pathOf(events: TraceEvent[], dump: boolean): Path | undefined {
     main
       .filter((e) => e.ph === 'X' && e.ts >= t0 && e.ts < mark.ts && e.name === 'RunTask')
       .reduce((s, e) => s + (e.tdur ?? e.dur ?? 0), 0) / 1000;
+  // The CPU of the task that sets the mark (the charts' task), each load: steadier than its wall time.
+  const markTask = main.find(
+    (x) => x.name === 'RunTask' && x.ts <= mark.ts && x.ts + (x.dur ?? 0) >= mark.ts,
+  );
+  p.markTaskCpu = (markTask?.tdur ?? Number.NaN) / 1000;
+  // Functions compiled lazily in it (V8's compile events, when the trace asked for them).
+  p.markTaskCompiles = markTask
+    ? main.filter((x) => x.name === 'V8.CompileCode' && x.ts >= markTask.ts && x.ts <= mark.ts).length
+    : Number.NaN;
   const paint = main.find((e) => (e.name === 'Paint' || e.name === 'PaintImage') && e.ts > mark.ts);
   p.paintAfterMark = at(paint);
   if (dump) {

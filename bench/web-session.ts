@@ -39,6 +39,22 @@ export interface TraceEvent {
   args?: { name?: string; data?: Record<string, unknown> };
 }
 
+/**
+ * When the page's navigation started, on the trace clock (µs): its navigationStart, the one whose navigationId
+ * the mark carries, or else the mark's own time less its `startTime` (ms after the page's time origin). Matching
+ * by documentLoaderURL, as before, found nothing with Chromium 156 (its navigationStarts around a new tab's load
+ * mostly carry an empty URL), and a new tab's renderer often starts tracing after its navigationStart.
+ */
+export function navigationStartOf(events: TraceEvent[], mark: TraceEvent): number | undefined {
+  const id = mark.args?.data?.navigationId;
+  const nav = events.find(
+    (e) => e.name === 'navigationStart' && e.pid === mark.pid && id && e.args?.data?.navigationId === id,
+  );
+  if (nav) return nav.ts;
+  const startTime = Number(mark.args?.data?.startTime);
+  return Number.isFinite(startTime) ? mark.ts - startTime * 1000 : undefined;
+}
+
 export interface WebSession {
   url: string;
   runtimeId: string;

@@ -1,5 +1,5 @@
 import { median } from './scenarios/web';
-import { TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
+import { navigationStartOf, TRACE_CATEGORIES, type TraceEvent, withWebSession } from './web-session';
 
 const WRAPPERS = new Set([
   'RunTask',
@@ -18,15 +18,8 @@ function summarize(
   const markEv = events.find((e) => e.name === mark && e.ph !== 'M');
   // The page's renderer: the thread its mark was set on.
   const main = markEv;
-  // The page's own navigation: its renderer's one that names a document (others are about:blank or empty).
-  const nav = events.find(
-    (e) =>
-      e.name === 'navigationStart' &&
-      e.pid === markEv?.pid &&
-      /^https?:/.test((e.args as { data?: { documentLoaderURL?: string } })?.data?.documentLoaderURL ?? ''),
-  );
-  if (!main || !markEv || !nav) return { markMs: Number.NaN, busy: [], cpuMs: Number.NaN };
-  const start = nav.ts;
+  const start = markEv ? navigationStartOf(events, markEv) : undefined;
+  if (!main || !markEv || start === undefined) return { markMs: Number.NaN, busy: [], cpuMs: Number.NaN };
   const own = events
     .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
     .filter((e) => e.ts >= start && e.ts < markEv.ts)

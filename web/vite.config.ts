@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
+import { eagerUplot } from './eager-compile';
 
 const hub = 'http://127.0.0.1:3000';
 
@@ -272,6 +273,7 @@ export default defineConfig({
     ownSchemaInstances(),
     pureSharedSchemas(),
     lazyUplotIntl(),
+    eagerUplot(UPLOT_JS),
     noZodJsonSchema(),
     inlineBoot(),
     oneFirstScript(),
