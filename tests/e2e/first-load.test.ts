@@ -290,10 +290,20 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
         return [r.x, r.y, r.width, r.height].map(Math.round).join(',');
       })`;
       // A string: the page has none of the test runner's helpers.
+      // Every frame for 3 s after the mark: a passing move counts too.
       await page.addInitScript(`
         const mark = performance.mark.bind(performance);
         performance.mark = (name, options) => {
-          if (name === 'charts-drawn') window.atMark = (${boxes})();
+          if (name === 'charts-drawn') {
+            window.atMark = (${boxes})();
+            window.framesAfter = new Set();
+            const until = performance.now() + 3000;
+            const sample = () => {
+              window.framesAfter.add((${boxes})().join(' '));
+              if (performance.now() < until) requestAnimationFrame(sample);
+            };
+            requestAnimationFrame(sample);
+          }
           return mark(name, options);
         };
       `);
@@ -304,9 +314,15 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the runtime page on 
       await page.locator('.rt-sub time').waitFor();
       const atMark = await page.evaluate(() => (window as unknown as { atMark: string[] }).atMark);
       expect(atMark).toHaveLength(2);
-      // Once settled: the budgets' panel shows a skeleton while its list loads, and nothing when no budget counts
-      // this runtime (a passing shift, not this defect).
       await expect.poll(() => page.evaluate(`(${boxes})()`), { timeout: 5000 }).toEqual(atMark);
+      // Regression (budgets-skeleton-moves-the-charts): the budgets' panel, above the charts, came with the live
+      // connection as a skeleton and went when no budget counted this runtime: the charts moved down by 204–263 px
+      // and back. No frame after the mark may show them elsewhere.
+      await page.waitForTimeout(3100);
+      const frames = await page.evaluate(() => [
+        ...(window as unknown as { framesAfter: Set<string> }).framesAfter,
+      ]);
+      expect(frames).toEqual([atMark.join(' ')]);
       await page.close();
     }
   });

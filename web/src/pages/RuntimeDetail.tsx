@@ -124,8 +124,6 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
         <div class="kpis kpis-6 kpis-loading" />
       )}
 
-      {runtime ? <BudgetPanel runtime={runtime} /> : null}
-
       <div class="grid">
         <Panel title="Tokens per day" loading={loading} error={error} empty={empty}>
           {charts ? (
@@ -177,6 +175,11 @@ export function RuntimeDetail({ id, days }: { id: string; days: number }) {
           </>
         ) : null}
       </div>
+
+      {/* Below the charts: it comes with the live connection (the runtime), after the charts are drawn, shows a
+          skeleton while its list loads and nothing when no budget counts this runtime; above them, it moved the
+          charts down and up again (budgets-skeleton-moves-the-charts). */}
+      {runtime ? <BudgetPanel runtime={runtime} /> : null}
 
       {groups && full ? <WhereItWent groups={groups} days={days} /> : null}
 
