@@ -52,6 +52,20 @@ const SHAPES = [
     replace: 'same',
   },
   {
+    name: '23 runtimes × 10 new events (the fleet, one writer, session 9)',
+    runtimes: 23,
+    events: 10,
+    replaced: 0,
+    replace: 'same',
+  },
+  {
+    name: '1 runtime × 1 new event (the fixed cost)',
+    runtimes: 1,
+    events: 1,
+    replaced: 0,
+    replace: 'same',
+  },
+  {
     name: '50 runtimes × 5 new events (the fleet, one writer)',
     runtimes: 50,
     events: 5,
@@ -120,6 +134,8 @@ if (process.env.ROUTINE_AB_FRESH)
           ),
         ],
       });
+// The backends' pids, for `perf record -g -p <pid>` of one side while the run goes on.
+process.stderr.write(`backend pid: this ${sides[0].pid}, other ${sides[1].pid}\n`);
 const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {

@@ -94,39 +94,83 @@ const rollupColumns = (alias: string) =>
   `${TOKEN_KINDS.map((c) => `${alias}.${c}`).join(', ')}, ${eventCostColumns(alias)}`;
 
 /**
- * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
- * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning
+ * The statement inserting a batch's new keys with ON CONFLICT DO NOTHING (a batch that re-sends events), and summing
+ * what they add to the rollup per rollup key into fresh_count and the fresh_<column> arrays, for the statement
+ * after it (which needs a new snapshot: see below). Only the rollup columns are returned, and summed here: returning
  * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
- * With ON CONFLICT (a batch that re-sends events), the inserted keys are kept too (fresh_rt, fresh_id): the look-up
- * of stored rows then skips them, one primary-key descent less per new key (BENCHMARKS.md, hA2).
+ * The inserted keys are kept too (fresh_rt, fresh_id): the look-up of stored rows then skips them, one primary-key
+ * descent less per new key (BENCHMARKS.md, hA2).
  */
-const insertNew = (onConflict: string) => {
-  const keepKeys = onConflict !== '';
-  return `WITH inserted AS (
+const INSERT_NEW = `WITH inserted AS (
       INSERT INTO usage_events AS e (${LIST})
       SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-      ${onConflict}
-      RETURNING ${rollupColumns('e')}${keepKeys ? ', e.id' : ''}
+      ON CONFLICT (runtime_id, id) DO NOTHING
+      RETURNING ${rollupColumns('e')}, e.id
     ),
     grouped AS (
       SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
       GROUP BY ${ROLLUP_KEY}
-    )${
-      keepKeys
-        ? `,
+    ),
     keys AS (
       SELECT array_agg(i.runtime_id) AS rt, array_agg(i.event_id) AS ids
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')}, event_id)
-    )`
-        : ''
-    }
-    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}${
-      keepKeys ? ', (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)' : ''
-    }
-    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}${keepKeys ? ', fresh_rt, fresh_id' : ''}
+    )
+    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')},
+      (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)
+    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}, fresh_rt, fresh_id
     FROM grouped AS g;`;
-};
+
+/**
+ * SQL: the CTE `deltas`, the rollup differences per rollup key, summed from `source`'s rows (the rollup key, the
+ * token kinds, then the event's cost columns as eventCostColumns spells them).
+ */
+const deltasOf = (source: string) => `deltas AS (
+    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
+           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
+    FROM ${source} AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
+    GROUP BY ${ROLLUP_KEY}
+  )`;
+
+/**
+ * The end of a write's statement, after its CTE `deltas`: the rollup levels in key order, the usage version bump,
+ * and the answer (the rows of `deltas` that change something).
+ */
+const ROLLUP_TAIL = `rolled AS (
+    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
+    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
+    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
+      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+    RETURNING 1
+  )${coarseRollupCtes('deltas', 'bucket')},
+  changed AS (
+    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
+  ),
+  bumped AS (
+    -- Only after every rollup row is written (the count reads them all), in runtime order.
+    UPDATE runtimes r SET usage_version = r.usage_version + 1
+    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
+    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
+  )
+  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
+         cost_usd::float8, unpriced_tokens::float8
+  FROM changed;`;
+
+/**
+ * The whole write of a batch of new keys only, as one statement: the plain insert, its rollup differences summed
+ * straight from the rows it returns, the rollup levels, the bump and the answer. No stored row is looked up, so no
+ * second snapshot is needed, and the new rows' sums no longer go through the fresh_<column> arrays and a second
+ * statement (BENCHMARKS.md, session 10, hP). Its locks come in the order every write takes them: the insert
+ * consumes the whole batch, in key order, before `deltas` yields its first row, and only then are rollup rows and
+ * runtimes written.
+ */
+const PLAIN_INSERT = `WITH inserted AS (
+        INSERT INTO usage_events AS e (${LIST})
+        SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+        RETURNING ${rollupColumns('e')}
+      ),
+      ${deltasOf('inserted')},
+      ${ROLLUP_TAIL}`;
 
 const BODY = `
 #variable_conflict use_column
@@ -171,12 +215,15 @@ BEGIN
     CROSS JOIN LATERAL (
       SELECT FROM usage_events AS e WHERE e.runtime_id = b.runtime_id AND e.id = b.id LIMIT 1) AS e
   ) THEN
-    ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+    ${INSERT_NEW}
   ELSE
     BEGIN
-      ${insertNew('')}
+      -- A unique_violation can only come from the insert, which ends before the first row is returned (the
+      -- aggregate of deltas reads it whole): no row of a failed attempt is ever in the answer.
+      RETURN QUERY ${PLAIN_INSERT}
+      RETURN;
     EXCEPTION WHEN unique_violation THEN
-      ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+      ${INSERT_NEW}
     END;
   END IF;
 
@@ -228,31 +275,8 @@ BEGIN
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
     FROM old o
   ),
-  deltas AS (
-    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
-           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
-    FROM changes AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
-    GROUP BY ${ROLLUP_KEY}
-  ),
-  rolled AS (
-    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
-    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
-    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
-      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
-    RETURNING 1
-  )${coarseRollupCtes('deltas', 'bucket')},
-  changed AS (
-    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
-  ),
-  bumped AS (
-    -- Only after every rollup row is written (the count reads them all), in runtime order.
-    UPDATE runtimes r SET usage_version = r.usage_version + 1
-    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
-    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
-  )
-  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
-         cost_usd::float8, unpriced_tokens::float8
-  FROM changed;
+  ${deltasOf('changes')},
+  ${ROLLUP_TAIL}
 END`;
 
 const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
