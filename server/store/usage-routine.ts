@@ -184,16 +184,21 @@ DECLARE
   fresh_rt uuid[];
   fresh_id text[];
   horizon timestamptz;
+  first_ts timestamptz;
 BEGIN
-  PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
-  FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
+  -- The locks, in runtime order, and the batch's earliest event, in one pass over the batch (each unnest copies the
+  -- whole batch into a tuplestore).
+  SELECT min(k.first_ts) INTO first_ts FROM (
+    SELECT pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41)), k.first_ts
+    FROM (SELECT r.runtime_id, min(r.ts) AS first_ts FROM unnest(batch_rows) AS r GROUP BY 1 ORDER BY 1) AS k
+  ) AS k;
 
   -- Before the retention horizon raw events are gone: a late re-send could not be told from a new event, so it is
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
   -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
   SELECT raw_before INTO horizon FROM usage_retention;
-  IF (SELECT min(b.ts) FROM unnest(batch_rows) AS b) < horizon THEN
+  IF first_ts < horizon THEN
     batch_rows := ARRAY(
       SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
   END IF;
@@ -206,14 +211,16 @@ BEGIN
   -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
   -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
   -- than the look-ups it saves (BENCHMARKS.md, hA).
-  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.) Each key is looked up on its own
-  -- (LATERAL … LIMIT 1: a primary-key probe whatever the statistics say): as a join, a plan made while the table was
-  -- nearly empty hashed the 8 keys and scanned the whole table, and kept doing so on every commit as the table grew
-  -- where nothing re-plans (autovacuum off, PGlite).
+  -- (Elements by subscript, not a LIMIT over unnest, which copies the whole batch into a tuplestore first, nor a
+  -- slice, which flattens the whole array.) Each key is looked up on its own (LATERAL … LIMIT 1: a primary-key probe
+  -- whatever the statistics say): as a join, a plan made while the table was nearly empty hashed the 8 keys and
+  -- scanned the whole table, and kept doing so on every commit as the table grew where nothing re-plans (autovacuum
+  -- off, PGlite).
   IF EXISTS (
-    SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
+    SELECT FROM generate_series(1, least(cardinality(batch_rows), ${SAMPLED_KEYS})) AS b(i)
     CROSS JOIN LATERAL (
-      SELECT FROM usage_events AS e WHERE e.runtime_id = b.runtime_id AND e.id = b.id LIMIT 1) AS e
+      SELECT FROM usage_events AS e
+      WHERE e.runtime_id = (batch_rows[b.i]).runtime_id AND e.id = (batch_rows[b.i]).id LIMIT 1) AS e
   ) THEN
     ${INSERT_NEW}
   ELSE
