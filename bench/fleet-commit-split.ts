@@ -12,8 +12,9 @@ import { syntheticEvent } from '../server/daemon/simulate';
 import { createPricer } from '../server/pricing';
 import { migrate, openPostgres } from '../server/store';
 import { COARSE_LEVELS, coarseRollupCtes } from '../server/store/rollups-coarse';
+import { inKeyOrder } from '../server/store/usage-batch-order';
 import { USAGE_ROUTINE_SQL, WRITE_USAGE_CALL } from '../server/store/usage-routine';
-import { encodeUsageBatch } from '../server/store/usage-writes';
+import { encodeUsageBatch, type RuntimeUsageCall } from '../server/store/usage-writes';
 import { createBenchDatabase } from './database';
 
 const COMMITS = Number(process.argv[2] ?? 60);
@@ -72,6 +73,8 @@ const VARIANTS: Record<string, string> = {
 };
 
 const pricer = createPricer();
+/** A batch as the hub sends it: in key order (the function locks in the batch's order). */
+const encode = (calls: RuntimeUsageCall[]) => encodeUsageBatch(inKeyOrder(calls), pricer);
 const database = await createBenchDatabase();
 const setup = openPostgres(database.url, 1);
 await migrate(setup);
@@ -99,9 +102,7 @@ try {
   // plan made on an empty table looks keys up by scanning it, and stays so while autovacuum is off).
   for (let i = 0; i < 40; i++) {
     const events = Array.from({ length: 500 }, () => syntheticEvent('claude', Math.random, new Date()));
-    await client.query(WRITE_USAGE_CALL, [
-      encodeUsageBatch([{ runtimeId: runtimes[i % RUNTIMES]!, events }], pricer),
-    ]);
+    await client.query(WRITE_USAGE_CALL, [encode([{ runtimeId: runtimes[i % RUNTIMES]!, events }])]);
   }
   await client.query('ANALYZE');
   for (const v of calls) await client.query(v.sql);
@@ -111,12 +112,11 @@ try {
     // A different variant goes first each round, so none always follows the same one.
     for (let k = 0; k < calls.length; k++) {
       const v = calls[(round + k) % calls.length]!;
-      const batch = encodeUsageBatch(
+      const batch = encode(
         runtimes.map((runtimeId) => ({
           runtimeId,
           events: Array.from({ length: EVENTS }, () => syntheticEvent('claude', Math.random, new Date())),
         })),
-        pricer,
       );
       const before = cpuMs();
       await client.query({ name: `v${calls.indexOf(v)}`, text: v.call, values: [batch] });

@@ -8,7 +8,7 @@
  * Postgres backend's CPU (`/proc/<pid>/schedstat`, read while the backend sleeps, so exact) and the WAL bytes per
  * commit (`pg_current_wal_lsn` before and after).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { syntheticEvent } from '../server/daemon/simulate';
@@ -87,6 +87,10 @@ async function side(dir: string) {
   const { migrate } = await import(resolve(dir, 'server/store/migrate.ts'));
   const { WRITE_USAGE_CALL } = await import(resolve(dir, 'server/store/usage-routine.ts'));
   const { encodeUsageBatch } = await import(resolve(dir, 'server/store/usage-writes.ts'));
+  // A checkout whose write function takes the batch in key order sorts it as its hub does (usage-batch-order.ts).
+  const order = existsSync(resolve(dir, 'server/store/usage-batch-order.ts'))
+    ? ((await import(resolve(dir, 'server/store/usage-batch-order.ts'))).inKeyOrder as <T>(calls: T) => T)
+    : <T>(calls: T) => calls;
   const database = await createBenchDatabase();
   const setup = openPostgres(database.url, 1);
   await migrate(setup);
@@ -109,10 +113,8 @@ async function side(dir: string) {
     database,
     client,
     call: WRITE_USAGE_CALL as string,
-    encode: encodeUsageBatch as (
-      calls: { runtimeId: string; events: UsageEvent[] }[],
-      p: typeof pricer,
-    ) => string,
+    encode: (calls: { runtimeId: string; events: UsageEvent[] }[], p: typeof pricer): string =>
+      encodeUsageBatch(order(calls), p),
     runtimes,
     pid: rows[0].pid as number,
   };
@@ -135,7 +137,7 @@ if (process.env.ROUTINE_AB_FRESH)
         ],
       });
 // The backends' pids, for `perf record -g -p <pid>` of one side while the run goes on.
-process.stderr.write(`backend pid: this ${sides[0].pid}, other ${sides[1].pid}\n`);
+process.stderr.write(`backend pid: this ${sides[0]!.pid}, other ${sides[1]!.pid}\n`);
 const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {

@@ -16,8 +16,9 @@
  *    new events only skips the look-up (measured in BENCHMARKS.md: half the database CPU of the lock-every-key
  *    version for new events, the same for a small batch of re-sent snapshots).
  *
- * Every commit takes its row locks in the same order — event rows by key, rollup rows by key, then runtimes — so
- * concurrent commits wait for each other only where they share keys, and never deadlock. The function is created
+ * Every commit takes its row locks in the same order — event rows in the batch's order, which is key order as every
+ * writer sends it (usage-batch-order.ts), rollup rows by key, then runtimes — so concurrent commits wait for each
+ * other only where they share keys, and never deadlock. The function is created
  * by `migrate` (name versioned by its text, so nodes of two versions never replace each other's) from the column
  * lists of shared/ and of this file: the event columns are read with the table's own row type.
  */
@@ -63,6 +64,9 @@ const ROW_FIELDS = EVENT_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ');
 /** Versioned by its fields, as the function by its text: a node never reads rows of another version's layout. */
 const BATCH_ROW_TYPE = `rh_usage_row_${createHash('sha256').update(ROW_FIELDS).digest('hex').slice(0, 12)}`;
 const LIST = EVENT_COLUMNS.join(', ');
+/** SQL: the batch row of `alias`'s columns (a whole-row reference would carry an ordinality column too). */
+const BATCH_ROW_OF = (alias: string) =>
+  `ROW(${EVENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})::${BATCH_ROW_TYPE}`;
 /** SQL: the event row `alias` names no project, user or session. */
 const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
@@ -175,7 +179,9 @@ const PLAIN_INSERT = `WITH inserted AS (
 const BODY = `
 #variable_conflict use_column
 DECLARE
-  batch_rows ${BATCH_ROW_TYPE}[] := ARRAY(SELECT r FROM unnest(batch) AS r ORDER BY r.runtime_id, r.id);
+  -- The batch arrives in key order (runtime id, then id, in UTF-16 code units: usage-batch-order.ts), the one order
+  -- every writer locks event rows in; each rebuild below keeps it.
+  batch_rows ${BATCH_ROW_TYPE}[] := batch;
   -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
   -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
   -- by every migrate, also before the rollup's table exists (tests of older migrations).
@@ -200,7 +206,8 @@ BEGIN
   SELECT raw_before INTO horizon FROM usage_retention;
   IF first_ts < horizon THEN
     batch_rows := ARRAY(
-      SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
+      SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b WHERE b.ts >= horizon
+      ORDER BY b.ordinality);
   END IF;
 
   -- New keys are inserted (and summed: they add to the rollup as they are); a key another transaction is
@@ -244,9 +251,10 @@ BEGIN
     batch_rows := '{}';
   ELSIF fresh_count > 0 AND fresh_id IS NOT NULL THEN
     batch_rows := ARRAY(
-      SELECT b FROM unnest(batch_rows) AS b
+      SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b
       WHERE NOT EXISTS (
-        SELECT FROM unnest(fresh_rt, fresh_id) AS f(rt, id) WHERE f.rt = b.runtime_id AND f.id = b.id));
+        SELECT FROM unnest(fresh_rt, fresh_id) AS f(rt, id) WHERE f.rt = b.runtime_id AND f.id = b.id)
+      ORDER BY b.ordinality);
   END IF;
 
   RETURN QUERY

@@ -11,6 +11,7 @@ import {
   type UsageEvent,
 } from '../../shared';
 import type { Database, Sql } from './database';
+import { inKeyOrder } from './usage-batch-order';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
 
@@ -215,8 +216,9 @@ export async function writeUsageCalls(
   calls: readonly RuntimeUsageCall[],
   pricer: Pricer,
 ): Promise<HourDelta[]> {
-  // One parameter, spelled by hand: encoding it costs the hub half of what one array per column did.
-  const batch = encodeUsageBatch(calls, pricer);
+  // One parameter, spelled by hand: encoding it costs the hub half of what one array per column did. In key order:
+  // the function locks in the batch's order (usage-batch-order.ts).
+  const batch = encodeUsageBatch(inKeyOrder(calls), pricer);
   if (batch === '') return [];
   return tx.query<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
 }
@@ -230,7 +232,7 @@ export async function writeUsageCallsAlone(
   calls: readonly RuntimeUsageCall[],
   pricer: Pricer,
 ): Promise<HourDelta[]> {
-  const batch = encodeUsageBatch(calls, pricer);
+  const batch = encodeUsageBatch(inKeyOrder(calls), pricer);
   if (batch === '') return [];
   return db.alone<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
 }
