@@ -136,6 +136,18 @@ if (process.env.ROUTINE_AB_FRESH)
           ),
         ],
       });
+// ROUTINE_AB_SEED=<events>: each side first writes that many events (500 a commit, spread over its runtimes and the
+// last 90 days) and analyzes, so the tables and indexes are of a running hub's size (the bench seeds 90 days).
+const seed = Number(process.env.ROUTINE_AB_SEED ?? 0);
+for (const s of sides)
+  for (let i = 0; i < seed / 500; i++) {
+    const at = new Date(Date.now() - Math.random() * 90 * 86_400_000);
+    const events = Array.from({ length: 500 }, () => syntheticEvent('claude', Math.random, at));
+    await s.client.query(s.call, [
+      s.encode([{ runtimeId: s.runtimes[i % s.runtimes.length]!, events }], pricer),
+    ]);
+  }
+if (seed > 0) for (const s of sides) await s.client.query('ANALYZE');
 // The backends' pids, for `perf record -g -p <pid>` of one side while the run goes on.
 process.stderr.write(`backend pid: this ${sides[0]!.pid}, other ${sides[1]!.pid}\n`);
 const backendCpuMs = (pid: number) =>
