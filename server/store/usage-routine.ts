@@ -14,13 +14,14 @@
  *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
  *    runtime whose usage changed. Stored rows the batch does not beat are neither locked nor written, and a batch of
  *    new events only skips the look-up (measured in BENCHMARKS.md: half the database CPU of the lock-every-key
- *    version for new events, the same for a small batch of re-sent snapshots).
+ *    version for new events, the same for a small batch of re-sent snapshots): its plain insert, rollups and bump
+ *    are one statement.
  *
  * Every commit takes its row locks in the same order — event rows in the batch's order, which is key order as every
  * writer sends it (usage-batch-order.ts), rollup rows by key, then runtimes — so concurrent commits wait for each
- * other only where they share keys, and never deadlock. The function is created
- * by `migrate` (name versioned by its text, so nodes of two versions never replace each other's) from the column
- * lists of shared/ and of this file: the event columns are read with the table's own row type.
+ * other only where they share keys, and never deadlock. The function is created by `migrate` (name versioned by its
+ * text, so nodes of two versions never replace each other's) from the column lists of shared/ and of this file: the
+ * event columns are read with the table's own row type.
  */
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
