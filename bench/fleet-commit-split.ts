@@ -32,10 +32,15 @@ const coarseOf = (names: string[]) => {
   COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...saved);
   return text;
 };
-/** The function's text with `from` replaced by `to` (which must occur). */
+/** The function's text with every `from` replaced by `to` (which must occur: the write has two statement forms). */
 const without = (sql: string, from: string, to = '') => {
   if (!sql.includes(from)) throw new Error(`not in the function: ${from.slice(0, 60)}`);
-  return sql.replace(from, to);
+  return sql.split(from).join(to);
+};
+/** A variant's text, which must differ from the function's (a pattern that no longer matches would not). */
+const changed = (sql: string) => {
+  if (sql === routine) throw new Error('variant equals the function');
+  return sql;
 };
 const routine = USAGE_ROUTINE_SQL.slice(USAGE_ROUTINE_SQL.indexOf('CREATE OR REPLACE FUNCTION'));
 const VARIANTS: Record<string, string> = {
@@ -56,14 +61,16 @@ const VARIANTS: Record<string, string> = {
     'WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0',
     'WHERE false AND (SELECT count(*) FROM rolled) >= 0',
   ),
-  'plain insert without its subtransaction': routine.replace(
-    /BEGIN\n(\s+WITH inserted[\s\S]*?)EXCEPTION WHEN unique_violation THEN[\s\S]*?END;\n(\s+END IF;)/,
-    '$1$2',
+  'plain insert without its subtransaction': changed(
+    routine.replace(
+      /BEGIN\n(\s+-- A unique_violation[\s\S]*?RETURN;\n)\s+EXCEPTION WHEN unique_violation THEN[\s\S]*?END;\n(\s+END IF;)/,
+      '$1$2',
+    ),
   ),
   'without the advisory locks': without(
     routine,
-    'PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))',
-    'PERFORM hashtextextended(k.runtime_id::text, 41)',
+    'pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))',
+    'hashtextextended(k.runtime_id::text, 41)',
   ),
   'without the returned rows': without(
     routine,

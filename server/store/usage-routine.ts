@@ -157,8 +157,7 @@ const ROLLUP_TAIL = `rolled AS (
     FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
     WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
   )
-  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
-         cost_usd::float8, unpriced_tokens::float8
+  SELECT runtime_id, bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS}, cost_usd, unpriced_tokens
   FROM changed;`;
 
 /**
@@ -295,7 +294,12 @@ BEGIN
   ${ROLLUP_TAIL}
 END`;
 
-const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
+/**
+ * The answer: what each rollup row changed by. The hour holding a quarter is the hub's to compute (usage-writes.ts),
+ * and the cost columns stay numeric (the hub reads numeric as it read float8: a number): a `date_trunc` and a
+ * timestamp to spell per row, and numeric → text → float8 twice, were the database's (BENCHMARKS.md, session 10, hP).
+ */
+const RETURNS = `TABLE (runtime_id uuid, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd numeric, unpriced_tokens numeric)`;
 
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;
