@@ -8,7 +8,7 @@
  * Postgres backend's CPU (`/proc/<pid>/schedstat`, read while the backend sleeps, so exact) and the WAL bytes per
  * commit (`pg_current_wal_lsn` before and after).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { syntheticEvent } from '../server/daemon/simulate';
@@ -52,6 +52,20 @@ const SHAPES = [
     replace: 'same',
   },
   {
+    name: '23 runtimes × 10 new events (the fleet, one writer, session 9)',
+    runtimes: 23,
+    events: 10,
+    replaced: 0,
+    replace: 'same',
+  },
+  {
+    name: '1 runtime × 1 new event (the fixed cost)',
+    runtimes: 1,
+    events: 1,
+    replaced: 0,
+    replace: 'same',
+  },
+  {
     name: '50 runtimes × 5 new events (the fleet, one writer)',
     runtimes: 50,
     events: 5,
@@ -73,6 +87,10 @@ async function side(dir: string) {
   const { migrate } = await import(resolve(dir, 'server/store/migrate.ts'));
   const { WRITE_USAGE_CALL } = await import(resolve(dir, 'server/store/usage-routine.ts'));
   const { encodeUsageBatch } = await import(resolve(dir, 'server/store/usage-writes.ts'));
+  // A checkout whose write function takes the batch in key order sorts it as its hub does (usage-batch-order.ts).
+  const order = existsSync(resolve(dir, 'server/store/usage-batch-order.ts'))
+    ? ((await import(resolve(dir, 'server/store/usage-batch-order.ts'))).inKeyOrder as <T>(calls: T) => T)
+    : <T>(calls: T) => calls;
   const database = await createBenchDatabase();
   const setup = openPostgres(database.url, 1);
   await migrate(setup);
@@ -95,10 +113,8 @@ async function side(dir: string) {
     database,
     client,
     call: WRITE_USAGE_CALL as string,
-    encode: encodeUsageBatch as (
-      calls: { runtimeId: string; events: UsageEvent[] }[],
-      p: typeof pricer,
-    ) => string,
+    encode: (calls: { runtimeId: string; events: UsageEvent[] }[], p: typeof pricer): string =>
+      encodeUsageBatch(order(calls), p),
     runtimes,
     pid: rows[0].pid as number,
   };
@@ -120,6 +136,20 @@ if (process.env.ROUTINE_AB_FRESH)
           ),
         ],
       });
+// ROUTINE_AB_SEED=<events>: each side first writes that many events (500 a commit, spread over its runtimes and the
+// last 90 days) and analyzes, so the tables and indexes are of a running hub's size (the bench seeds 90 days).
+const seed = Number(process.env.ROUTINE_AB_SEED ?? 0);
+for (const s of sides)
+  for (let i = 0; i < seed / 500; i++) {
+    const at = new Date(Date.now() - Math.random() * 90 * 86_400_000);
+    const events = Array.from({ length: 500 }, () => syntheticEvent('claude', Math.random, at));
+    await s.client.query(s.call, [
+      s.encode([{ runtimeId: s.runtimes[i % s.runtimes.length]!, events }], pricer),
+    ]);
+  }
+if (seed > 0) for (const s of sides) await s.client.query('ANALYZE');
+// The backends' pids, for `perf record -g -p <pid>` of one side while the run goes on.
+process.stderr.write(`backend pid: this ${sides[0]!.pid}, other ${sides[1]!.pid}\n`);
 const backendCpuMs = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 try {

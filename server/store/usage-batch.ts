@@ -11,6 +11,7 @@
  * plain ASCII, or needs an escape, is written as the template did (escaped, then UTF-8): the same bytes.
  */
 import { type Pricer, totalOf, type UsageEvent } from '../../shared';
+import { inKeyOrder } from './usage-batch-order';
 
 /** Events of one runtime, as a call reports them (the group-commit writer's unit). */
 export interface RuntimeUsageCall {
@@ -166,15 +167,10 @@ function putByte(c: number): void {
  * element. Keys are collapsed per runtime by the event's own id (keptOf). Empty string: nothing to write.
  */
 export function encodeUsageBatch(calls: readonly RuntimeUsageCall[], pricer: Pricer): string {
-  // A runtime's first call is kept as it came; a second one of the same runtime makes a copy of both.
-  const byRuntime = new Map<string, UsageEvent[]>();
-  for (const { runtimeId, events } of calls) {
-    const seen = byRuntime.get(runtimeId);
-    byRuntime.set(runtimeId, seen ? seen.concat(events) : events);
-  }
   pos = 0;
   ascii = true;
-  for (const [runtimeId, events] of byRuntime) {
+  // In key order, whoever calls: the write function takes its row locks in the batch's order (usage-batch-order.ts).
+  for (const { runtimeId, events } of inKeyOrder(calls)) {
     for (const e of keptOf(events)) {
       const cost = pricer.event(e);
       putByte(pos === 0 ? 0x7b : COMMA); // `{` first, `,` between rows

@@ -14,12 +14,14 @@
  *    the new rows and the difference of each replaced one to usage_quarter, and bumps the usage version of each
  *    runtime whose usage changed. Stored rows the batch does not beat are neither locked nor written, and a batch of
  *    new events only skips the look-up (measured in BENCHMARKS.md: half the database CPU of the lock-every-key
- *    version for new events, the same for a small batch of re-sent snapshots).
+ *    version for new events, the same for a small batch of re-sent snapshots): its plain insert, rollups and bump
+ *    are one statement.
  *
- * Every commit takes its row locks in the same order — event rows by key, rollup rows by key, then runtimes — so
- * concurrent commits wait for each other only where they share keys, and never deadlock. The function is created
- * by `migrate` (name versioned by its text, so nodes of two versions never replace each other's) from the column
- * lists of shared/ and of this file: the event columns are read with the table's own row type.
+ * Every commit takes its row locks in the same order — event rows in the batch's order, which is key order as every
+ * writer sends it (usage-batch-order.ts), rollup rows by key, then runtimes — so concurrent commits wait for each
+ * other only where they share keys, and never deadlock. The function is created by `migrate` (name versioned by its
+ * text, so nodes of two versions never replace each other's) from the column lists of shared/ and of this file: the
+ * event columns are read with the table's own row type.
  */
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
@@ -63,6 +65,9 @@ const ROW_FIELDS = EVENT_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ');
 /** Versioned by its fields, as the function by its text: a node never reads rows of another version's layout. */
 const BATCH_ROW_TYPE = `rh_usage_row_${createHash('sha256').update(ROW_FIELDS).digest('hex').slice(0, 12)}`;
 const LIST = EVENT_COLUMNS.join(', ');
+/** SQL: the batch row of `alias`'s columns (a whole-row reference would carry an ordinality column too). */
+const BATCH_ROW_OF = (alias: string) =>
+  `ROW(${EVENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})::${BATCH_ROW_TYPE}`;
 /** SQL: the event row `alias` names no project, user or session. */
 const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
@@ -94,44 +99,89 @@ const rollupColumns = (alias: string) =>
   `${TOKEN_KINDS.map((c) => `${alias}.${c}`).join(', ')}, ${eventCostColumns(alias)}`;
 
 /**
- * The statement inserting the batch's new keys, and summing what they add to the rollup per rollup key into
- * fresh_count and the fresh_<column> arrays. Only the rollup columns are returned, and summed here: returning
+ * The statement inserting a batch's new keys with ON CONFLICT DO NOTHING (a batch that re-sends events), and summing
+ * what they add to the rollup per rollup key into fresh_count and the fresh_<column> arrays, for the statement
+ * after it (which needs a new snapshot: see below). Only the rollup columns are returned, and summed here: returning
  * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
- * With ON CONFLICT (a batch that re-sends events), the inserted keys are kept too (fresh_rt, fresh_id): the look-up
- * of stored rows then skips them, one primary-key descent less per new key (BENCHMARKS.md, hA2).
+ * The inserted keys are kept too (fresh_rt, fresh_id): the look-up of stored rows then skips them, one primary-key
+ * descent less per new key (BENCHMARKS.md, hA2).
  */
-const insertNew = (onConflict: string) => {
-  const keepKeys = onConflict !== '';
-  return `WITH inserted AS (
+const INSERT_NEW = `WITH inserted AS (
       INSERT INTO usage_events AS e (${LIST})
       SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-      ${onConflict}
-      RETURNING ${rollupColumns('e')}${keepKeys ? ', e.id' : ''}
+      ON CONFLICT (runtime_id, id) DO NOTHING
+      RETURNING ${rollupColumns('e')}, e.id
     ),
     grouped AS (
       SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
       GROUP BY ${ROLLUP_KEY}
-    )${
-      keepKeys
-        ? `,
+    ),
     keys AS (
       SELECT array_agg(i.runtime_id) AS rt, array_agg(i.event_id) AS ids
       FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')}, event_id)
-    )`
-        : ''
-    }
-    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')}${
-      keepKeys ? ', (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)' : ''
-    }
-    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}${keepKeys ? ', fresh_rt, fresh_id' : ''}
+    )
+    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')},
+      (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)
+    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}, fresh_rt, fresh_id
     FROM grouped AS g;`;
-};
+
+/**
+ * SQL: the CTE `deltas`, the rollup differences per rollup key, summed from `source`'s rows (the rollup key, the
+ * token kinds, then the event's cost columns as eventCostColumns spells them).
+ */
+const deltasOf = (source: string) => `deltas AS (
+    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
+           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
+    FROM ${source} AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
+    GROUP BY ${ROLLUP_KEY}
+  )`;
+
+/**
+ * The end of a write's statement, after its CTE `deltas`: the rollup levels in key order, the usage version bump,
+ * and the answer (the rows of `deltas` that change something).
+ */
+const ROLLUP_TAIL = `rolled AS (
+    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
+    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
+    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
+      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
+    RETURNING 1
+  )${coarseRollupCtes('deltas', 'bucket')},
+  changed AS (
+    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
+  ),
+  bumped AS (
+    -- Only after every rollup row is written (the count reads them all), in runtime order.
+    UPDATE runtimes r SET usage_version = r.usage_version + 1
+    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
+    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
+  )
+  SELECT runtime_id, bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS}, cost_usd, unpriced_tokens
+  FROM changed;`;
+
+/**
+ * The whole write of a batch of new keys only, as one statement: the plain insert, its rollup differences summed
+ * straight from the rows it returns, the rollup levels, the bump and the answer. No stored row is looked up, so no
+ * second snapshot is needed, and the new rows' sums no longer go through the fresh_<column> arrays and a second
+ * statement (BENCHMARKS.md, session 10, hP). Its locks come in the order every write takes them: the insert
+ * consumes the whole batch, in key order, before `deltas` yields its first row, and only then are rollup rows and
+ * runtimes written.
+ */
+const PLAIN_INSERT = `WITH inserted AS (
+        INSERT INTO usage_events AS e (${LIST})
+        SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
+        RETURNING ${rollupColumns('e')}
+      ),
+      ${deltasOf('inserted')},
+      ${ROLLUP_TAIL}`;
 
 const BODY = `
 #variable_conflict use_column
 DECLARE
-  batch_rows ${BATCH_ROW_TYPE}[] := ARRAY(SELECT r FROM unnest(batch) AS r ORDER BY r.runtime_id, r.id);
+  -- The batch arrives in key order (runtime id, then id, in UTF-16 code units: usage-batch-order.ts), the one order
+  -- every writer locks event rows in; each rebuild below keeps it.
+  batch_rows ${BATCH_ROW_TYPE}[] := batch;
   -- What the new rows add to the rollup, already summed per rollup key, one array per column (a few elements,
   -- where the new event rows themselves were a copy of the whole batch). Base types only: the function is created
   -- by every migrate, also before the rollup's table exists (tests of older migrations).
@@ -140,18 +190,24 @@ DECLARE
   fresh_rt uuid[];
   fresh_id text[];
   horizon timestamptz;
+  first_ts timestamptz;
 BEGIN
-  PERFORM pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41))
-  FROM (SELECT DISTINCT r.runtime_id FROM unnest(batch_rows) AS r ORDER BY 1) AS k;
+  -- The locks, in runtime order, and the batch's earliest event, in one pass over the batch (each unnest copies the
+  -- whole batch into a tuplestore).
+  SELECT min(k.first_ts) INTO first_ts FROM (
+    SELECT pg_advisory_xact_lock_shared(hashtextextended(k.runtime_id::text, 41)), k.first_ts
+    FROM (SELECT r.runtime_id, min(r.ts) AS first_ts FROM unnest(batch_rows) AS r GROUP BY 1 ORDER BY 1) AS k
+  ) AS k;
 
   -- Before the retention horizon raw events are gone: a late re-send could not be told from a new event, so it is
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
   -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
   SELECT raw_before INTO horizon FROM usage_retention;
-  IF (SELECT min(b.ts) FROM unnest(batch_rows) AS b) < horizon THEN
+  IF first_ts < horizon THEN
     batch_rows := ARRAY(
-      SELECT b FROM unnest(batch_rows) AS b WHERE b.ts >= horizon ORDER BY b.runtime_id, b.id);
+      SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b WHERE b.ts >= horizon
+      ORDER BY b.ordinality);
   END IF;
 
   -- New keys are inserted (and summed: they add to the rollup as they are); a key another transaction is
@@ -162,21 +218,26 @@ BEGIN
   -- goes again with ON CONFLICT DO NOTHING. A batch that re-sends many events (a turn streaming) usually shows one
   -- among its first keys (in key order, so a sample), and goes to ON CONFLICT at once: a failed attempt cost more
   -- than the look-ups it saves (BENCHMARKS.md, hA).
-  -- (A LIMIT, not a slice: slicing would flatten the whole batch array first.) Each key is looked up on its own
-  -- (LATERAL … LIMIT 1: a primary-key probe whatever the statistics say): as a join, a plan made while the table was
-  -- nearly empty hashed the 8 keys and scanned the whole table, and kept doing so on every commit as the table grew
-  -- where nothing re-plans (autovacuum off, PGlite).
+  -- (Elements by subscript, not a LIMIT over unnest, which copies the whole batch into a tuplestore first, nor a
+  -- slice, which flattens the whole array.) Each key is looked up on its own (LATERAL … LIMIT 1: a primary-key probe
+  -- whatever the statistics say): as a join, a plan made while the table was nearly empty hashed the 8 keys and
+  -- scanned the whole table, and kept doing so on every commit as the table grew where nothing re-plans (autovacuum
+  -- off, PGlite).
   IF EXISTS (
-    SELECT FROM (SELECT r.runtime_id, r.id FROM unnest(batch_rows) AS r LIMIT ${SAMPLED_KEYS}) AS b
+    SELECT FROM generate_series(1, least(cardinality(batch_rows), ${SAMPLED_KEYS})) AS b(i)
     CROSS JOIN LATERAL (
-      SELECT FROM usage_events AS e WHERE e.runtime_id = b.runtime_id AND e.id = b.id LIMIT 1) AS e
+      SELECT FROM usage_events AS e
+      WHERE e.runtime_id = (batch_rows[b.i]).runtime_id AND e.id = (batch_rows[b.i]).id LIMIT 1) AS e
   ) THEN
-    ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+    ${INSERT_NEW}
   ELSE
     BEGIN
-      ${insertNew('')}
+      -- A unique_violation can only come from the insert, which ends before the first row is returned (the
+      -- aggregate of deltas reads it whole): no row of a failed attempt is ever in the answer.
+      RETURN QUERY ${PLAIN_INSERT}
+      RETURN;
     EXCEPTION WHEN unique_violation THEN
-      ${insertNew('ON CONFLICT (runtime_id, id) DO NOTHING')}
+      ${INSERT_NEW}
     END;
   END IF;
 
@@ -190,9 +251,10 @@ BEGIN
     batch_rows := '{}';
   ELSIF fresh_count > 0 AND fresh_id IS NOT NULL THEN
     batch_rows := ARRAY(
-      SELECT b FROM unnest(batch_rows) AS b
+      SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b
       WHERE NOT EXISTS (
-        SELECT FROM unnest(fresh_rt, fresh_id) AS f(rt, id) WHERE f.rt = b.runtime_id AND f.id = b.id));
+        SELECT FROM unnest(fresh_rt, fresh_id) AS f(rt, id) WHERE f.rt = b.runtime_id AND f.id = b.id)
+      ORDER BY b.ordinality);
   END IF;
 
   RETURN QUERY
@@ -228,34 +290,16 @@ BEGIN
            ${TOKEN_KINDS.map((c) => `-o.${c}`).join(', ')}, ${eventCostColumns('o', '-')}
     FROM old o
   ),
-  deltas AS (
-    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
-           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
-    FROM changes AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
-    GROUP BY ${ROLLUP_KEY}
-  ),
-  rolled AS (
-    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
-    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
-    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
-      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
-    RETURNING 1
-  )${coarseRollupCtes('deltas', 'bucket')},
-  changed AS (
-    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
-  ),
-  bumped AS (
-    -- Only after every rollup row is written (the count reads them all), in runtime order.
-    UPDATE runtimes r SET usage_version = r.usage_version + 1
-    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
-    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
-  )
-  SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS},
-         cost_usd::float8, unpriced_tokens::float8
-  FROM changed;
+  ${deltasOf('changes')},
+  ${ROLLUP_TAIL}
 END`;
 
-const RETURNS = `TABLE (runtime_id uuid, hour timestamptz, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd float8, unpriced_tokens float8)`;
+/**
+ * The answer: what each rollup row changed by. The hour holding a quarter is the hub's to compute (usage-writes.ts),
+ * and the cost columns stay numeric (the hub reads numeric as it read float8: a number): a `date_trunc` and a
+ * timestamp to spell per row, and numeric → text → float8 twice, were the database's (BENCHMARKS.md, session 10, hP).
+ */
+const RETURNS = `TABLE (runtime_id uuid, at timestamptz, provider text, model text, ${ATTRIBUTION_COLUMNS.map((c) => `${c} text`).join(', ')}, ${TOKEN_KINDS.map((c) => `${c} bigint`).join(', ')}, cost_usd numeric, unpriced_tokens numeric)`;
 
 /** Versioned by its text: a node never runs another version's function. */
 const NAME = `rh_write_usage_${createHash('sha256').update(RETURNS).update(BODY).digest('hex').slice(0, 12)}`;

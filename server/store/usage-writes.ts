@@ -61,6 +61,13 @@ export interface DateDelta extends TokenCounts, CostDelta {
 const WRITE_USAGE_WITH_XID = `SELECT w.*, pg_current_xact_id()::text AS commit_xid FROM (${WRITE_USAGE_CALL}) AS w`;
 /** The same write when nobody will read its deltas: counted in Postgres instead of sent and parsed. */
 const WRITE_USAGE_UNREAD = `SELECT count(*)::int AS deltas FROM (${WRITE_USAGE_CALL}) AS w`;
+const HOUR_MS = 3_600_000;
+
+/** The write's answer with each row's UTC hour, computed here from its quarter (the function no longer spells it). */
+function withHours(rows: HourDelta[]): HourDelta[] {
+  for (const r of rows) r.hour = new Date(Math.floor(r.at.getTime() / HOUR_MS) * HOUR_MS);
+  return rows;
+}
 
 /**
  * An event as its row is written: the agent's own cost moved aside, the effective cost priced as of its date.
@@ -131,10 +138,11 @@ export async function writeUsageCalls(
   calls: readonly RuntimeUsageCall[],
   pricer: Pricer,
 ): Promise<HourDelta[]> {
-  // One parameter, spelled by hand: encoding it costs the hub half of what one array per column did.
+  // One parameter, spelled by hand: encoding it costs the hub half of what one array per column did. In key order:
+  // the function locks in the batch's order (usage-batch-order.ts).
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
-  return tx.query<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
+  return withHours(await tx.query<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid'));
 }
 
 /**
@@ -148,7 +156,7 @@ export async function writeUsageCallsAlone(
 ): Promise<HourDelta[]> {
   const batch = encodeUsageBatch(calls, pricer);
   if (batch === '') return [];
-  return db.alone<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid');
+  return withHours(await db.alone<HourDelta>(WRITE_USAGE_WITH_XID, [batch], 'rh_write_usage_xid'));
 }
 
 /**
