@@ -32,7 +32,6 @@ export function ensureBuilt(): void {
     statSync(join(ROOT, 'web/index.html')).mtimeMs,
     // The build's own steps (inlined boot script, precompressed files) change what it writes too.
     statSync(join(ROOT, 'web/vite.config.ts')).mtimeMs,
-    statSync(join(ROOT, 'web/eager-compile.ts')).mtimeMs,
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync(
