@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
-import { eagerUplot } from './eager-compile';
 
 const hub = 'http://127.0.0.1:3000';
 
@@ -273,7 +272,6 @@ export default defineConfig({
     ownSchemaInstances(),
     pureSharedSchemas(),
     lazyUplotIntl(),
-    eagerUplot(UPLOT_JS),
     noZodJsonSchema(),
     inlineBoot(),
     oneFirstScript(),
