@@ -15,13 +15,12 @@ import {
   type Database,
   migrate,
   openPostgres,
-  registerRuntimes,
   StoreError,
   writeUsageCallsAlone,
 } from '../../server/store';
 import type { UsageEvent } from '../../shared';
 import { startCommitAnswerDropper } from '../helpers/chaos-pg-proxy';
-import { databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
 import { unheardChanges } from '../helpers/ingest-changes';
 import { freshDatabase } from '../helpers/postgres';
 
@@ -57,17 +56,7 @@ const writerOver = (db: Database, options: Partial<GroupCommitOptions> = {}) =>
 
 async function newRuntime(db: Database): Promise<{ workspaceId: string; runtimeId: string }> {
   const ws = await createWorkspace(db, `alone-${crypto.randomUUID()}`);
-  const [rt] = await registerRuntimes(
-    db,
-    ws.id,
-    {
-      daemon_id: crypto.randomUUID(),
-      device_info: 'box',
-      runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-    },
-    'test',
-  );
-  return { workspaceId: ws.id, runtimeId: rt!.id };
+  return { workspaceId: ws.id, runtimeId: await claudeRuntimeIn(db, ws.id) };
 }
 
 const stored = (db: Database, runtimeId: string) =>

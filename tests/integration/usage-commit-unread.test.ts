@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HourDelta, IngestChanges } from '../../server/ingest/changes';
 import { GroupCommitWriter } from '../../server/ingest/group-commit';
 import { createPricer } from '../../server/pricing';
-import { createWorkspace, type Database, registerRuntimes } from '../../server/store';
+import { createWorkspace, type Database } from '../../server/store';
 import type { UsageEvent } from '../../shared';
-import { databaseKinds } from '../helpers/databases';
+import { claudeRuntimeIn, databaseKinds } from '../helpers/databases';
 import { unheardChanges } from '../helpers/ingest-changes';
 
 const event = (id: string, output: number): UsageEvent => ({
@@ -40,17 +40,7 @@ function port() {
 
 async function newRuntime(db: Database): Promise<{ workspaceId: string; runtimeId: string }> {
   const ws = await createWorkspace(db, `unread-${crypto.randomUUID()}`);
-  const [rt] = await registerRuntimes(
-    db,
-    ws.id,
-    {
-      daemon_id: crypto.randomUUID(),
-      device_info: 'box',
-      runtimes: [{ provider: 'claude', name: 'c', runtime_mode: 'local' }],
-    },
-    'test',
-  );
-  return { workspaceId: ws.id, runtimeId: rt!.id };
+  return { workspaceId: ws.id, runtimeId: await claudeRuntimeIn(db, ws.id) };
 }
 
 describe.each(databaseKinds)('a usage commit nobody is told about, on %s', (_kind, open) => {
