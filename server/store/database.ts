@@ -43,9 +43,9 @@ const asNumber = (v: string) => Number(v);
 const asText = (v: string) => v;
 
 /**
- * timestamptz as pg parses it, with the last two values remembered: a usage write's answer repeats its rows' hour
- * and quarter (2 distinct values over ~75 rows of a fleet commit) and one parse costs ~0.4 µs, a quarter of the
- * hub's CPU per answer row (BENCHMARKS.md, session 10, hH). Each row still gets a Date of its own; a value pg does
+ * timestamptz as pg parses it, with the last two values remembered: a usage write's answer repeats its rows'
+ * quarter (one value over ~75 rows of a fleet commit, two across a quarter's end) and one parse costs ~0.4 µs, a
+ * quarter of the hub's CPU per answer row (BENCHMARKS.md, session 10, hH). Each row still gets a Date of its own; a value pg does
  * not make a Date of (infinity) is not remembered.
  */
 function recentTimestamps(): (v: string) => unknown {
