@@ -34,15 +34,20 @@ export interface SpendScope {
   value?: string;
 }
 
-/** Inserts an alert row per threshold the source's periods reached; `src` yields (budget_id, period_start, spent_usd). */
+/**
+ * Inserts an alert row per threshold the source's periods reached; `src` yields (budget_id, period_start, spent_usd).
+ * `created_at` is the clock when the row is written, after the period's row lock: the transaction's start (`now()`)
+ * would let a commit that began earlier but crossed later log its threshold as older than the one before it.
+ */
 const recordCrossings = (src: string) =>
-  `INSERT INTO budget_alerts (budget_id, workspace_id, period_start, threshold, spent_usd, status)
+  `INSERT INTO budget_alerts (budget_id, workspace_id, period_start, threshold, spent_usd, status, created_at)
    SELECT p.budget_id, b.workspace_id, p.period_start, t.threshold, p.spent_usd,
-          CASE WHEN b.webhook_url IS NULL THEN 'no_webhook' ELSE 'pending' END
+          CASE WHEN b.webhook_url IS NULL THEN 'no_webhook' ELSE 'pending' END, clock_timestamp()
    FROM ${src} p
    JOIN budgets b ON b.id = p.budget_id AND b.deleted_at IS NULL
    CROSS JOIN LATERAL unnest(b.thresholds) AS t(threshold)
    WHERE p.spent_usd >= b.amount_usd * t.threshold / 100
+   ORDER BY t.threshold
    ON CONFLICT (budget_id, period_start, threshold) DO NOTHING
    RETURNING budget_id, to_char(period_start, 'YYYY-MM-DD') AS period_start, threshold::float8 AS threshold`;
 
