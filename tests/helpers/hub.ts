@@ -42,6 +42,8 @@ export interface TestHubOptions {
   config?: Partial<Config>;
   /** Budget polling and recompute timing. */
   budgets?: HubDeps['budgets'];
+  /** Rounds of the raw-usage retention job. */
+  retention?: HubDeps['retention'];
 }
 
 export async function createTestWorkspace(db: Database, name = 'test'): Promise<TestWorkspace> {
@@ -58,13 +60,16 @@ export async function createTestWorkspace(db: Database, name = 'test'): Promise<
 }
 
 /**
- * Presence that never writes during a test: no heartbeat (last_seen_at) and no sweep. For tests that count every
- * committed row (rowsWrittenWhile) and so need the database quiet apart from what they send.
+ * Background work that never writes during a test: presence (no heartbeat — last_seen_at — and no sweep) and the
+ * raw-usage retention job (off: its first round, 30–60 s after start, deleted the old events a fuzz run had stored).
+ * For tests that count every committed row (rowsWrittenWhile, row digests) and so need the database quiet apart
+ * from what they send.
  */
-export const QUIET_PRESENCE = {
+export const QUIET_BACKGROUND = {
   PRESENCE_HEARTBEAT_MS: 3_600_000,
   PRESENCE_SWEEP_MS: 3_600_000,
   PRESENCE_TIMEOUT_MS: 3_600_000,
+  RAW_RETENTION_DAYS: 0,
 } satisfies Partial<Config>;
 
 /** A channel prefix unique to one test cluster. */
@@ -93,6 +98,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     revocationCheckMs: 500,
     redisChannelPrefix: options.redisPrefix,
     budgets: options.budgets,
+    retention: options.retention,
   });
   const port = await hub.listen();
   const first = await createTestWorkspace(db);

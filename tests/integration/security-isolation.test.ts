@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../shared';
 import { rowsWrittenWhile } from '../helpers/arbitraries';
-import { QUIET_PRESENCE, startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
+import { QUIET_BACKGROUND, startTestHub, type TestHub, type TestWorkspace } from '../helpers/hub';
 import { rest } from '../helpers/rest';
 import {
   type ClientSocket,
@@ -23,8 +23,8 @@ import {
 const CONFIG = {
   REST_RATE_PER_MIN: 1_000_000,
   HANDSHAKE_RATE_PER_S: 10_000,
-  // No presence writes during the tests: rowsWrittenWhile counts every committed row.
-  ...QUIET_PRESENCE,
+  // No presence or retention writes during the tests: rowsWrittenWhile counts every committed row.
+  ...QUIET_BACKGROUND,
 };
 
 const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
