@@ -5,7 +5,8 @@
  * transaction committed (ok) or rolled back (unavailable, nothing partial). A call carrying a value Postgres refuses
  * is isolated and refused alone (invalid_payload). The queue is bounded: when Postgres falls behind, new calls are
  * refused at once instead of memory growing. What a commit changed leaves through the ingest port once every call
- * in it has been answered, commits in the order they were made.
+ * in it has been answered, commits in the order they were made. What one commit writes and reports is
+ * commit-calls.ts.
  *
  * Pipeline: with `pipeline` > 1 a second commit may start while the first runs (its own connection), so the hub's
  * encoding and the answer of one commit overlap Postgres executing the other. It starts only once the queue holds
@@ -16,19 +17,9 @@
  */
 import type { Pricer, Task, UsageEvent } from '../../shared';
 import { HubError } from '../errors';
-import {
-  CommitInDoubtError,
-  type Database,
-  type HourDelta,
-  type RuntimeTask,
-  type RuntimeUsageCall,
-  type StoredTask,
-  writeTasks,
-  writeUsageCalls,
-  writeUsageCallsAlone,
-  writeUsageCallsAloneUnread,
-} from '../store';
+import { CommitInDoubtError, type Database } from '../store';
 import type { IngestChanges, UsageCommitHook } from './changes';
+import { type Committed, commitCalls, reportCommitted } from './commit-calls';
 import { dbFailure, isConflict, isDataError } from './db-errors';
 
 /** What a call of each kind carries: the twins differ only here. */
@@ -48,18 +39,6 @@ export type IngestCall = {
     answered: Promise<void>;
   };
 }[IngestKind];
-
-/** What one committed flush changed. */
-interface Committed {
-  hourDeltas: HourDelta[];
-  tasks: StoredTask[];
-  /** runtime id → workspace id, for routing the changes. */
-  workspaceOf: Map<string, string>;
-  /** What the usage hook asked to run once the commit was answered. */
-  afterCommit?: () => void;
-  /** Its deltas were not read: no change of its workspaces was published when it started. */
-  unread?: boolean;
-}
 
 export interface GroupCommitOptions {
   maxQueuedItems: number;
@@ -89,17 +68,6 @@ const CONFLICT_ATTEMPTS = 3;
 
 /** Items a call adds to the queue. */
 export const sizeOf = (call: IngestCall) => call.items.length;
-
-/** Rows of a commit grouped by runtime, in their order. */
-function byRuntime<T extends { runtime_id: string }>(rows: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.runtime_id);
-    if (group) group.push(row);
-    else groups.set(row.runtime_id, [row]);
-  }
-  return groups;
-}
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];
@@ -258,48 +226,21 @@ export class GroupCommitWriter {
 
   /** Writes these calls in one transaction and settles them; throws (settling none) if it did not commit. */
   private async commit(batch: Pending[]): Promise<void> {
-    // Events stay as the calls carry them (no copy per event): the encoding adds each one's runtime id.
-    const usage: RuntimeUsageCall[] = [];
-    const tasks: RuntimeTask[] = [];
-    const workspaceOf = new Map<string, string>();
-    let items = 0;
-    for (const { call } of batch) {
-      workspaceOf.set(call.runtimeId, call.workspaceId);
-      items += call.items.length;
-      if (call.kind === 'usage') usage.push({ runtimeId: call.runtimeId, events: call.items });
-      else for (const t of call.items) tasks.push({ ...t, runtime_id: call.runtimeId });
-    }
     const started = performance.now();
     const observe = (ok: boolean) =>
       this.options.observe?.({
-        items,
+        items: batch.reduce((sum, p) => sum + p.items, 0),
         calls: batch.length,
         seconds: (performance.now() - started) / 1000,
         ok,
       });
-    const { pricer, onUsageCommit, changes } = this.options;
-    // Usage only, and nothing the hook must record with it: one statement is the whole transaction (one round
-    // trip). A hook that cannot say whether it applies always gets its transaction.
-    const hookApplies = onUsageCommit && (onUsageCommit.appliesTo?.(workspaceOf.values()) ?? true);
-    const alone = tasks.length === 0 && !hookApplies;
-    // Nobody to tell (no dashboard open on a single node): the deltas are not read at all (see report).
-    const unread = alone && !(changes.publishes?.(workspaceOf.values()) ?? true);
     let committed: Committed;
     try {
-      if (unread) await writeUsageCallsAloneUnread(this.db, usage, pricer);
-      committed = unread
-        ? { hourDeltas: [], tasks: [], workspaceOf, unread }
-        : alone
-          ? { hourDeltas: await writeUsageCallsAlone(this.db, usage, pricer), tasks: [], workspaceOf }
-          : await this.db.transaction(async (tx) => {
-              // Usage orders itself per event key (and bumps the usage versions); tasks of a runtime come through one
-              // writer only (ShardedWriter), so their order is the order of the calls.
-              const hourDeltas = await writeUsageCalls(tx, usage, pricer);
-              const storedTasks = await writeTasks(tx, tasks);
-              const afterCommit =
-                hourDeltas.length > 0 ? await onUsageCommit?.(tx, hourDeltas, workspaceOf) : undefined;
-              return { hourDeltas, tasks: storedTasks, workspaceOf, afterCommit };
-            });
+      committed = await commitCalls(
+        this.db,
+        batch.map((p) => p.call),
+        this.options,
+      );
     } catch (cause) {
       observe(false);
       throw cause;
@@ -314,24 +255,8 @@ export class GroupCommitWriter {
     const answers = Promise.all(batch.map((p) => p.call.answered));
     this.reporting = this.reporting
       .then(() => answers)
-      .then(() => this.report(committed))
+      .then(() => reportCommitted(this.options.changes, committed))
       // Committed and acked: a failed report only costs dashboards a live update (they refetch on reconnect).
       .catch((err: unknown) => this.options.onError?.(err));
-  }
-
-  private report({ hourDeltas, tasks, workspaceOf, afterCommit, unread }: Committed): void {
-    const { changes } = this.options;
-    if (unread) {
-      // A dashboard opened since the commit started may have read its answer before the commit: it refetches
-      // (the answer then holds this commit). One opened after this point reads the commit over REST.
-      const opened = [...new Set(workspaceOf.values())].filter((id) => changes.publishes?.([id]) ?? true);
-      if (opened.length > 0) changes.changesUnreported(opened);
-      return;
-    }
-    afterCommit?.();
-    for (const [runtimeId, deltas] of byRuntime(hourDeltas))
-      changes.usageCommitted(workspaceOf.get(runtimeId)!, runtimeId, deltas);
-    for (const [runtimeId, stored] of byRuntime(tasks))
-      changes.tasksCommitted(workspaceOf.get(runtimeId)!, runtimeId, stored);
   }
 }
