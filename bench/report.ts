@@ -1,6 +1,6 @@
 /** The run's outputs: the JSON file (everything measured) and the text summary printed on stdout. */
 import { writeFileSync } from 'node:fs';
-import type { BenchResult } from './suite';
+import type { BenchResult } from './measured';
 import { markdownTable } from './table';
 
 export function writeResult(result: BenchResult, path: string): void {

@@ -2,13 +2,14 @@
  * The summary rows of a run, always the same set for a scale (a scenario that did not run gives n/a rows), with
  * the targets of the issue "Benchmarks that compare".
  */
+
+import type { Measured } from './measured';
 import { type IngestVariant, type Scale, variantId } from './scale';
 import { scaleRows } from './scale-rows';
 import { ATTRIBUTION_PROJECTS, ATTRIBUTION_USERS, ATTRIBUTION_VIEWS } from './scenarios/attribution';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import { type ChartsResult, RETURNING_VISITS } from './scenarios/web';
-import type { Measured } from './suite';
 import { makeRow, type Row } from './table';
 import { BENCH_CHROMIUM_ARGS, NO_WINDOW_UI } from './web-chromium';
 

@@ -8,10 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dropAllBenchDatabases } from './database';
+import { SCENARIOS, type Scenario } from './measured';
 import { guardChildren, ROOT, stopAll } from './processes';
 import { summaryText, writeResult } from './report';
 import { SCALES } from './scale';
-import { runSuite, SCENARIOS, type Scenario } from './suite';
+import { runSuite } from './suite';
 
 const { values } = parseArgs({
   options: {

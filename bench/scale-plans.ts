@@ -4,7 +4,7 @@
  * temp blocks spilled, the largest scan) and every plan in full — for BENCHMARKS.md and bench/plans/.
  */
 import { readFileSync } from 'node:fs';
-import type { BenchResult } from './suite';
+import type { BenchResult } from './measured';
 
 const [file, label = ''] = process.argv.slice(2);
 if (!file) {

@@ -1,7 +1,7 @@
 /**
  * The whole benchmark in one run, in an order that keeps scenarios from disturbing each other: a fresh
- * database, then the bare server (ceiling), the seed-pattern server, one hub for ingest, REST, web and
- * single-node fan-out, two hubs on Redis for latency, and a fresh hub for connections. A scenario that fails is
+ * database, then the seed-pattern server, one hub for ingest (taking turns with the bare server, its ceiling),
+ * REST, web and single-node fan-out, two hubs on Redis for latency, and a fresh hub for connections. A scenario that fails is
  * recorded (its rows say n/a) and the run goes on; children and the database are cleaned up whatever happens.
  */
 import {
@@ -14,34 +14,19 @@ import {
   settleUsageTables,
 } from './database';
 import { type HubNode, startBenchServer, startHub } from './hub';
-import { loadAverage, type Machine, machineInfo } from './machine';
+import { loadAverage, machineInfo } from './machine';
+import type { BenchResult, Measured, Scenario } from './measured';
 import { stopAll } from './processes';
 import { buildRows } from './rows';
 import type { Scale } from './scale';
-import { runScale, type ScaleResult } from './scale-history';
-import { type AttributionResult, runAttribution, seedAttribution } from './scenarios/attribution';
-import { type CommitLatency, runCommitLatency } from './scenarios/commit';
-import { type ConnectionsResult, runConnections } from './scenarios/connections';
-import { type FanoutResult, runFanout } from './scenarios/fanout';
-import { type IngestRun, runIngest } from './scenarios/ingest';
-import { type RestResult, runRest } from './scenarios/rest';
-import { buildWeb, type ChartsResult, type JsSize, jsGzipSize, timeToCharts } from './scenarios/web';
-import type { Row } from './table';
-
-export const SCENARIOS = [
-  'ceiling',
-  'seed',
-  'hub',
-  'commit',
-  'rest',
-  'attribution',
-  'web',
-  'fanout',
-  'latency',
-  'connections',
-  'scale',
-] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+import { runScale } from './scale-history';
+import { runAttribution, seedAttribution } from './scenarios/attribution';
+import { runCommitLatency } from './scenarios/commit';
+import { runConnections } from './scenarios/connections';
+import { runFanout } from './scenarios/fanout';
+import { runIngest, runIngestTakingTurns } from './scenarios/ingest';
+import { runRest } from './scenarios/rest';
+import { buildWeb, jsGzipSize, timeToCharts } from './scenarios/web';
 
 export interface SuiteOptions {
   /** Run `npm run build:web` first (the web rows read web/dist). */
@@ -51,34 +36,6 @@ export interface SuiteOptions {
   /** Hubs run under --cpu-prof and write their profiles here. */
   profileDir?: string;
   log?: (line: string) => void;
-}
-
-export interface Measured {
-  ceiling?: IngestRun[];
-  seed?: { runs: IngestRun[]; rowsWritten: number };
-  hub?: { runs: IngestRun[]; rowsWritten: number };
-  commit?: CommitLatency[];
-  fanout?: FanoutResult[];
-  latency?: { ratePerS: number; result: FanoutResult }[];
-  connections?: ConnectionsResult;
-  rest?: RestResult;
-  attribution?: AttributionResult;
-  webSize?: JsSize | null;
-  webBuildError?: string | null;
-  webCharts?: ChartsResult;
-  webError?: string;
-  scale?: ScaleResult;
-}
-
-export interface BenchResult {
-  scale: Scale['name'];
-  startedAt: string;
-  seconds: number;
-  machine: Machine & { loadAverageBefore: number[]; loadAverageAfter: number[] };
-  rows: Row[];
-  measured: Measured;
-  /** Scenario → why it failed. */
-  errors: Record<string, string>;
 }
 
 /**
@@ -134,41 +91,67 @@ export async function runSuite(scale: Scale, options: SuiteOptions): Promise<Ben
     const ws = await prepareWorkspace(db);
     const historyRuntime = await seedRuntimeHistory(db, ws.workspaceId, scale.historyDays);
 
-    await step('ceiling', 'ingest ceiling (bare Socket.IO)', async () => {
-      const srv = await startBenchServer('bare-server', 'bare-server.ts', { maxSeconds: SERVER_SECONDS });
-      try {
-        measured.ceiling = await runIngest('bare', srv.url, 'unused', scale, {
-          pid: srv.child.pid,
-          hubMetrics: false,
-        });
-      } finally {
-        await srv.child.stop();
-      }
+    const bareServer = () =>
+      startBenchServer('bare-server', 'bare-server.ts', { maxSeconds: SERVER_SECONDS });
+    const bareTarget = (srv: Awaited<ReturnType<typeof bareServer>>) => ({
+      label: 'bare',
+      url: srv.url,
+      token: 'unused',
+      server: { pid: srv.child.pid, hubMetrics: false },
     });
+    const hubTarget = (hub: HubNode) => ({
+      label: 'hub',
+      url: hub.url,
+      token: ws.daemonToken,
+      server: { pid: hub.child.pid, hubMetrics: true },
+    });
+    // Both asked for: the hub and its ceiling take turns variant by variant (below), so their ratio is of runs
+    // seconds apart.
+    const turns = !options.only || (options.only.includes('ceiling') && options.only.includes('hub'));
+    if (!turns) {
+      await step('ceiling', 'ingest ceiling (bare Socket.IO)', async () => {
+        const srv = await bareServer();
+        try {
+          measured.ceiling = await runIngest(bareTarget(srv), scale);
+        } finally {
+          await srv.child.stop();
+        }
+      });
+    }
 
     await step('seed', 'seed pattern', async () => {
       const config = { databaseUrl: database.url, poolSize: 10, maxSeconds: SERVER_SECONDS };
       const srv = await startBenchServer('seed-server', 'seed-server.ts', config);
       try {
-        const runs = await runIngest('seed', srv.url, 'unused', scale, {
-          pid: srv.child.pid,
-          hubMetrics: false,
-        });
+        const runs = await runIngest(
+          { label: 'seed', url: srv.url, token: 'unused', server: { pid: srv.child.pid, hubMetrics: false } },
+          scale,
+        );
         measured.seed = { runs, rowsWritten: await countRows(db, 'bench_seed_usage') };
       } finally {
         await srv.child.stop();
       }
     });
 
-    await step('hub', 'hub ingest', async () => {
-      const hub = await sharedHub();
-      const before = await countRows(db, 'usage_events');
-      const runs = await runIngest('hub', hub.url, ws.daemonToken, scale, {
-        pid: hub.child.pid,
-        hubMetrics: true,
-      });
-      measured.hub = { runs, rowsWritten: (await countRows(db, 'usage_events')) - before };
-    });
+    await step(
+      'hub',
+      turns ? 'hub ingest, taking turns with its ceiling (bare Socket.IO)' : 'hub ingest',
+      async () => {
+        const hub = await sharedHub();
+        const before = await countRows(db, 'usage_events');
+        if (turns) {
+          const srv = await bareServer();
+          try {
+            const [ceiling, runs] = await runIngestTakingTurns([bareTarget(srv), hubTarget(hub)], scale);
+            measured.ceiling = ceiling;
+            measured.hub = { runs: runs!, rowsWritten: 0 };
+          } finally {
+            await srv.child.stop();
+          }
+        } else measured.hub = { runs: await runIngest(hubTarget(hub), scale), rowsWritten: 0 };
+        measured.hub.rowsWritten = (await countRows(db, 'usage_events')) - before;
+      },
+    );
 
     await step('commit', 'commit latency (group-commit writer alone)', async () => {
       measured.commit = await runCommitLatency(
