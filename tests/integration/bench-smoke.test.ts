@@ -7,12 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/measured';
 import { stopAll } from '../../bench/processes';
 import { writeResult } from '../../bench/report';
 import { buildRows } from '../../bench/rows';
 import { SCALES } from '../../bench/scale';
 import type { IngestRun } from '../../bench/scenarios/ingest';
-import { type BenchResult, runSuite } from '../../bench/suite';
+import { runSuite } from '../../bench/suite';
 
 const scale = SCALES.tiny;
 let result: BenchResult;
