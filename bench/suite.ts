@@ -1,8 +1,9 @@
 /**
  * The whole benchmark in one run, in an order that keeps scenarios from disturbing each other: a fresh
  * database, then the seed-pattern server, one hub for ingest (taking turns with the bare server, its ceiling),
- * REST, web and single-node fan-out, two hubs on Redis for latency, and a fresh hub for connections. A scenario that fails is
- * recorded (its rows say n/a) and the run goes on; children and the database are cleaned up whatever happens.
+ * REST, web and single-node fan-out, two hubs on Redis for latency, and a fresh hub for connections. A scenario
+ * that fails is recorded (its rows say n/a) and the run goes on; children and the database are cleaned up whatever
+ * happens.
  */
 import {
   countRows,
