@@ -3,20 +3,11 @@
  * event, the payload and the error code the hub must answer with.
  */
 import type { ErrorCode } from '../../shared';
+import { usageEvent } from './socket-writes';
 import { daemonId } from './sockets';
 
 const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-export const event = (overrides: Record<string, unknown> = {}) => ({
-  id: 'evt',
-  ts: hourAgo,
-  provider: 'claude',
-  model: 'claude-sonnet-4-5',
-  input_tokens: 1,
-  output_tokens: 2,
-  cache_read_tokens: 3,
-  cache_write_tokens: 4,
-  ...overrides,
-});
+export const event = (overrides: Record<string, unknown> = {}) => ({ ...usageEvent('evt'), ...overrides });
 export const task = (overrides: Record<string, unknown> = {}) => ({
   id: 'task',
   status: 'running',
