@@ -26,6 +26,7 @@
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
 import { coarseRollupCtes } from './rollups-coarse';
+import { LEVELS_LOCK } from './runtime-levels';
 import {
   ATTRIBUTION,
   ATTRIBUTION_COLUMNS,
@@ -137,6 +138,9 @@ const deltasOf = (source: string) => `deltas AS (
     GROUP BY ${ROLLUP_KEY}
   )`;
 
+/** The coarse levels' CTEs as the write appends them (exported for bench/fleet-commit-split.ts's ablation). */
+export const COARSE_ROLLUPS = coarseRollupCtes('deltas', 'bucket', 'levels_from_');
+
 /**
  * The end of a write's statement, after its CTE `deltas`: the rollup levels in key order, the usage version bump,
  * and the answer (the rows of `deltas` that change something).
@@ -147,7 +151,7 @@ const ROLLUP_TAIL = `rolled AS (
     ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
       ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
     RETURNING 1
-  )${coarseRollupCtes('deltas', 'bucket')},
+  )${COARSE_ROLLUPS},
   changed AS (
     SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
   ),
@@ -190,8 +194,12 @@ DECLARE
   fresh_rt uuid[];
   fresh_id text[];
   horizon timestamptz;
+  -- The runtime levels' watermark (runtime-levels.ts), read under their lock.
+  levels_from_ timestamptz;
   first_ts timestamptz;
 BEGIN
+  -- Before anything else (every holder takes it first): the roll of the runtime levels waits for this commit.
+  PERFORM pg_advisory_xact_lock_shared(${LEVELS_LOCK});
   -- The locks, in runtime order, and the batch's earliest event, in one pass over the batch (each unnest copies the
   -- whole batch into a tuplestore).
   SELECT min(k.first_ts) INTO first_ts FROM (
@@ -203,7 +211,7 @@ BEGIN
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
   -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
-  SELECT raw_before INTO horizon FROM usage_retention;
+  SELECT u.raw_before, l.levels_from INTO horizon, levels_from_ FROM usage_retention u CROSS JOIN usage_runtime_levels l;
   IF first_ts < horizon THEN
     batch_rows := ARRAY(
       SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b WHERE b.ts >= horizon

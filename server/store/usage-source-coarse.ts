@@ -33,16 +33,19 @@ export type CoarseScope = 'workspace' | 'runtime';
 /** How each scope's rollups are named and narrowed, and what its rows carry as their runtime. */
 const SCOPES: Record<
   CoarseScope,
-  { prefix: string; where: (a: string) => string; runtime: (a: string) => string }
+  { daily: string; hourly: string; where: (a: string) => string; runtime: (a: string) => string }
 > = {
   workspace: {
-    prefix: 'usage_workspace',
+    daily: 'usage_workspace_daily',
+    hourly: 'usage_workspace_hourly',
     where: (a) => `${a}.workspace_id = $1`,
     runtime: () => 'NULL::uuid',
   },
   // An array, not `IN (SELECT …)`: the planner then reads each runtime's range through the primary key.
+  // The views, not the tables: the levels hold the hours before their watermark only (runtime-levels.ts).
   runtime: {
-    prefix: 'usage_runtime',
+    daily: 'usage_runtime_daily_view',
+    hourly: 'usage_runtime_hourly_view',
     where: (a) => `${a}.runtime_id = ANY (ARRAY(SELECT id FROM rt))`,
     runtime: (a) => `${a}.runtime_id`,
   },
@@ -69,12 +72,12 @@ const splitQuarters = (scope: CoarseScope) => `SELECT ${rollupColumns(scope, 'q'
  * 19.0 ms the other way, BENCHMARKS.md, hB), whose gain is the rows of a whole fleet.
  */
 function byHours(scope: CoarseScope): string {
-  const { prefix, where } = SCOPES[scope];
+  const { daily, hourly, where } = SCOPES[scope];
   return `${HOUR_CALENDAR},
      ${LOCAL_DAYS},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT ${rollupColumns(scope, 'd', 'd.day')}
-       FROM ${prefix}_daily d
+       FROM ${daily} d
        WHERE ${where('d')} AND d.day BETWEEN $3::date AND $4::date
          -- A filter (hashed), not a join: joined to the whole days, the workspace's year was read by one index
          -- probe per day and runtime (73,000 probes, 0.8 s at 5M events). Evaluated once, the EXISTS skips the
@@ -82,7 +85,7 @@ function byHours(scope: CoarseScope): string {
          AND EXISTS (SELECT FROM whole_days) AND d.day NOT IN (SELECT date FROM part_days)
        UNION ALL
        SELECT ${rollupColumns(scope, 'h', localDate('h.hour'))}
-       FROM ${prefix}_hourly h
+       FROM ${hourly} h
        WHERE ${where('h')}
          AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
          AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
@@ -101,13 +104,13 @@ function byHours(scope: CoarseScope): string {
  * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
  */
 function byMainDates(scope: CoarseScope): string {
-  const { prefix, where } = SCOPES[scope];
+  const { daily, hourly, where } = SCOPES[scope];
   const signed = (c: string) => `CASE WHEN s.negative THEN -h.${c} ELSE h.${c} END`;
   return `${LOCAL_DAYS},
      ${CALENDAR},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT ${rollupColumns(scope, 'd', mainOf('d.day'))}
-       FROM ${prefix}_daily d
+       FROM ${daily} d
        -- A hashed filter, not a join (see byHours).
        WHERE ${where('d')} AND d.day BETWEEN (SELECT min(main) FROM mains) AND (SELECT max(main) FROM mains)
          AND d.day IN (SELECT main FROM mains)
@@ -115,7 +118,7 @@ function byMainDates(scope: CoarseScope): string {
        -- Each hour whose local day is not the one its UTC date stands for: taken from the one, added to the other.
        SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
        FROM edge_ranges r CROSS JOIN LATERAL (
-         SELECT * FROM ${prefix}_hourly h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
+         SELECT * FROM ${hourly} h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
        ) h CROSS JOIN LATERAL (
          VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
        ) AS s(date, negative)

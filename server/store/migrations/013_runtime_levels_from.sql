@@ -1,0 +1,49 @@
+-- The runtime levels (usage_runtime_hourly, usage_runtime_daily) hold the hours before a watermark, `levels_from`
+-- (a UTC hour boundary; it only moves forward): a commit writes its quarters at or after it to usage_quarter and the
+-- workspace levels only, and the roll step (runtime-levels.ts) adds usage_quarter's rows of the hours it passes to
+-- both levels and moves it, in one transaction, under an advisory lock every usage write holds shared. Readers read
+-- the two views below: the levels before the watermark, usage_quarter grouped to the level's grain at or after it —
+-- in one statement, so one snapshot sees each hour in exactly one of them.
+CREATE TABLE usage_runtime_levels (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  levels_from timestamptz NOT NULL
+);
+INSERT INTO usage_runtime_levels (levels_from) VALUES (date_trunc('hour', now(), 'UTC'));
+
+-- The levels held every hour, also the open one and any future ones (clock skew): those now come from
+-- usage_quarter, and the watermark's UTC date holds only its hours before the watermark.
+DELETE FROM usage_runtime_hourly WHERE hour >= (SELECT levels_from FROM usage_runtime_levels);
+DELETE FROM usage_runtime_daily
+WHERE day >= (SELECT (levels_from AT TIME ZONE 'UTC')::date FROM usage_runtime_levels);
+INSERT INTO usage_runtime_daily
+SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens),
+       sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM usage_runtime_hourly
+WHERE hour >= (SELECT date_trunc('day', levels_from, 'UTC') FROM usage_runtime_levels)
+GROUP BY 1, 2, 3, 4;
+
+-- What every reader of the runtime levels reads. A (runtime, date) row of the daily view may come twice on the
+-- watermark's date (its hours before and after it): readers sum. The branches are a UNION ALL, so the planner pushes
+-- a reader's runtime and time conditions into each; usage_quarter's part is an index range of its primary key
+-- (runtime, bucket) from the watermark on.
+CREATE VIEW usage_runtime_hourly_view AS
+SELECT runtime_id, hour, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+       cost_usd, agent_tokens, unpriced_tokens
+FROM usage_runtime_hourly
+UNION ALL
+SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens),
+       sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM usage_quarter
+WHERE bucket >= (SELECT levels_from FROM usage_runtime_levels)
+GROUP BY 1, 2, 3, 4;
+
+CREATE VIEW usage_runtime_daily_view AS
+SELECT runtime_id, day, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+       cost_usd, agent_tokens, unpriced_tokens
+FROM usage_runtime_daily
+UNION ALL
+SELECT runtime_id, (bucket AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens),
+       sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
+FROM usage_quarter
+WHERE bucket >= (SELECT levels_from FROM usage_runtime_levels)
+GROUP BY 1, 2, 3, 4;
