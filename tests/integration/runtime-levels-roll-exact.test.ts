@@ -5,7 +5,8 @@
  * hubs) that move the watermark an hour at a time across the events' hours. Afterwards the levels hold no hour at or
  * after the watermark, the runtime views summed per runtime × hour or date × model equal the winning raw events, and
  * every view without attribution (a runtime's, the workspace's default shape, by runtime, by model) answers exactly
- * what the quarter-hour rollup answers — also after the watermark passes every event.
+ * what the quarter-hour rollup answers — also after a reprice racing a roll, and once the watermark passes every
+ * event.
  */
 import { describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
@@ -15,6 +16,7 @@ import {
   fineSource,
   levelsFrom,
   openPostgres,
+  repriceUsage,
   rollRuntimeLevels,
   usageByDay,
   usageByGroup,
@@ -169,6 +171,19 @@ describe.each(databaseKinds)('runtime levels rolled while commits race on %s', (
       const rollers = fresh ? pools.slice(3) : [db];
       await race(writers, rollers, runtimes);
       expect(await levelsFrom(db)).toBe(new Date(T0 + ROLLED * HOUR).toISOString());
+      await expectExact(db, workspaceId, runtimes);
+
+      // A reprice of hours on both sides of the watermark, racing a roll of four more hours.
+      const dearer = createPricer({
+        prices: { 'claude-sonnet-4-5': { input: 30, output: 150, cache_read: 3, cache_write: 37.5 } },
+        aliases: {},
+      });
+      const [repriced] = await Promise.all([
+        repriceUsage(db, dearer, '2026-03-01', 50),
+        rollRuntimeLevels(rollers[0]!, new Date(T0 + (ROLLED + 4) * HOUR)),
+      ]);
+      expect(repriced.events_repriced).toBeGreaterThan(0);
+      expect(await levelsFrom(db)).toBe(new Date(T0 + (ROLLED + 4) * HOUR).toISOString());
       await expectExact(db, workspaceId, runtimes);
 
       // Past every event, in steps of at most a day (the roll's cap).
