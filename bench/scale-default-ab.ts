@@ -8,7 +8,10 @@
  *   npx tsx bench/scale-default-ab.ts /tmp/<name>.json <base dir> <calls> [label substring] [explain]
  *
  * The workspace's default rows are paged since session 6 (a base before it answers another shape): their A/B is
- * bench/scale-pages-ab.ts.
+ * bench/scale-pages-ab.ts; the `default first page` views here read usagePage on both sides.
+ *
+ * SCALE_AB_OPEN_HOUR=1: a base from before migration 013 reads the runtime levels' tables, which now hold only the
+ * hours before their watermark: its answers miss the hours from the watermark on, so they are not compared.
  */
 import { readFileSync } from 'node:fs';
 import { historyWindow } from '../server/http/history-window';
@@ -30,8 +33,18 @@ interface View {
   days: number;
   tz: string;
   groupBy?: GroupBy;
+  /** The workspace's default shape, its first page (usagePage). */
+  page?: boolean;
 }
 const VIEWS: View[] = [
+  { label: 'workspace 30 d UTC, default first page', runtime: false, days: 30, tz: 'UTC', page: true },
+  {
+    label: 'workspace 90 d America/Los_Angeles, default first page',
+    runtime: false,
+    days: 90,
+    tz: 'America/Los_Angeles',
+    page: true,
+  },
   { label: 'busy runtime 90 d Asia/Kolkata', runtime: true, days: 90, tz: 'Asia/Kolkata' },
   { label: 'busy runtime 90 d Asia/Kathmandu', runtime: true, days: 90, tz: 'Asia/Kathmandu' },
   { label: 'busy runtime 90 d UTC', runtime: true, days: 90, tz: 'UTC' },
@@ -49,6 +62,7 @@ type Store = typeof current;
 const read = (store: Store, sql: current.Sql, v: View) => {
   const w = historyWindow(v.days, v.tz);
   const rt = v.runtime ? kept.busyRuntimeId : null;
+  if (v.page) return store.usagePage(sql, kept.workspaceId, rt, w).then((p) => p.rows);
   return v.groupBy
     ? store.usageByGroup(sql, kept.workspaceId, rt, w, v.groupBy)
     : store.usageByDay(sql, kept.workspaceId, rt, w);
@@ -91,7 +105,8 @@ try {
         answers[name] = JSON.stringify(answer);
         rows = answer.length;
       }
-      if (answers.base !== answers.current) throw new Error(`${v.label}: the answers differ`);
+      if (!process.env.SCALE_AB_OPEN_HOUR && answers.base !== answers.current)
+        throw new Error(`${v.label}: the answers differ`);
     }
     const f = (name: keyof typeof t) =>
       `${[0.5, 0.9, 1].map((p) => at(t[name], p).toFixed(1)).join(' / ')} ms (${(cpu[name].reduce((a, b) => a + b, 0) / cpu[name].length).toFixed(1)} ms)`;
