@@ -108,20 +108,25 @@ export async function newestUsageDay(
 ): Promise<string | null> {
   const [row] = await sql.query<{ rolled: string | null; totals: string | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
-     SELECT to_char(((SELECT max(greatest(
-                        (SELECT max(h.hour) FROM usage_runtime_hourly h
-                         WHERE h.runtime_id = rt.id
-                           AND h.hour < (($4::date + 1)::timestamp AT TIME ZONE $5)
-                           AND h.hour > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour'),
-                        -- The hours from the runtime levels' watermark on are usage_quarter's (runtime-levels.ts):
-                        -- probed apart, as a max over the view reads every hour of the runtime (a backward probe
-                        -- needs a plain index scan; the view's grouped branch is not one).
-                        (SELECT date_trunc('hour', max(q.bucket), 'UTC') FROM usage_quarter q
-                         WHERE q.runtime_id = rt.id AND q.bucket >= (SELECT levels_from FROM usage_runtime_levels)
-                           AND date_trunc('hour', q.bucket, 'UTC') < (($4::date + 1)::timestamp AT TIME ZONE $5)
-                           AND date_trunc('hour', q.bucket, 'UTC')
-                               > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour')))
-                      FROM rt) + interval '1 hour' - interval '1 microsecond') AT TIME ZONE $5,
+     SELECT to_char((greatest(
+                      (SELECT max((SELECT max(h.hour) FROM usage_runtime_hourly h
+                                   WHERE h.runtime_id = rt.id
+                                     AND h.hour < (($4::date + 1)::timestamp AT TIME ZONE $5)
+                                     AND h.hour > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour'))
+                       FROM rt),
+                      -- The hours from the runtime levels' watermark on are usage_quarter's (runtime-levels.ts):
+                      -- read apart, in one range scan for every runtime (a max over the view read every hour of the
+                      -- runtime: no backward probe through its grouped branch; a probe per runtime cost 3.4 ms for
+                      -- 200 runtimes).
+                      (SELECT date_trunc('hour', max(q.bucket), 'UTC') FROM usage_quarter q
+                       -- (Skipped at once when the window ends before the watermark: a one-time filter.)
+                       WHERE (SELECT levels_from FROM usage_runtime_levels) < (($4::date + 1)::timestamp AT TIME ZONE $5)
+                         AND q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
+                         AND q.bucket >= (SELECT levels_from FROM usage_runtime_levels)
+                         AND date_trunc('hour', q.bucket, 'UTC') < (($4::date + 1)::timestamp AT TIME ZONE $5)
+                         AND date_trunc('hour', q.bucket, 'UTC')
+                             > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour'))
+                     + interval '1 hour' - interval '1 microsecond') AT TIME ZONE $5,
                     'YYYY-MM-DD') AS rolled,
             to_char((SELECT max((SELECT max(t.date) FROM usage_daily_totals t
                                  WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))

@@ -15,6 +15,7 @@ import {
   type Database,
   fineSource,
   levelsFrom,
+  newestUsageDay,
   openPostgres,
   repriceUsage,
   rollRuntimeLevels,
@@ -126,6 +127,12 @@ async function expectExact(db: Database, workspaceId: string, runtimes: string[]
       expect(fine.length, name).toBeGreaterThan(0);
       expect({ tz, name, rows: coarse }).toEqual({ tz, name, rows: fine });
     }
+    // The first page starts at the newest day with usage: from the levels or the hours after the watermark.
+    const days = (await usageByDay(db, workspaceId, null, w, {}, fineSource)).map((r) => r.date).sort();
+    expect({ tz, newest: await newestUsageDay(db, workspaceId, null, w) }).toEqual({
+      tz,
+      newest: days.at(-1),
+    });
   }
 }
 
