@@ -33,7 +33,14 @@ export type CoarseScope = 'workspace' | 'runtime';
 /** How each scope's rollups are named and narrowed, and what its rows carry as their runtime. */
 const SCOPES: Record<
   CoarseScope,
-  { daily: string; hourly: string; where: (a: string) => string; runtime: (a: string) => string }
+  {
+    daily: string;
+    hourly: string;
+    /** The hourly level's table, when `hourly` is a view over it and usage_quarter's tail (runtime-levels.ts). */
+    hourlyTable?: string;
+    where: (a: string) => string;
+    runtime: (a: string) => string;
+  }
 > = {
   workspace: {
     daily: 'usage_workspace_daily',
@@ -46,6 +53,7 @@ const SCOPES: Record<
   runtime: {
     daily: 'usage_runtime_daily_view',
     hourly: 'usage_runtime_hourly_view',
+    hourlyTable: 'usage_runtime_hourly',
     where: (a) => `${a}.runtime_id = ANY (ARRAY(SELECT id FROM rt))`,
     runtime: (a) => `${a}.runtime_id`,
   },
@@ -97,6 +105,27 @@ function byHours(scope: CoarseScope): string {
 }
 
 /**
+ * The edge hours of usage_quarter's tail (the hours from the runtime levels' watermark on, runtime-levels.ts) when
+ * the edge ranges read the levels' table: the tail read once, its quarters joined to the ranges, rather than the
+ * view read per range (its tail was 200 index descents per range: a Los Angeles page's ranges cost it ~1.3 ms each).
+ * The quarters of an hour sum to the view's row of that hour, so the sums are the view's.
+ */
+function tailEdges(scope: CoarseScope, signed: (c: string) => string): string {
+  if (SCOPES[scope].hourlyTable === undefined) return '';
+  return `UNION ALL
+       SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
+       FROM (
+         SELECT q.*, date_trunc('hour', q.bucket, 'UTC') AS hour FROM usage_quarter q
+         WHERE ${SCOPES[scope].where('q')} AND q.bucket >= (SELECT levels_from FROM usage_runtime_levels)
+           AND q.bucket >= (SELECT min(lo) FROM edge_ranges) AND q.bucket < (SELECT max(hi) FROM edge_ranges)
+       ) h JOIN edge_ranges r ON h.hour >= r.lo AND h.hour < r.hi
+       CROSS JOIN LATERAL (
+         VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
+       ) AS s(date, negative)
+       WHERE s.date IS NOT NULL`;
+}
+
+/**
  * The rows of every runtime of a workspace: each local day is its main UTC date's daily rows
  * corrected by the hours where the two differ (usage-source-calendar.ts), so a fleet's non-UTC zone reads a third
  * (Los Angeles) or a quarter (Kolkata) of its hours. Some `src` rows are negative; their sums are exact. Not for
@@ -104,7 +133,8 @@ function byHours(scope: CoarseScope): string {
  * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
  */
 function byMainDates(scope: CoarseScope): string {
-  const { daily, hourly, where } = SCOPES[scope];
+  const { daily, where } = SCOPES[scope];
+  const hourly = SCOPES[scope].hourlyTable ?? SCOPES[scope].hourly;
   const signed = (c: string) => `CASE WHEN s.negative THEN -h.${c} ELSE h.${c} END`;
   return `${LOCAL_DAYS},
      ${CALENDAR},
@@ -126,6 +156,7 @@ function byMainDates(scope: CoarseScope): string {
          VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
        ) AS s(date, negative)
        WHERE s.date IS NOT NULL
+       ${tailEdges(scope, signed)}
        UNION ALL
        ${splitQuarters(scope)}
        UNION ALL ${DAILY_TOTALS}
