@@ -31,8 +31,8 @@ interface Level {
 export const COARSE_LEVELS: Level[] = [
   { name: 'workspace_hourly', table: 'usage_workspace_hourly', scope: 'workspace_id', grain: 'hour' },
   { name: 'workspace_daily', table: 'usage_workspace_daily', scope: 'workspace_id', grain: 'day' },
-  { name: 'runtime_hourly', table: 'usage_runtime_hourly', scope: 'runtime_id', grain: 'hour' },
-  { name: 'runtime_daily', table: 'usage_runtime_daily', scope: 'runtime_id', grain: 'day' },
+  { name: 'runtime_hourly', table: 'usage_runtime_hourly_rolled', scope: 'runtime_id', grain: 'hour' },
+  { name: 'runtime_daily', table: 'usage_runtime_daily_rolled', scope: 'runtime_id', grain: 'day' },
 ];
 
 const scopeOf = (l: Level) => (l.scope === 'workspace_id' ? 'r.workspace_id' : 'd.runtime_id');

@@ -1,10 +1,10 @@
 /**
- * The runtime levels (usage_runtime_hourly, usage_runtime_daily) behind a watermark, `levels_from` (migration 013):
+ * The runtime levels (usage_runtime_hourly_rolled, usage_runtime_daily_rolled) behind a watermark, `levels_from` (migration 013):
  * a usage commit writes its quarters at or after it to usage_quarter and the workspace levels only — at one call in
  * flight per socket a fleet's commits are one serial chain, and the two runtime levels were a fifth of the write
  * function's database CPU (BENCHMARKS.md, session 10, hP's ablation) — and the roll step below brings the levels up
- * to the current UTC hour, once an hour, from usage_quarter. Readers read the views usage_runtime_hourly_view and
- * usage_runtime_daily_view (levels before the watermark, usage_quarter at or after it), one statement each.
+ * to the current UTC hour, once an hour, from usage_quarter. Readers read the views usage_runtime_hourly and
+ * usage_runtime_daily (levels before the watermark, usage_quarter at or after it), one statement each.
  *
  * Exactness at the boundary: every usage write (and every lockRuntimes holder: reprice, daily totals, retention)
  * holds LEVELS_LOCK shared from before it reads the watermark until it commits; the roll takes it exclusively, so it
@@ -46,13 +46,13 @@ const ROLL = `WITH q AS (
     GROUP BY 1, 2, 3, 4
   ),
   hourly AS (
-    ${upsert('usage_runtime_hourly', 'hour')}
+    ${upsert('usage_runtime_hourly_rolled', 'hour')}
     SELECT * FROM q ORDER BY 1, 2, 3, 4
     ${onConflict('hour')}
     RETURNING 1
   ),
   daily AS (
-    ${upsert('usage_runtime_daily', 'day')}
+    ${upsert('usage_runtime_daily_rolled', 'day')}
     SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, ${SUMS.map((c) => `sum(${c})`).join(', ')}
     FROM q GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ${onConflict('day')}

@@ -69,7 +69,7 @@ export async function dayRowsEstimate(
   const [row] = await sql.query<{ runtimes: number; pairs: number; sampled: number | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
      SELECT (SELECT count(*) FROM rt
-             WHERE EXISTS (SELECT FROM usage_runtime_daily d
+             WHERE EXISTS (SELECT FROM usage_runtime_daily_rolled d
                            WHERE d.runtime_id = rt.id AND d.day BETWEEN $3::date - 1 AND $4::date + 1)
                 OR EXISTS (SELECT FROM usage_daily_totals t
                            WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date)
@@ -90,7 +90,7 @@ export async function dayRowsEstimate(
                SELECT sum(least(c, $5)) AS n FROM (
                  -- The levels' table, not the view: a sample, which leaves out the hour or two of the newest
                  -- date past the watermark (merging usage_quarter's tail in cost ~2 ms a page at 200 runtimes).
-                 SELECT d.day, count(*) AS c FROM usage_runtime_daily d
+                 SELECT d.day, count(*) AS c FROM usage_runtime_daily_rolled d
                  WHERE d.runtime_id = ANY (ARRAY(SELECT id FROM rt))
                    AND d.day BETWEEN greatest($4::date - 2, $3::date - 1) AND $4::date + 1
                  GROUP BY d.runtime_id, d.day
@@ -117,7 +117,7 @@ export async function newestUsageDay(
   const [row] = await sql.query<{ rolled: string | null; totals: string | null }>(
     `WITH rt AS (SELECT id FROM runtimes WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid))
      SELECT to_char((greatest(
-                      (SELECT max((SELECT max(h.hour) FROM usage_runtime_hourly h
+                      (SELECT max((SELECT max(h.hour) FROM usage_runtime_hourly_rolled h
                                    WHERE h.runtime_id = rt.id
                                      AND h.hour < (($4::date + 1)::timestamp AT TIME ZONE $5)
                                      AND h.hour > ($3::date::timestamp AT TIME ZONE $5) - interval '1 hour'))

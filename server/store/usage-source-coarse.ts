@@ -51,9 +51,9 @@ const SCOPES: Record<
   // An array, not `IN (SELECT …)`: the planner then reads each runtime's range through the primary key.
   // The views, not the tables: the levels hold the hours before their watermark only (runtime-levels.ts).
   runtime: {
-    daily: 'usage_runtime_daily_view',
-    hourly: 'usage_runtime_hourly_view',
-    hourlyTable: 'usage_runtime_hourly',
+    daily: 'usage_runtime_daily',
+    hourly: 'usage_runtime_hourly',
+    hourlyTable: 'usage_runtime_hourly_rolled',
     where: (a) => `${a}.runtime_id = ANY (ARRAY(SELECT id FROM rt))`,
     runtime: (a) => `${a}.runtime_id`,
   },

@@ -50,16 +50,16 @@ describe.each(databaseKinds)('migration 013 (runtime levels watermark) on %s', (
       expect(await migrate(db, '013_runtime_levels_from.sql')).toEqual(['013_runtime_levels_from.sql']);
 
       const [left] = await db.query<{ hourly: number; daily: number; at: boolean }>(
-        `SELECT (SELECT count(*) FROM usage_runtime_hourly WHERE hour >= l.levels_from)::int AS hourly,
-                (SELECT count(*) FROM usage_runtime_daily
+        `SELECT (SELECT count(*) FROM usage_runtime_hourly_rolled WHERE hour >= l.levels_from)::int AS hourly,
+                (SELECT count(*) FROM usage_runtime_daily_rolled
                  WHERE day > (l.levels_from AT TIME ZONE 'UTC')::date)::int AS daily,
                 l.levels_from = date_trunc('hour', now(), 'UTC') AS at
          FROM usage_runtime_levels l`,
       );
       expect(left).toEqual({ hourly: 0, daily: 0, at: true });
       for (const [view, time] of [
-        ['usage_runtime_hourly_view', "date_trunc('hour', bucket, 'UTC')"],
-        ['usage_runtime_daily_view', "(bucket AT TIME ZONE 'UTC')::date"],
+        ['usage_runtime_hourly', "date_trunc('hour', bucket, 'UTC')"],
+        ['usage_runtime_daily', "(bucket AT TIME ZONE 'UTC')::date"],
       ] as const) {
         const column = view.includes('hourly') ? 'hour' : 'day';
         const stored = await db.query(

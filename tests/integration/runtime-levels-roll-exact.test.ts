@@ -92,14 +92,14 @@ const ordered = (rows: Record<string, unknown>[]) =>
 async function expectExact(db: Database, workspaceId: string, runtimes: string[]): Promise<void> {
   // The levels hold no hour at or after the watermark.
   const [stray] = await db.query<{ n: number }>(
-    `SELECT ((SELECT count(*) FROM usage_runtime_hourly WHERE hour >= (SELECT levels_from FROM usage_runtime_levels))
-           + (SELECT count(*) FROM usage_runtime_daily
+    `SELECT ((SELECT count(*) FROM usage_runtime_hourly_rolled WHERE hour >= (SELECT levels_from FROM usage_runtime_levels))
+           + (SELECT count(*) FROM usage_runtime_daily_rolled
               WHERE day > (SELECT (levels_from AT TIME ZONE 'UTC')::date FROM usage_runtime_levels)))::int AS n`,
   );
   expect(stray!.n).toBe(0);
   for (const [view, time, truthTime] of [
-    ['usage_runtime_hourly_view', 'hour', "date_trunc('hour', e.ts, 'UTC')"],
-    ['usage_runtime_daily_view', 'day', "(e.ts AT TIME ZONE 'UTC')::date"],
+    ['usage_runtime_hourly', 'hour', "date_trunc('hour', e.ts, 'UTC')"],
+    ['usage_runtime_daily', 'day', "(e.ts AT TIME ZONE 'UTC')::date"],
   ] as const) {
     const got = ordered(await db.query(viewed(view, time)));
     expect(got.length, view).toBeGreaterThan(10);

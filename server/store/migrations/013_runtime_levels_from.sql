@@ -1,9 +1,18 @@
--- The runtime levels (usage_runtime_hourly, usage_runtime_daily) hold the hours before a watermark, `levels_from`
--- (a UTC hour boundary; it only moves forward): a commit writes its quarters at or after it to usage_quarter and the
--- workspace levels only, and the roll step (runtime-levels.ts) adds usage_quarter's rows of the hours it passes to
--- both levels and moves it, in one transaction, under an advisory lock every usage write holds shared. Readers read
--- the two views below: the levels before the watermark, usage_quarter grouped to the level's grain at or after it —
--- in one statement, so one snapshot sees each hour in exactly one of them.
+-- The runtime levels hold the hours before a watermark, `levels_from` (a UTC hour boundary; it only moves forward):
+-- a commit writes its quarters at or after it to usage_quarter and the workspace levels only, and the roll step
+-- (runtime-levels.ts) adds usage_quarter's rows of the hours it passes to both levels and moves it, in one
+-- transaction, under an advisory lock every usage write holds shared. Readers read the two views below: the levels
+-- before the watermark, usage_quarter grouped to the level's grain at or after it — in one statement, so one snapshot
+-- sees each hour in exactly one of them.
+--
+-- The levels' tables move to usage_runtime_{hourly,daily}_rolled and the views take their old names, so a node of an
+-- earlier version, which writes the open hour to the levels on every commit (beside a new node it would count twice),
+-- fails instead: its write function, reprice and anything else writing usage_runtime_{hourly,daily} now write to a
+-- view of a UNION, which Postgres refuses, the transaction rolls back, and the call is answered `unavailable` (its
+-- daemon re-sends, to a new node once the old one is gone). Its readers read the views.
+ALTER TABLE usage_runtime_hourly RENAME TO usage_runtime_hourly_rolled;
+ALTER TABLE usage_runtime_daily RENAME TO usage_runtime_daily_rolled;
+
 CREATE TABLE usage_runtime_levels (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   levels_from timestamptz NOT NULL
@@ -12,13 +21,13 @@ INSERT INTO usage_runtime_levels (levels_from) VALUES (date_trunc('hour', now(),
 
 -- The levels held every hour, also the open one and any future ones (clock skew): those now come from
 -- usage_quarter, and the watermark's UTC date holds only its hours before the watermark.
-DELETE FROM usage_runtime_hourly WHERE hour >= (SELECT levels_from FROM usage_runtime_levels);
-DELETE FROM usage_runtime_daily
+DELETE FROM usage_runtime_hourly_rolled WHERE hour >= (SELECT levels_from FROM usage_runtime_levels);
+DELETE FROM usage_runtime_daily_rolled
 WHERE day >= (SELECT (levels_from AT TIME ZONE 'UTC')::date FROM usage_runtime_levels);
-INSERT INTO usage_runtime_daily
+INSERT INTO usage_runtime_daily_rolled
 SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens),
        sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
-FROM usage_runtime_hourly
+FROM usage_runtime_hourly_rolled
 WHERE hour >= (SELECT date_trunc('day', levels_from, 'UTC') FROM usage_runtime_levels)
 GROUP BY 1, 2, 3, 4;
 
@@ -26,10 +35,10 @@ GROUP BY 1, 2, 3, 4;
 -- watermark's date (its hours before and after it): readers sum. The branches are a UNION ALL, so the planner pushes
 -- a reader's runtime and time conditions into each; usage_quarter's part is an index range of its primary key
 -- (runtime, bucket) from the watermark on.
-CREATE VIEW usage_runtime_hourly_view AS
+CREATE VIEW usage_runtime_hourly AS
 SELECT runtime_id, hour, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
        cost_usd, agent_tokens, unpriced_tokens
-FROM usage_runtime_hourly
+FROM usage_runtime_hourly_rolled
 UNION ALL
 SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), provider, model, sum(input_tokens), sum(output_tokens),
        sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
@@ -37,10 +46,10 @@ FROM usage_quarter
 WHERE bucket >= (SELECT levels_from FROM usage_runtime_levels)
 GROUP BY 1, 2, 3, 4;
 
-CREATE VIEW usage_runtime_daily_view AS
+CREATE VIEW usage_runtime_daily AS
 SELECT runtime_id, day, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
        cost_usd, agent_tokens, unpriced_tokens
-FROM usage_runtime_daily
+FROM usage_runtime_daily_rolled
 UNION ALL
 SELECT runtime_id, (bucket AT TIME ZONE 'UTC')::date, provider, model, sum(input_tokens), sum(output_tokens),
        sum(cache_read_tokens), sum(cache_write_tokens), sum(cost_usd), sum(agent_tokens), sum(unpriced_tokens)
