@@ -116,7 +116,7 @@ function tailEdges(scope: CoarseScope, signed: (c: string) => string): string {
        SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
        FROM (
          SELECT q.*, date_trunc('hour', q.bucket, 'UTC') AS hour FROM usage_quarter q
-         WHERE ${SCOPES[scope].where('q')} AND q.bucket >= (SELECT levels_from FROM usage_runtime_levels)
+         WHERE ${SCOPES[scope].where('q')} AND q.bucket >= rh_levels_from()
            AND q.bucket >= (SELECT min(lo) FROM edge_ranges) AND q.bucket < (SELECT max(hi) FROM edge_ranges)
        ) h JOIN edge_ranges r ON h.hour >= r.lo AND h.hour < r.hi
        CROSS JOIN LATERAL (
@@ -147,11 +147,13 @@ function byMainDates(scope: CoarseScope): string {
        UNION ALL
        -- Each hour whose local day is not the one its UTC date stands for: taken from the one, added to the other.
        SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
-       -- OFFSET 0 keeps the subquery one: the runtime hours are a view (a UNION ALL, runtime-levels.ts), which
-       -- pulled up made the ranges a join filter over every hour of the fleet (883,549 rows read for a UTC page of
-       -- none, 0.57 s at 1M events); kept, each range is an index range of each of its branches.
+       -- The levels' table, not the view (its tail is tailEdges'), and no OFFSET 0: the view pulled up made the
+       -- ranges a join filter over every hour of the fleet (0.57 s for a UTC page at 1M events, hL), but the table
+       -- pulled up is main's plan, whose estimate of the rows (millions) keeps the grouping below a sort: kept a
+       -- subquery, the estimate fell to a tenth and the planner hashed the grouping, 2–3× slower for a page's 1,500
+       -- rows (a sort 4 ms, the hash 8 ms: BENCHMARKS.md, session 12, hL3).
        FROM edge_ranges r CROSS JOIN LATERAL (
-         SELECT * FROM ${hourly} h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi OFFSET 0
+         SELECT * FROM ${hourly} h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
        ) h CROSS JOIN LATERAL (
          VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
        ) AS s(date, negative)
