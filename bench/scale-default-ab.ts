@@ -90,6 +90,9 @@ const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil(
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 try {
   if (baseUrl) await current.rollRuntimeLevels(dbs.current, new Date());
+  // The route's work memory (it reads a page in a snapshot transaction that sets it): the plan of a page's grouping
+  // (a hash or a sort) depends on it.
+  for (const db of Object.values(dbs)) await db.exec(`SET work_mem = '${current.VIEW_WORK_MEM}'`);
   process.stdout.write(
     `load average ${load()}\n| view | calls | rows | base p50 / p90 / max (CPU mean, median) | this tree p50 / p90 / max (CPU mean, median) | CPU ratio (mean, median) |\n`,
   );

@@ -76,7 +76,7 @@ export async function dayRowsEstimate(
                 -- The hours from the runtime levels' watermark on (usage_quarter's, runtime-levels.ts), probed only
                 -- for a runtime with none before it: the view would be planned and its tail read for every runtime.
                 OR EXISTS (SELECT FROM usage_quarter q
-                           WHERE q.runtime_id = rt.id AND q.bucket >= rh_levels_from()
+                           WHERE q.runtime_id = rt.id AND q.bucket >= (SELECT levels_from FROM usage_runtime_levels)
                              AND q.bucket < ($4::date + 2)::timestamp AT TIME ZONE 'UTC'
                              AND q.bucket >= ($3::date - 1)::timestamp AT TIME ZONE 'UTC'))::int AS runtimes,
             (SELECT count(*) FROM (
@@ -128,7 +128,7 @@ export async function newestUsageDay(
                       -- 200 runtimes).
                       (SELECT date_trunc('hour', max(q.bucket), 'UTC') FROM usage_quarter q
                        -- (Skipped at once when the window ends before the watermark: a one-time filter.)
-                       WHERE rh_levels_from() < (($4::date + 1)::timestamp AT TIME ZONE $5)
+                       WHERE (SELECT levels_from FROM usage_runtime_levels) < (($4::date + 1)::timestamp AT TIME ZONE $5)
                          AND q.runtime_id = ANY (ARRAY(SELECT id FROM rt))
                          AND q.bucket >= rh_levels_from()
                          AND date_trunc('hour', q.bucket, 'UTC') < (($4::date + 1)::timestamp AT TIME ZONE $5)

@@ -132,7 +132,7 @@ function tailEdges(scope: CoarseScope, signed: (c: string) => string): string {
  * the workspace rollups (24 rows an hour at most): there the per-row lookups cost more than the hours saved (CPU of
  * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
  */
-function byMainDates(scope: CoarseScope): string {
+function byMainDates(scope: CoarseScope, tz: string): string {
   const { daily, where } = SCOPES[scope];
   const hourly = SCOPES[scope].hourlyTable ?? SCOPES[scope].hourly;
   const signed = (c: string) => `CASE WHEN s.negative THEN -h.${c} ELSE h.${c} END`;
@@ -158,7 +158,7 @@ function byMainDates(scope: CoarseScope): string {
          VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
        ) AS s(date, negative)
        WHERE s.date IS NOT NULL
-       ${tailEdges(scope, signed)}
+       ${tz === 'UTC' ? '' : tailEdges(scope, signed)}
        UNION ALL
        ${splitQuarters(scope)}
        UNION ALL ${DAILY_TOTALS}
@@ -176,7 +176,7 @@ export function coarseSource(
   w: HistoryWindow,
 ): { ctes: string; params: unknown[] } {
   const ctes = `${RUNTIMES_IN_SCOPE},
-     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope) : byHours(scope)}`;
+     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope, w.tz) : byHours(scope)}`;
   return { ctes, params: [workspaceId, runtimeId, w.startDate, w.endDate, w.tz] };
 }
 
