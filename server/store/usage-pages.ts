@@ -97,6 +97,9 @@ export async function dayRowsEstimate(
                ) AS per_runtime GROUP BY day
              ) AS per_day)::int AS sampled`,
     [workspaceId, runtimeId, w.startDate, w.endDate, RUNTIME_DAY_ROWS],
+    // Named: prepared once per connection, so a page skips its parse and, once Postgres settles on a generic plan,
+    // its planning (the watermark's branch made both dearer: BENCHMARKS.md, session 12, hL3).
+    'rh_usage_day_estimate',
   );
   const upper = (row?.runtimes ?? 0) * Math.min(RUNTIME_DAY_ROWS, Math.max(1, row?.pairs ?? 0));
   return { upper, sampled: row?.sampled ?? 0, pairs: row?.pairs ?? 0 };
@@ -140,6 +143,8 @@ export async function newestUsageDay(
                                  WHERE t.runtime_id = rt.id AND t.date BETWEEN $3::date AND $4::date))
                      FROM rt), 'YYYY-MM-DD') AS totals`,
     [workspaceId, runtimeId, w.startDate, w.endDate, w.tz],
+    // Named, as dayRowsEstimate's statement is.
+    'rh_newest_usage_day',
   );
   const days = [row?.rolled, row?.totals].filter((d): d is string => d != null);
   if (days.length === 0) return null;
