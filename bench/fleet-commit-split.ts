@@ -12,7 +12,7 @@ import { syntheticEvent } from '../server/daemon/simulate';
 import { createPricer } from '../server/pricing';
 import { migrate, openPostgres } from '../server/store';
 import { COARSE_LEVELS, coarseRollupCtes } from '../server/store/rollups-coarse';
-import { USAGE_ROUTINE_SQL, WRITE_USAGE_CALL } from '../server/store/usage-routine';
+import { COARSE_ROLLUPS, USAGE_ROUTINE_SQL, WRITE_USAGE_CALL } from '../server/store/usage-routine';
 import { encodeUsageBatch, type RuntimeUsageCall } from '../server/store/usage-writes';
 import { createBenchDatabase } from './database';
 
@@ -22,12 +22,12 @@ const RUNTIMES = Number(process.argv[3] ?? 11);
 const EVENTS = Number(process.argv[4] ?? 10);
 
 const name = /rh_write_usage_[0-9a-f]+/.exec(WRITE_USAGE_CALL)![0];
-const allCoarse = coarseRollupCtes('deltas', 'bucket');
+const allCoarse = COARSE_ROLLUPS;
 /** The CTE text of the given coarse levels only. */
 const coarseOf = (names: string[]) => {
   const kept = COARSE_LEVELS.filter((l) => names.includes(l.name));
   const saved = COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...kept);
-  const text = coarseRollupCtes('deltas', 'bucket');
+  const text = coarseRollupCtes('deltas', 'bucket', 'levels_from_');
   COARSE_LEVELS.splice(0, COARSE_LEVELS.length, ...saved);
   return text;
 };

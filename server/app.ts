@@ -31,7 +31,7 @@ import { DashboardResync } from './realtime/resync';
 import { watchRevocations } from './realtime/revocation';
 import { SlowConsumerGuard } from './realtime/slow-consumers';
 import { coalesceWrites } from './realtime/write-coalescing';
-import { type Database, RetentionJob } from './store';
+import { type Database, RetentionJob, RuntimeLevelsJob } from './store';
 import { VERSION } from './version';
 
 export interface HubDeps {
@@ -184,6 +184,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     { days: config.RAW_RETENTION_DAYS, intervalMs: 3_600_000, ...deps.retention },
     logger,
   );
+  // Brings the runtime usage levels up to the current hour (at start, then each minute: a no-op until the hour turns).
+  const runtimeLevels = new RuntimeLevelsJob(db, 60_000, logger);
 
   let stopRevocations = () => {};
   return {
@@ -200,12 +202,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       slowConsumers.start();
       stopRevocations = watchRevocations(io, db, deps.revocationCheckMs ?? 2_000, logger);
       retention.start();
+      runtimeLevels.start();
       const address = http.server.address();
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
       stopRevocations();
       await retention.stop();
+      await runtimeLevels.stop();
       presence.stop();
       slowConsumers.stop();
       resync.stop();

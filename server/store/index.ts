@@ -13,6 +13,7 @@ export * from './open';
 export * from './readiness';
 export * from './retention';
 export * from './retention-job';
+export * from './runtime-levels';
 export * from './runtimes';
 export * from './tasks';
 export * from './usage-groups';

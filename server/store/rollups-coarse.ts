@@ -31,8 +31,8 @@ interface Level {
 export const COARSE_LEVELS: Level[] = [
   { name: 'workspace_hourly', table: 'usage_workspace_hourly', scope: 'workspace_id', grain: 'hour' },
   { name: 'workspace_daily', table: 'usage_workspace_daily', scope: 'workspace_id', grain: 'day' },
-  { name: 'runtime_hourly', table: 'usage_runtime_hourly', scope: 'runtime_id', grain: 'hour' },
-  { name: 'runtime_daily', table: 'usage_runtime_daily', scope: 'runtime_id', grain: 'day' },
+  { name: 'runtime_hourly', table: 'usage_runtime_hourly_rolled', scope: 'runtime_id', grain: 'hour' },
+  { name: 'runtime_daily', table: 'usage_runtime_daily_rolled', scope: 'runtime_id', grain: 'day' },
 ];
 
 const scopeOf = (l: Level) => (l.scope === 'workspace_id' ? 'r.workspace_id' : 'd.runtime_id');
@@ -44,15 +44,22 @@ const timeOf = (l: Level, bucket: string) =>
 /**
  * CTEs (`, <level>_rolled AS (…)` per level) to append to a WITH whose CTE `deltas` holds the rollup differences
  * of a write: columns runtime_id, `bucket` (a UTC instant inside the hour), provider, model, the token kinds and
- * the cost columns.
+ * the cost columns. The runtime levels take only the differences of quarters before `levelsFrom` (an SQL
+ * expression: the watermark the write read under the levels' lock, runtime-levels.ts); the later ones reach them
+ * by the roll step.
  */
-export function coarseRollupCtes(deltas: string, bucket: string): string {
+export function coarseRollupCtes(deltas: string, bucket: string, levelsFrom: string): string {
   return COARSE_LEVELS.map(
     (l) => `,
      ${l.name}_rolled AS (
        INSERT INTO ${l.table} AS h (${l.scope}, ${l.grain}, provider, model, ${SUMMED.join(', ')})
        SELECT ${scopeOf(l)}, ${timeOf(l, bucket)}, d.provider, d.model, ${SUMMED.map((c) => `sum(d.${c})`).join(', ')}
-       FROM ${from(l, deltas)}
+       FROM ${from(l, deltas)}${
+         l.scope === 'runtime_id'
+           ? `
+       WHERE d.${bucket} < ${levelsFrom}`
+           : ''
+       }
        GROUP BY 1, 2, 3, 4
        ORDER BY 1, 2, 3, 4
        ON CONFLICT (${l.scope}, ${l.grain}, provider, model) DO UPDATE SET
@@ -63,7 +70,9 @@ export function coarseRollupCtes(deltas: string, bucket: string): string {
 
 /**
  * The same for a reprice, which moves cost only: `deltas` holds runtime_id, `bucket`, provider, model and the
- * differences of the three cost columns as cost, agent, unpriced.
+ * differences of the three cost columns as cost, agent, unpriced. It updates the rows that exist: the runtime levels
+ * have none at or after their watermark (those hours are read from usage_quarter, which the reprice updates), and
+ * the reprice holds the levels' lock shared (lockRuntimes), so the roll cannot move them meanwhile.
  */
 export function coarseRepriceCtes(deltas: string, bucket: string): string {
   return COARSE_LEVELS.map(

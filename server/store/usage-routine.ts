@@ -25,156 +25,25 @@
  */
 import { createHash } from 'node:crypto';
 import { TOKEN_KINDS } from '../../shared';
-import { coarseRollupCtes } from './rollups-coarse';
+import { LEVELS_LOCK } from './runtime-levels';
+import { ATTRIBUTION_COLUMNS, attributionKey, eventCostColumns, quarterOf, sumOf } from './usage-columns';
 import {
-  ATTRIBUTION,
-  ATTRIBUTION_COLUMNS,
-  attributionKey,
-  eventCostColumns,
-  KIND_COLUMNS,
-  quarterOf,
-  ROLLUP_COST,
-  sumOf,
-} from './usage-columns';
+  BATCH_ROW_OF,
+  BATCH_ROW_TYPE,
+  deltasOf,
+  EVENT_COLUMNS,
+  INSERT_NEW,
+  PLAIN_INSERT,
+  ROLLUP_ROW,
+  ROLLUP_TAIL,
+  ROLLUP_TYPE,
+  ROW_FIELDS,
+  rollupColumns,
+  SAMPLED_KEYS,
+  unattributed,
+} from './usage-routine-statements';
 
-/**
- * The columns an event row is written with — the key, then what may change when a larger snapshot replaces it —
- * with their types: the batch's own row type (BATCH_ROW_TYPE) is built from this list, so the hub's encoder
- * (usage-writes.ts, the same order) and the function read one list.
- */
-const EVENT_COLUMN_TYPES: readonly (readonly [string, string])[] = [
-  ['runtime_id', 'uuid'],
-  ['id', 'text'],
-  ['ts', 'timestamptz'],
-  ['provider', 'text'],
-  ['model', 'text'],
-  ...TOKEN_KINDS.map((c) => [c, 'bigint'] as const),
-  ['task_id', 'text'],
-  ['cache_write_1h_tokens', 'bigint'],
-  ['speed', 'text'],
-  ['agent_cost_usd', 'numeric'],
-  ['cost_usd', 'numeric'],
-  ['cost_source', 'text'],
-  ...ATTRIBUTION_COLUMNS.map((c) => [c, 'text'] as const),
-];
-const EVENT_COLUMNS = EVENT_COLUMN_TYPES.map(([c]) => c);
-/** The batch row's fields in order (what encodeUsageBatch spells; its unit test decodes rows with it). */
-export const BATCH_ROW_FIELDS: readonly string[] = EVENT_COLUMNS;
-/** The field list of the batch's row type (the order encodeUsageBatch spells a row in). */
-const ROW_FIELDS = EVENT_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ');
-/** Versioned by its fields, as the function by its text: a node never reads rows of another version's layout. */
-const BATCH_ROW_TYPE = `rh_usage_row_${createHash('sha256').update(ROW_FIELDS).digest('hex').slice(0, 12)}`;
-const LIST = EVENT_COLUMNS.join(', ');
-/** SQL: the batch row of `alias`'s columns (a whole-row reference would carry an ordinality column too). */
-const BATCH_ROW_OF = (alias: string) =>
-  `ROW(${EVENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})::${BATCH_ROW_TYPE}`;
-/** SQL: the event row `alias` names no project, user or session. */
-const unattributed = (alias: string) =>
-  `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
-const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
-const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
-/** How many of a batch's first keys are looked up to choose between a plain insert and ON CONFLICT. */
-const SAMPLED_KEYS = 8;
-/** The rollup key, then the sums (usage_quarter's columns). */
-const ROLLUP_ROW = [...ROLLUP_KEY.split(', '), ...ROLLUP_SUMS];
-/**
- * The types of ROLLUP_ROW's columns as the commit's `deltas` has them: the sums of each token kind bigint (a
- * numeric column here made every token sum of the commit numeric, where Postgres sums bigints in 128-bit integers:
- * measured slower), the cost columns numeric (agent and unpriced tokens sum all four kinds: past bigint in one
- * commit of 512 events of 2^53 tokens, tests/integration/rollup-overflow.test.ts).
- */
-const ROLLUP_TYPE: Record<string, string> = {
-  runtime_id: 'uuid',
-  bucket: 'timestamptz',
-  provider: 'text',
-  model: 'text',
-  ...Object.fromEntries(ATTRIBUTION_COLUMNS.map((c) => [c, 'text'])),
-  ...Object.fromEntries(
-    ROLLUP_SUMS.map((c) => [c, (TOKEN_KINDS as readonly string[]).includes(c) ? 'bigint' : 'numeric']),
-  ),
-};
-/** SQL: the rollup key and the sums (ROLLUP_SUMS order) the event row `alias` adds to usage_quarter. */
-const rollupColumns = (alias: string) =>
-  `${alias}.runtime_id, ${quarterOf(`${alias}.ts`)}, ${alias}.provider, ${alias}.model, ${attributionKey(alias)}, ` +
-  `${TOKEN_KINDS.map((c) => `${alias}.${c}`).join(', ')}, ${eventCostColumns(alias)}`;
-
-/**
- * The statement inserting a batch's new keys with ON CONFLICT DO NOTHING (a batch that re-sends events), and summing
- * what they add to the rollup per rollup key into fresh_count and the fresh_<column> arrays, for the statement
- * after it (which needs a new snapshot: see below). Only the rollup columns are returned, and summed here: returning
- * whole rows (RETURNING e, array_agg) cost the backend about as much CPU as the insert itself (BENCHMARKS.md, hA).
- * The inserted keys are kept too (fresh_rt, fresh_id): the look-up of stored rows then skips them, one primary-key
- * descent less per new key (BENCHMARKS.md, hA2).
- */
-const INSERT_NEW = `WITH inserted AS (
-      INSERT INTO usage_events AS e (${LIST})
-      SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-      ON CONFLICT (runtime_id, id) DO NOTHING
-      RETURNING ${rollupColumns('e')}, e.id
-    ),
-    grouped AS (
-      SELECT ${ROLLUP_KEY}, ${ROLLUP_SUMS.map((c) => `sum(${c})::${ROLLUP_TYPE[c]} AS ${c}`).join(', ')}, count(*) AS n
-      FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')})
-      GROUP BY ${ROLLUP_KEY}
-    ),
-    keys AS (
-      SELECT array_agg(i.runtime_id) AS rt, array_agg(i.event_id) AS ids
-      FROM inserted AS i(${ROLLUP_KEY}, ${ROLLUP_SUMS.join(', ')}, event_id)
-    )
-    SELECT coalesce(sum(g.n), 0), ${ROLLUP_ROW.map((c) => `array_agg(g.${c})`).join(', ')},
-      (SELECT k.rt FROM keys AS k), (SELECT k.ids FROM keys AS k)
-    INTO fresh_count, ${ROLLUP_ROW.map((c) => `fresh_${c}`).join(', ')}, fresh_rt, fresh_id
-    FROM grouped AS g;`;
-
-/**
- * SQL: the CTE `deltas`, the rollup differences per rollup key, summed from `source`'s rows (the rollup key, the
- * token kinds, then the event's cost columns as eventCostColumns spells them).
- */
-const deltasOf = (source: string) => `deltas AS (
-    SELECT ${ROLLUP_KEY}, ${TOKEN_KINDS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
-           sum(cost) AS cost_usd, sum(agent) AS agent_tokens, sum(unpriced) AS unpriced_tokens
-    FROM ${source} AS c(${ROLLUP_KEY}, ${KIND_COLUMNS}, cost, agent, unpriced)
-    GROUP BY ${ROLLUP_KEY}
-  )`;
-
-/**
- * The end of a write's statement, after its CTE `deltas`: the rollup levels in key order, the usage version bump,
- * and the answer (the rows of `deltas` that change something).
- */
-const ROLLUP_TAIL = `rolled AS (
-    INSERT INTO usage_quarter AS h (${ROLLUP_KEY}, ${KIND_COLUMNS}, ${ROLLUP_COST})
-    SELECT * FROM deltas ORDER BY ${ROLLUP_KEY}
-    ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET
-      ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}
-    RETURNING 1
-  )${coarseRollupCtes('deltas', 'bucket')},
-  changed AS (
-    SELECT * FROM deltas WHERE ${ROLLUP_SUMS.map((c) => `${c} <> 0`).join(' OR ')}
-  ),
-  bumped AS (
-    -- Only after every rollup row is written (the count reads them all), in runtime order.
-    UPDATE runtimes r SET usage_version = r.usage_version + 1
-    FROM (SELECT DISTINCT c.runtime_id FROM changed c ORDER BY 1) AS c
-    WHERE r.id = c.runtime_id AND (SELECT count(*) FROM rolled) >= 0
-  )
-  SELECT runtime_id, bucket, provider, model, ${ATTRIBUTION}, ${KIND_COLUMNS}, cost_usd, unpriced_tokens
-  FROM changed;`;
-
-/**
- * The whole write of a batch of new keys only, as one statement: the plain insert, its rollup differences summed
- * straight from the rows it returns, the rollup levels, the bump and the answer. No stored row is looked up, so no
- * second snapshot is needed, and the new rows' sums no longer go through the fresh_<column> arrays and a second
- * statement (BENCHMARKS.md, session 10, hP). Its locks come in the order every write takes them: the insert
- * consumes the whole batch, in key order, before `deltas` yields its first row, and only then are rollup rows and
- * runtimes written.
- */
-const PLAIN_INSERT = `WITH inserted AS (
-        INSERT INTO usage_events AS e (${LIST})
-        SELECT ${LIST} FROM unnest(batch_rows) WITH ORDINALITY AS r ORDER BY ordinality
-        RETURNING ${rollupColumns('e')}
-      ),
-      ${deltasOf('inserted')},
-      ${ROLLUP_TAIL}`;
+export { BATCH_ROW_FIELDS, COARSE_ROLLUPS } from './usage-routine-statements';
 
 const BODY = `
 #variable_conflict use_column
@@ -190,8 +59,12 @@ DECLARE
   fresh_rt uuid[];
   fresh_id text[];
   horizon timestamptz;
+  -- The runtime levels' watermark (runtime-levels.ts), read under their lock.
+  levels_from_ timestamptz;
   first_ts timestamptz;
 BEGIN
+  -- Before anything else (every holder takes it first): the roll of the runtime levels waits for this commit.
+  PERFORM pg_advisory_xact_lock_shared(${LEVELS_LOCK});
   -- The locks, in runtime order, and the batch's earliest event, in one pass over the batch (each unnest copies the
   -- whole batch into a tuplestore).
   SELECT min(k.first_ts) INTO first_ts FROM (
@@ -203,7 +76,7 @@ BEGIN
   -- ignored. Read under the runtimes' locks: the retention job deletes a runtime's rows only under its exclusive
   -- lock, after the horizon committed (retention.ts), so a row this batch may replace is never deleted meanwhile.
   -- The batch is rebuilt only when it holds such an event (rarely: the horizon is days behind).
-  SELECT raw_before INTO horizon FROM usage_retention;
+  SELECT u.raw_before, l.levels_from INTO horizon, levels_from_ FROM usage_retention u CROSS JOIN usage_runtime_levels l;
   IF first_ts < horizon THEN
     batch_rows := ARRAY(
       SELECT ${BATCH_ROW_OF('b')} FROM unnest(batch_rows) WITH ORDINALITY AS b WHERE b.ts >= horizon

@@ -33,16 +33,27 @@ export type CoarseScope = 'workspace' | 'runtime';
 /** How each scope's rollups are named and narrowed, and what its rows carry as their runtime. */
 const SCOPES: Record<
   CoarseScope,
-  { prefix: string; where: (a: string) => string; runtime: (a: string) => string }
+  {
+    daily: string;
+    hourly: string;
+    /** The hourly level's table, when `hourly` is a view over it and usage_quarter's tail (runtime-levels.ts). */
+    hourlyTable?: string;
+    where: (a: string) => string;
+    runtime: (a: string) => string;
+  }
 > = {
   workspace: {
-    prefix: 'usage_workspace',
+    daily: 'usage_workspace_daily',
+    hourly: 'usage_workspace_hourly',
     where: (a) => `${a}.workspace_id = $1`,
     runtime: () => 'NULL::uuid',
   },
   // An array, not `IN (SELECT …)`: the planner then reads each runtime's range through the primary key.
+  // The views, not the tables: the levels hold the hours before their watermark only (runtime-levels.ts).
   runtime: {
-    prefix: 'usage_runtime',
+    daily: 'usage_runtime_daily',
+    hourly: 'usage_runtime_hourly',
+    hourlyTable: 'usage_runtime_hourly_rolled',
     where: (a) => `${a}.runtime_id = ANY (ARRAY(SELECT id FROM rt))`,
     runtime: (a) => `${a}.runtime_id`,
   },
@@ -69,12 +80,12 @@ const splitQuarters = (scope: CoarseScope) => `SELECT ${rollupColumns(scope, 'q'
  * 19.0 ms the other way, BENCHMARKS.md, hB), whose gain is the rows of a whole fleet.
  */
 function byHours(scope: CoarseScope): string {
-  const { prefix, where } = SCOPES[scope];
+  const { daily, hourly, where } = SCOPES[scope];
   return `${HOUR_CALENDAR},
      ${LOCAL_DAYS},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT ${rollupColumns(scope, 'd', 'd.day')}
-       FROM ${prefix}_daily d
+       FROM ${daily} d
        WHERE ${where('d')} AND d.day BETWEEN $3::date AND $4::date
          -- A filter (hashed), not a join: joined to the whole days, the workspace's year was read by one index
          -- probe per day and runtime (73,000 probes, 0.8 s at 5M events). Evaluated once, the EXISTS skips the
@@ -82,7 +93,7 @@ function byHours(scope: CoarseScope): string {
          AND EXISTS (SELECT FROM whole_days) AND d.day NOT IN (SELECT date FROM part_days)
        UNION ALL
        SELECT ${rollupColumns(scope, 'h', localDate('h.hour'))}
-       FROM ${prefix}_hourly h
+       FROM ${hourly} h
        WHERE ${where('h')}
          AND h.hour >= (SELECT start FROM hour_span) AND h.hour < (SELECT stop FROM hour_span)
          AND (h.hour AT TIME ZONE 'UTC')::date NOT IN (SELECT date FROM whole_days)
@@ -94,32 +105,60 @@ function byHours(scope: CoarseScope): string {
 }
 
 /**
+ * The edge hours of usage_quarter's tail (the hours from the runtime levels' watermark on, runtime-levels.ts) when
+ * the edge ranges read the levels' table: the tail read once, its quarters joined to the ranges, rather than the
+ * view read per range (its tail was 200 index descents per range: a Los Angeles page's ranges cost it ~1.3 ms each).
+ * The quarters of an hour sum to the view's row of that hour, so the sums are the view's.
+ */
+function tailEdges(scope: CoarseScope, signed: (c: string) => string): string {
+  if (SCOPES[scope].hourlyTable === undefined) return '';
+  return `UNION ALL
+       SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
+       FROM (
+         SELECT q.*, date_trunc('hour', q.bucket, 'UTC') AS hour FROM usage_quarter q
+         WHERE ${SCOPES[scope].where('q')} AND q.bucket >= rh_levels_from()
+           AND q.bucket >= (SELECT min(lo) FROM edge_ranges) AND q.bucket < (SELECT max(hi) FROM edge_ranges)
+       ) h JOIN edge_ranges r ON h.hour >= r.lo AND h.hour < r.hi
+       CROSS JOIN LATERAL (
+         VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
+       ) AS s(date, negative)
+       WHERE s.date IS NOT NULL`;
+}
+
+/**
  * The rows of every runtime of a workspace: each local day is its main UTC date's daily rows
  * corrected by the hours where the two differ (usage-source-calendar.ts), so a fleet's non-UTC zone reads a third
  * (Los Angeles) or a quarter (Kolkata) of its hours. Some `src` rows are negative; their sums are exact. Not for
  * the workspace rollups (24 rows an hour at most): there the per-row lookups cost more than the hours saved (CPU of
  * the model view's Los Angeles year 87 → 113 ms, BENCHMARKS.md, hB).
  */
-function byMainDates(scope: CoarseScope): string {
-  const { prefix, where } = SCOPES[scope];
+function byMainDates(scope: CoarseScope, tz: string): string {
+  const { daily, where } = SCOPES[scope];
+  const hourly = SCOPES[scope].hourlyTable ?? SCOPES[scope].hourly;
   const signed = (c: string) => `CASE WHEN s.negative THEN -h.${c} ELSE h.${c} END`;
   return `${LOCAL_DAYS},
      ${CALENDAR},
      src (${SOURCE_COLUMNS.join(', ')}) AS (
        SELECT ${rollupColumns(scope, 'd', mainOf('d.day'))}
-       FROM ${prefix}_daily d
+       FROM ${daily} d
        -- A hashed filter, not a join (see byHours).
        WHERE ${where('d')} AND d.day BETWEEN (SELECT min(main) FROM mains) AND (SELECT max(main) FROM mains)
          AND d.day IN (SELECT main FROM mains)
        UNION ALL
        -- Each hour whose local day is not the one its UTC date stands for: taken from the one, added to the other.
        SELECT ${rollupColumns(scope, 'h', 's.date', signed)}
+       -- The levels' table, not the view (its tail is tailEdges'), and no OFFSET 0: the view pulled up made the
+       -- ranges a join filter over every hour of the fleet (0.57 s for a UTC page at 1M events, hL), but the table
+       -- pulled up is main's plan, whose estimate of the rows (millions) keeps the grouping below a sort: kept a
+       -- subquery, the estimate fell to a tenth and the planner hashed the grouping, 2–3× slower for a page's 1,500
+       -- rows (a sort 4 ms, the hash 8 ms: BENCHMARKS.md, session 12, hL3).
        FROM edge_ranges r CROSS JOIN LATERAL (
-         SELECT * FROM ${prefix}_hourly h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
+         SELECT * FROM ${hourly} h WHERE ${where('h')} AND h.hour >= r.lo AND h.hour < r.hi
        ) h CROSS JOIN LATERAL (
          VALUES (${hourDay('main_of', 'h.hour')}, true), (${hourDay('own', 'h.hour')}, false)
        ) AS s(date, negative)
        WHERE s.date IS NOT NULL
+       ${tz === 'UTC' ? '' : tailEdges(scope, signed)}
        UNION ALL
        ${splitQuarters(scope)}
        UNION ALL ${DAILY_TOTALS}
@@ -137,7 +176,7 @@ export function coarseSource(
   w: HistoryWindow,
 ): { ctes: string; params: unknown[] } {
   const ctes = `${RUNTIMES_IN_SCOPE},
-     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope) : byHours(scope)}`;
+     ${scope === 'runtime' && runtimeId === null ? byMainDates(scope, w.tz) : byHours(scope)}`;
   return { ctes, params: [workspaceId, runtimeId, w.startDate, w.endDate, w.tz] };
 }
 

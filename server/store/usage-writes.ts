@@ -10,6 +10,7 @@ import {
   type UsageEvent,
 } from '../../shared';
 import type { Database, Sql } from './database';
+import { LEVELS_LOCK } from './runtime-levels';
 import { beats, encodeUsageBatch, type RuntimeUsageCall } from './usage-batch';
 import { KIND_COLUMNS } from './usage-columns';
 import { WRITE_USAGE_CALL } from './usage-routine';
@@ -121,6 +122,8 @@ export function collapseByKey(events: RuntimeUsageEvent[]): RuntimeUsageEvent[] 
  */
 export async function lockRuntimes(tx: Sql, runtimeIds: string[]): Promise<void> {
   const ids = [...new Set(runtimeIds)].sort();
+  // The runtime levels' lock first, shared, as the write function takes it: the roll waits for this transaction.
+  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [LEVELS_LOCK]);
   await tx.query(
     `SELECT pg_advisory_xact_lock(hashtextextended(id::text, 41)) FROM unnest($1::uuid[]) AS t(id) ORDER BY id`,
     [ids],

@@ -89,14 +89,15 @@ describe.each(hubKinds)('usage snapshots on %s', (_kind, start) => {
   });
 
   /**
-   * The transaction that last wrote the event's daily runtime rollup row: the commit's own xid. Not the event
+   * The transaction that last wrote the event's daily workspace rollup row: the commit's own xid. Not the event
    * row's xmin: the write function inserts new events in a subtransaction (a plain insert that may fall back to
-   * ON CONFLICT), so their xmin is that subtransaction's xid, one above the commit's.
+   * ON CONFLICT), so their xmin is that subtransaction's xid, one above the commit's. Not the runtime's daily row:
+   * a commit leaves the runtime levels alone for the hours at or after their watermark (runtime-levels.ts).
    */
   async function commitOfEvent(id: string): Promise<{ xid: string }> {
     const [row] = await hub.db.query<{ xid: string }>(
-      `SELECT d.xmin::text AS xid FROM usage_runtime_daily d JOIN usage_events e
-         ON d.runtime_id = e.runtime_id AND d.provider = e.provider AND d.model = e.model
+      `SELECT d.xmin::text AS xid FROM usage_workspace_daily d JOIN runtimes r ON r.workspace_id = d.workspace_id
+         JOIN usage_events e ON r.id = e.runtime_id AND d.provider = e.provider AND d.model = e.model
         AND d.day = (e.ts AT TIME ZONE 'UTC')::date
        WHERE e.id = $1`,
       [id],
