@@ -2,7 +2,7 @@
  * `npm test`'s suite in three projects:
  * - unit: pure functions and in-memory fakes, whose files share one process and module graph per worker
  *   (`isolate: false`): a fork and a fresh import of zod, shared/ and the web modules per file cost more than most
- *   of these files' own tests (63 files: 88 s alone, 29 s shared).
+ *   of these files' own tests (the 63 files: 88 s one fork each, 29 s shared; BENCHMARKS.md, session 12).
  * - hub: everything that starts hubs, databases or child processes, one fork per file as before, and the unit
  *   files that need a fresh import (see freshModules). Two of these files run at once, beside the unit files: much
  *   of their time is waiting on Postgres, sockets and timers, and each file owns what it touches (a fresh
@@ -17,6 +17,7 @@ import { defineConfig } from 'vitest/config';
 /** Unit files that assert on a module's own state (a cache's size since import), so need a fresh import. */
 const freshModules = ['tests/unit/server/hostile-tz-spellings.test.ts'];
 const alone = ['tests/e2e/**/*.test.ts', 'tests/integration/bench-smoke.test.ts'];
+/** The same limits as one file at a time had: none was raised to let files run together. */
 const limits = { testTimeout: 30_000, hookTimeout: 60_000 };
 
 export default defineConfig({
