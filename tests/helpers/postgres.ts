@@ -35,3 +35,11 @@ export async function freshDatabase(): Promise<FreshDatabase> {
     },
   };
 }
+
+/**
+ * How many sessions wait for an advisory lock in the connection's own database. pg_locks lists every database's
+ * locks, and other test files (a fresh database each) run at the same time, so an unfiltered count saw their waits.
+ */
+export const ADVISORY_WAITERS_SQL = `SELECT count(*)::int AS n FROM pg_locks
+  WHERE locktype = 'advisory' AND NOT granted
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPostgres } from '../../server/store';
 import { startTestHub, type TestHub } from '../helpers/hub';
-import { type FreshDatabase, freshDatabase } from '../helpers/postgres';
+import { ADVISORY_WAITERS_SQL, type FreshDatabase, freshDatabase } from '../helpers/postgres';
 import { type ClientSocket, call, connect, eventually, hello } from '../helpers/sockets';
 import { startTcpProxy, type TcpProxy, throughProxy } from '../helpers/tcp-proxy';
 
@@ -177,15 +177,7 @@ describe('acks', () => {
         runtime_id: runtimeId,
         events: [usageEvent('mid-commit', 7)],
       });
-      await eventually(
-        async () =>
-          (
-            await sql.query(
-              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-            )
-          ).rows[0].n === 1,
-        10_000,
-      );
+      await eventually(async () => (await sql.query(ADVISORY_WAITERS_SQL)).rows[0].n === 1, 10_000);
       proxy.cut();
       expect(await pending).toEqual(UNAVAILABLE);
       proxy.restore();
@@ -197,15 +189,7 @@ describe('acks', () => {
     // A usage-only commit is one statement in its own transaction: once the lock is free, Postgres may still finish
     // the statement the cut connection sent (a commit in doubt, which is why the answer was unavailable). Wait
     // until it has finished or been dropped; either way the re-send below must leave the event exactly once.
-    await eventually(
-      async () =>
-        (
-          await sql.query(
-            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-          )
-        ).rows[0].n === 0,
-      10_000,
-    );
+    await eventually(async () => (await sql.query(ADVISORY_WAITERS_SQL)).rows[0].n === 0, 10_000);
     expect((await eventIds()).filter((id) => id === 'mid-commit').length).toBeLessThanOrEqual(1);
     await eventually(
       async () =>

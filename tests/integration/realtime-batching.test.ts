@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Ack } from '../../shared';
 import { startTestHub, type TestHub } from '../helpers/hub';
+import { ADVISORY_WAITERS_SQL } from '../helpers/postgres';
 import { type ClientSocket, call, connect, eventually, hello } from '../helpers/sockets';
 
 const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
@@ -142,9 +143,7 @@ describe('group commit', () => {
     await blocker.connect();
     const waiting = async (n: number) =>
       eventually(async () => {
-        const { rows } = await blocker.query(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-        );
+        const { rows } = await blocker.query(ADVISORY_WAITERS_SQL);
         return rows[0].n === n;
       }, 10_000);
     try {
