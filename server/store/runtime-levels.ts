@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from './database';
+import { ROLLUP_SUMS } from './usage-columns';
 
 /** Advisory-lock key of the runtime levels' watermark: shared by writers, exclusive by the roll. */
 export const LEVELS_LOCK = 7_263_019_023;
@@ -23,25 +24,16 @@ export const LEVELS_LOCK = 7_263_019_023;
 /** At most this many hours per roll transaction, so a roll after a long pause holds writers out briefly. */
 const HOURS_PER_ROLL = 24;
 
-const SUMS = [
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'cost_usd',
-  'agent_tokens',
-  'unpriced_tokens',
-];
 const upsert = (table: string, time: string) =>
-  `INSERT INTO ${table} AS h (runtime_id, ${time}, provider, model, ${SUMS.join(', ')})`;
+  `INSERT INTO ${table} AS h (runtime_id, ${time}, provider, model, ${ROLLUP_SUMS.join(', ')})`;
 const onConflict = (time: string) =>
   `ON CONFLICT (runtime_id, ${time}, provider, model) DO UPDATE SET
-     ${SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}`;
+     ${ROLLUP_SUMS.map((c) => `${c} = h.${c} + excluded.${c}`).join(', ')}`;
 
 /** [$1, $2): usage_quarter's rows added to both runtime levels, and the watermark moved to $2. */
 const ROLL = `WITH q AS (
     SELECT runtime_id, date_trunc('hour', bucket, 'UTC') AS hour, provider, model,
-           ${SUMS.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+           ${ROLLUP_SUMS.map((c) => `sum(${c}) AS ${c}`).join(', ')}
     FROM usage_quarter WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz
     GROUP BY 1, 2, 3, 4
   ),
@@ -53,7 +45,7 @@ const ROLL = `WITH q AS (
   ),
   daily AS (
     ${upsert('usage_runtime_daily_rolled', 'day')}
-    SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, ${SUMS.map((c) => `sum(${c})`).join(', ')}
+    SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, ${ROLLUP_SUMS.map((c) => `sum(${c})`).join(', ')}
     FROM q GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ${onConflict('day')}
     RETURNING 1

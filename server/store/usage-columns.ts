@@ -15,6 +15,8 @@ export const eventCostColumns = (alias: string, sign = '') =>
   `${sign}CASE WHEN ${alias}.cost_usd IS NULL THEN ${sumOf(alias)} ELSE 0 END`;
 /** The rollup's cost columns, in eventCostColumns order. */
 export const ROLLUP_COST = 'cost_usd, agent_tokens, unpriced_tokens';
+/** Every summed column of a rollup row: the token kinds, then the cost columns. */
+export const ROLLUP_SUMS: readonly string[] = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 /** The attribution columns of events (nullable) and of the rollup key ('' for none). */
 export const ATTRIBUTION_COLUMNS = ['project', 'user_name', 'session_id'] as const;
 /** The attribution columns as a list. */

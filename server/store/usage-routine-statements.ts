@@ -14,6 +14,7 @@ import {
   KIND_COLUMNS,
   quarterOf,
   ROLLUP_COST,
+  ROLLUP_SUMS,
 } from './usage-columns';
 
 /**
@@ -51,7 +52,6 @@ export const BATCH_ROW_OF = (alias: string) =>
 export const unattributed = (alias: string) =>
   `(${ATTRIBUTION_COLUMNS.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
 const ROLLUP_KEY = `runtime_id, bucket, provider, model, ${ATTRIBUTION}`;
-const ROLLUP_SUMS = [...TOKEN_KINDS, ...ROLLUP_COST.split(', ')];
 /** How many of a batch's first keys are looked up to choose between a plain insert and ON CONFLICT. */
 export const SAMPLED_KEYS = 8;
 /** The rollup key, then the sums (usage_quarter's columns). */

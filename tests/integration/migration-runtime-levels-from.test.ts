@@ -6,18 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/store';
+import { ROLLUP_SUMS } from '../../server/store/usage-columns';
 import { databaseKinds, workspaceWithRuntime } from '../helpers/databases';
 
-const SUMS = [
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'cost_usd',
-  'agent_tokens',
-  'unpriced_tokens',
-];
-const asText = SUMS.map((c) => `sum(${c})::text AS ${c}`).join(', ');
+const asText = ROLLUP_SUMS.map((c) => `sum(${c})::text AS ${c}`).join(', ');
 
 describe.each(databaseKinds)('migration 013 (runtime levels watermark) on %s', (_kind, open) => {
   it('moves the open and future hours out of the runtime levels, exactly', async () => {
@@ -27,7 +19,7 @@ describe.each(databaseKinds)('migration 013 (runtime levels watermark) on %s', (
       // Quarter-hour rows from two days ago to a day ahead, and the levels holding all of them, as 012 kept them.
       await db.query(
         `INSERT INTO usage_quarter (runtime_id, bucket, provider, model, project, user_name, session_id,
-                                    ${SUMS.join(', ')})
+                                    ${ROLLUP_SUMS.join(', ')})
          SELECT $1, date_trunc('hour', now(), 'UTC') - interval '48 hours' + g * interval '15 minutes', 'claude',
                 CASE WHEN g % 3 = 0 THEN 'mystery-model' ELSE 'claude-sonnet-4-5' END, 'p-' || (g % 2), '', '',
                 100 + g, 10 * g, 1000, g % 2, CASE WHEN g % 3 = 0 THEN 0 ELSE (g + 1) / 1000.0 END,
@@ -37,10 +29,10 @@ describe.each(databaseKinds)('migration 013 (runtime levels watermark) on %s', (
       );
       await db.exec(`
         INSERT INTO usage_runtime_hourly
-        SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), provider, model, ${SUMS.map((c) => `sum(${c})`).join(', ')}
+        SELECT runtime_id, date_trunc('hour', bucket, 'UTC'), provider, model, ${ROLLUP_SUMS.map((c) => `sum(${c})`).join(', ')}
         FROM usage_quarter GROUP BY 1, 2, 3, 4;
         INSERT INTO usage_runtime_daily
-        SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, ${SUMS.map((c) => `sum(${c})`).join(', ')}
+        SELECT runtime_id, (hour AT TIME ZONE 'UTC')::date, provider, model, ${ROLLUP_SUMS.map((c) => `sum(${c})`).join(', ')}
         FROM usage_runtime_hourly GROUP BY 1, 2, 3, 4;`);
       const [future] = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM usage_runtime_hourly WHERE hour >= date_trunc('hour', now(), 'UTC')`,

@@ -6,18 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { historyWindow } from '../../server/http/history-window';
 import { fineSource, migrate, usageByDay } from '../../server/store';
+import { ROLLUP_SUMS } from '../../server/store/usage-columns';
 import { databaseKinds, workspaceWithRuntime } from '../helpers/databases';
 
-const SUMS = [
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'cost_usd',
-  'agent_tokens',
-  'unpriced_tokens',
-];
-const asText = SUMS.map((c) => `sum(${c})::text AS ${c}`).join(', ');
+const asText = ROLLUP_SUMS.map((c) => `sum(${c})::text AS ${c}`).join(', ');
 
 describe.each(databaseKinds)('migration 010 (runtime rollups) on %s', (_kind, open) => {
   it('fills the hourly and daily runtime rollups from usage_quarter exactly', async () => {
@@ -31,7 +23,7 @@ describe.each(databaseKinds)('migration 010 (runtime rollups) on %s', (_kind, op
       // Quarter-hour rows of three days as 009's writer kept them: two models, two projects, cost of each kind.
       await db.query(
         `INSERT INTO usage_quarter (runtime_id, bucket, provider, model, project, user_name, session_id,
-                                    ${SUMS.join(', ')})
+                                    ${ROLLUP_SUMS.join(', ')})
          SELECT $1, timestamptz '2026-03-07 00:00:00+00' + g * interval '15 minutes', 'claude',
                 CASE WHEN g % 3 = 0 THEN 'mystery-model' ELSE 'claude-sonnet-4-5' END, 'p-' || (g % 2), '', '',
                 100 + g, 10 * g, 1000, g % 2, CASE WHEN g % 3 = 0 THEN 0 ELSE (g + 1) / 1000.0 END,
