@@ -20,9 +20,9 @@ import {
   repriceUsage,
   rollRuntimeLevels,
   usageByDay,
-  usageByGroup,
 } from '../../server/store';
 import { type GroupBy, TOKEN_KINDS, type UsageEvent } from '../../shared';
+import { coarseAndFine } from '../helpers/coarse-and-fine';
 import {
   databaseKinds,
   migratedPostgres,
@@ -114,16 +114,7 @@ async function expectExact(db: Database, workspaceId: string, runtimes: string[]
   for (const tz of ZONES) {
     const w = historyWindow(7, tz, new Date(T0 + FUTURE * HOUR));
     for (const [name, rt, groupBy] of views) {
-      const [coarse, fine] =
-        groupBy === null
-          ? [
-              await usageByDay(db, workspaceId, rt, w),
-              await usageByDay(db, workspaceId, rt, w, {}, fineSource),
-            ]
-          : [
-              await usageByGroup(db, workspaceId, rt, w, groupBy),
-              await usageByGroup(db, workspaceId, rt, w, groupBy, {}, fineSource),
-            ];
+      const [coarse, fine] = await coarseAndFine(db, workspaceId, rt, w, groupBy);
       expect(fine.length, name).toBeGreaterThan(0);
       expect({ tz, name, rows: coarse }).toEqual({ tz, name, rows: fine });
     }

@@ -11,15 +11,14 @@ import { historyWindow } from '../../server/http/history-window';
 import { createPricer } from '../../server/pricing';
 import {
   type Database,
-  fineSource,
   type HistoryWindow,
   repriceUsage,
   runRetention,
   usageByDay,
-  usageByGroup,
   writeDailyTotals,
 } from '../../server/store';
 import { type GroupBy, TOKEN_KINDS, type UsageEvent } from '../../shared';
+import { coarseAndFine } from '../helpers/coarse-and-fine';
 import { databaseKinds, intlLocalDate, workspaceWithTwoRuntimes, writeEventsOf } from '../helpers/databases';
 
 const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Kathmandu'];
@@ -66,16 +65,7 @@ describe.each(databaseKinds)(
         ['workspace by model', null, 'model'],
       ];
       for (const [name, rt, groupBy] of views) {
-        const [coarse, fine] =
-          groupBy === null
-            ? [
-                await usageByDay(db, workspaceId, rt, w),
-                await usageByDay(db, workspaceId, rt, w, {}, fineSource),
-              ]
-            : [
-                await usageByGroup(db, workspaceId, rt, w, groupBy),
-                await usageByGroup(db, workspaceId, rt, w, groupBy, {}, fineSource),
-              ];
+        const [coarse, fine] = await coarseAndFine(db, workspaceId, rt, w, groupBy);
         expect(fine.length, name).toBeGreaterThan(20);
         expect({ name, rows: coarse }).toEqual({ name, rows: fine });
       }
